@@ -1,0 +1,126 @@
+"""The hall's command-line subcommands: database, configuration and staff accounts.
+
+``web.cli`` composes these with ``serve`` (and the simulator's commands) into the
+``tongban`` console script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from hall import catalogue
+from hall.config import load_config
+from hall.config_export import dump_config
+from hall.db import Database
+from hall.errors import ConfigError
+from hall.migrate import upgrade
+from hall.passwords import hash_password
+from hall.policy import check_policy
+from hall.settings import Settings
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the db, config and staff subcommands to the top-level parser."""
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
+
+    config = sub.add_parser("config", help="hall configuration (TOML)").add_subparsers(
+        dest="action", required=True
+    )
+    check = config.add_parser("check", help="validate a configuration file")
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=_config_check)
+    export = config.add_parser("export", help="write the database's configuration as TOML")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.set_defaults(run=_config_export)
+    load = config.add_parser("load", help="apply a configuration file to the database")
+    load.add_argument("file", type=Path)
+    load.set_defaults(run=_config_load)
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    staff.add_parser("hash", help="print an argon2 hash for a password (for the TOML file)")
+    staff.choices["hash"].set_defaults(run=_staff_hash)
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    print(f"Database is up to date: {settings.database_url}")
+    return 0
+
+
+def _config_check(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        config = load_config(args.file, check_policy)
+    except ConfigError as exc:
+        print(f"{args.file}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    matters = sum(len(h.matters) for h in config.halls)
+    windows = sum(len(h.windows) for h in config.halls)
+    print(f"OK: {len(config.halls)} hall(s), {matters} matters, {windows} windows.")
+    return 0
+
+
+def _config_export(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> str:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            async with db.read() as session:
+                return dump_config(await catalogue.read_config(session))
+        finally:
+            await db.dispose()
+
+    text = asyncio.run(run())
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _config_load(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        config = load_config(args.file, check_policy)
+    except ConfigError as exc:
+        print(f"{args.file}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+
+    async def run() -> None:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            async with db.write() as session:
+                await catalogue.apply_config(session, config, actor="cli")
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+    print(f"Applied {args.file} to {settings.database_url}")
+    return 0
+
+
+def _staff_hash(args: argparse.Namespace, settings: Settings) -> int:
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass()
+    if len(password) < 8:
+        print("A password needs at least 8 characters.", file=sys.stderr)
+        return 1
+    print(hash_password(password))
+    return 0

@@ -1,0 +1,279 @@
+"""SQLAlchemy 2 typed models: the hall's state tables and the append-only event log.
+
+Times are aware UTC (``UTCDateTime``); calendar days (``service_day``) are the
+hall's local day. Nothing is hard-deleted: catalogue rows carry ``active``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no offset, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime (the edge's only clock read helper)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class HallRow(Base):
+    __tablename__ = "halls"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    notice: Mapped[str] = mapped_column(Text, default="")
+    # Opening hours, holidays, sessions, booking rules and policy knobs, in the
+    # TOML shape (see hall.config_export); read back through hall.config's parser.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MatterGroupRow(Base):
+    __tablename__ = "matter_groups"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    icon: Mapped[str] = mapped_column(String(32), default="folder")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class MatterRow(Base):
+    __tablename__ = "matters"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    matter_class: Mapped[str] = mapped_column(String(16))
+    expected_minutes: Mapped[float] = mapped_column(Float)
+    prefix: Mapped[str] = mapped_column(String(2))
+    zone: Mapped[str] = mapped_column(String(16))
+    group_code: Mapped[str] = mapped_column(String(32))
+    materials: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    materials_en: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WindowRow(Base):
+    __tablename__ = "windows"
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(32))
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # closed (nobody signed in) / open / paused
+    status: Mapped[str] = mapped_column(String(16), default="closed")
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    # Fairness state the dispatch policy needs between calls (e.g. consecutive priority calls).
+    dispatch_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    job_number: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    halls: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BookingSlotRow(Base):
+    __tablename__ = "booking_slots"
+    __table_args__ = (UniqueConstraint("hall_id", "group_code", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    group_code: Mapped[str] = mapped_column(String(32))
+    service_day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    capacity_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AppointmentRow(Base):
+    __tablename__ = "appointments"
+    __table_args__ = (
+        # One active booking per person per matter per day (partial unique index).
+        Index(
+            "uq_appointments_active_person_matter_day",
+            "person_key",
+            "hall_id",
+            "matter_code",
+            "service_day",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    matter_code: Mapped[str] = mapped_column(String(32))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
+    # Keyed hashes for rules and look-ups, masked forms for display; never the clear values.
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+    phone_key: Mapped[str] = mapped_column(String(64), index=True)
+    name_masked: Mapped[str] = mapped_column(String(64))
+    id_masked: Mapped[str] = mapped_column(String(32))
+    phone_masked: Mapped[str] = mapped_column(String(32))
+    proxy_person_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    proxy_name_masked: Mapped[str | None] = mapped_column(String(64), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    ticket_id: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "service_day", "number"),
+        Index("ix_tickets_hall_status", "hall_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # unguessable token
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    number: Mapped[str] = mapped_column(String(8))
+    matter_code: Mapped[str] = mapped_column(String(32))
+    matter_class: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    green: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    called_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_called_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    window_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    recalls: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(32), default=None)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), default=None)
+    # The queueing core's full ticket record (fields beyond the indexed columns above).
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TicketCounterRow(Base):
+    __tablename__ = "ticket_counters"
+
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), primary_key=True)
+    service_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EventRow(Base):
+    """Append-only audit log: who did what, when, with the state before and after."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_hall_id_id", "hall_id", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    hall_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    at: Mapped[datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,104 @@
+"""The one settings object, read from ``HALL_*`` environment variables (Starlette Config).
+
+Every setting has a default and a help line here; the README lists them all (a test
+checks that the two agree).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One documented environment variable."""
+
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HALL_DATA_DIR", "data", "Folder for the SQLite file and the generated secret key."),
+    Setting(
+        "HALL_DATABASE_URL",
+        "sqlite+aiosqlite:///<HALL_DATA_DIR>/tongban.db",
+        "Database URL: sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB.",
+    ),
+    Setting(
+        "HALL_CONFIG",
+        "(unset: demo mode)",
+        "Hall configuration TOML loaded into an empty database; unset = the demo halls.",
+    ),
+    Setting(
+        "HALL_SECRET_KEY",
+        "(generated into <HALL_DATA_DIR>/secret_key)",
+        "Key for session cookies, CSRF tokens and the keyed hashes of ID numbers.",
+    ),
+    Setting("HALL_HOST", "127.0.0.1", "Address the server listens on."),
+    Setting("HALL_PORT", "8000", "Port the server listens on (`tongban serve --port` overrides)."),
+    Setting(
+        "HALL_DEMO_PASSWORD",
+        "tongban-demo",
+        "Password of the demo accounts (admin, supervisor, clerk01…clerk24); demo mode only.",
+    ),
+    Setting("HALL_LOG_LEVEL", "info", "Log level: debug, info, warning or error."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Resolved settings for one server or CLI process."""
+
+    data_dir: Path
+    database_url: str
+    config_path: Path | None
+    secret_key: str
+    host: str
+    port: int
+    demo_password: str
+    log_level: str
+
+    @property
+    def demo(self) -> bool:
+        """Demo mode: no HALL_CONFIG given, so the shipped demo halls and accounts are used."""
+        return self.config_path is None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from the environment (os.environ by default)."""
+        config = Config(environ=dict(os.environ if environ is None else environ))
+        data_dir = Path(config("HALL_DATA_DIR", default="data"))
+        database_url = config(
+            "HALL_DATABASE_URL", default=f"sqlite+aiosqlite:///{data_dir / 'tongban.db'}"
+        )
+        config_file = config("HALL_CONFIG", default="")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            config_path=Path(config_file) if config_file else None,
+            secret_key=config("HALL_SECRET_KEY", default="") or _stored_secret(data_dir),
+            host=config("HALL_HOST", default="127.0.0.1"),
+            port=config("HALL_PORT", cast=int, default=8000),
+            demo_password=config("HALL_DEMO_PASSWORD", default="tongban-demo"),
+            log_level=config("HALL_LOG_LEVEL", default="info").lower(),
+        )
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """Read the generated secret key, creating it (mode 0600) on first use."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,55 @@
+"""The layering rule of DESIGN.md, checked by parsing every module's imports."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = {"hall", "queueing", "displays", "simulation", "web"}
+FORBIDDEN = {
+    "queueing": {"hall", "displays", "simulation", "web"},
+    "hall": {"displays", "web", "simulation"},
+    "displays": {"web", "simulation"},
+    "simulation": {"web", "displays"},
+}
+# queueing/ is pure: no I/O, clocks, randomness or concurrency even from the stdlib.
+IMPURE_STDLIB = {"asyncio", "logging", "random", "time", "threading", "socket", "os", "sqlite3"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_packages_only_import_inward(package: str) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) & FORBIDDEN[package])
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_queueing_imports_only_the_standard_library_and_itself() -> None:
+    allowed = set(sys.stdlib_module_names) - IMPURE_STDLIB | {"queueing", "__future__"}
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) - allowed)
+        for path in (ROOT / "queueing").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import asyncio\nfrom web.app import create_app\nfrom . import x\n")
+    assert imported_roots(module) == {"asyncio", "web"}

@@ -1,0 +1,66 @@
+"""The ``tongban`` console script: composes every package's subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from hall import cli as hall_cli
+from hall.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with all subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="tongban", description="Tongban (通办): queue and appointments for service halls."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", help="address to listen on (default HALL_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default HALL_PORT)")
+    serve.set_defaults(run=_serve)
+    hall_cli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_environ()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    code: int = args.run(args, settings)
+    return code
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if settings.demo:
+        print(
+            "WARNING: demo mode (HALL_CONFIG is not set). Demo accounts admin, supervisor "
+            "and clerk01…clerk24 share the password from HALL_DEMO_PASSWORD. "
+            "Do not use in a real hall.",
+            file=sys.stderr,
+        )
+    print(f"Tongban is starting on http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        ws_per_message_deflate=False,
+        proxy_headers=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

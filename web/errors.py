@@ -1,0 +1,75 @@
+"""One JSON error shape for every API failure, mapped in one place.
+
+``{"error": {"code": ..., "message": ..., "message_zh": ..., "fields": {...}}}``
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from hall.errors import HallError
+
+log = logging.getLogger(__name__)
+
+_HTTP_TEXT: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "The request could not be understood.", "请求格式有误。"),
+    401: ("unauthorized", "Please sign in first.", "请先登录。"),
+    403: ("forbidden", "You are not allowed to do this.", "您没有权限执行此操作。"),
+    404: ("not_found", "There is nothing at this address.", "该地址不存在。"),
+    405: ("method_not_allowed", "This method is not allowed here.", "此地址不支持该请求方法。"),
+    413: ("too_large", "The request body is too large.", "请求内容过大。"),
+    429: ("too_many_requests", "Too many requests; please wait.", "请求过于频繁，请稍后再试。"),
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    message_zh: str,
+    fields: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The project's JSON error response."""
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "message_zh": message_zh,
+            "fields": dict(fields or {}),
+        }
+    }
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+async def hall_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HallError)
+    return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.fields)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, message, message_zh = _HTTP_TEXT.get(
+        exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
+    )
+    if exc.detail and exc.status_code not in _HTTP_TEXT:
+        message = message_zh = str(exc.detail)
+    return error_response(exc.status_code, code, message, message_zh, headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return error_response(
+        500,
+        "internal_error",
+        "Something went wrong on our side; the action was not completed. Please try again.",
+        "服务器内部错误，操作未完成，请重试。",
+    )
+
+
+EXCEPTION_HANDLERS = {HallError: hall_error, HTTPException: http_error, Exception: server_error}
