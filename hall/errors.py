@@ -63,3 +63,28 @@ class ConfigError(HallError):
             f"The configuration has {count} problem(s): " + "; ".join(self.problems),
             f"配置文件有 {count} 处错误：" + "；".join(self.problems),
         )
+
+
+class Unauthorized(HallError):
+    """The caller is not signed in, or the credentials are wrong."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(HallError):
+    """The caller is signed in but may not do this."""
+
+    code = "forbidden"
+    status = 403
+
+
+class TooManyAttempts(HallError):
+    """Too many attempts in a short time; the caller must wait ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, message: str, message_zh: str, retry_after: int) -> None:
+        super().__init__(message, message_zh)
+        self.retry_after = max(1, retry_after)

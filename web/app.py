@@ -7,17 +7,22 @@ from collections.abc import AsyncIterator
 from importlib import resources
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from hall.bootstrap import prepare
 from hall.db import Database
+from hall.models import utcnow
+from hall.publish import NullPublisher, Publisher
 from hall.settings import Settings
-from web import api_catalogue, pages
+from web import api_catalogue, api_staff, pages
+from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, publisher: Publisher | None = None) -> Starlette:
     """Build the app; the database is migrated and loaded when the app starts."""
     settings = settings or Settings.from_environ()
 
@@ -36,10 +41,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *pages.routes,
             *api_catalogue.routes,
+            *api_staff.routes,
             Mount("/static", app=static, name="static"),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_SECONDS,
+                same_site="strict",
+            )
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.publisher = publisher or NullPublisher()
+    app.state.clock = utcnow
     return app

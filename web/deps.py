@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from starlette.requests import HTTPConnection
 
 from hall.db import Database
+from hall.publish import Publisher
 from hall.settings import Settings
 
 
@@ -17,4 +21,16 @@ def database(conn: HTTPConnection) -> Database:
 def settings(conn: HTTPConnection) -> Settings:
     """The app's Settings."""
     value: Settings = conn.app.state.settings
+    return value
+
+
+def publisher(conn: HTTPConnection) -> Publisher:
+    """Where committed events go (the displays hub)."""
+    value: Publisher = conn.app.state.publisher
+    return value
+
+
+def clock(conn: HTTPConnection) -> Callable[[], datetime]:
+    """The app's clock (aware UTC); tests may replace it."""
+    value: Callable[[], datetime] = conn.app.state.clock
     return value

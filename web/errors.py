@@ -49,7 +49,9 @@ def error_response(
 
 async def hall_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HallError)
-    return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.fields)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.fields, headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
