@@ -17,7 +17,7 @@ from hall.db import Database
 from hall.models import utcnow
 from hall.publish import NullPublisher, Publisher
 from hall.settings import Settings
-from web import api_catalogue, api_staff, pages
+from web import api_catalogue, api_staff, api_tickets, pages
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             *pages.routes,
             *api_catalogue.routes,
             *api_staff.routes,
+            *api_tickets.routes,
             Mount("/static", app=static, name="static"),
         ],
         middleware=[
