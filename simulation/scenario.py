@@ -1,0 +1,361 @@
+"""Load and validate a scenario TOML file; every problem is reported at once.
+
+`load_scenario(path)` reads the file with `tomllib`; `parse_scenario(mapping)` validates an
+already-parsed mapping. Both raise `ScenarioError`, whose `lines()` are `file: key.path: message`.
+The schema is documented for planners in docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from queueing.policy import policy_problems
+from simulation._reader import Interval as ClockInterval
+from simulation._reader import Reader
+from simulation.arrivals import AppointmentBook
+from simulation.distributions import distribution_from_mapping
+from simulation.errors import Problem, ScenarioError
+from simulation.scenario_model import (
+    ALL_MATTERS,
+    HallSource,
+    Interval,
+    Matter,
+    MatterClass,
+    Mode,
+    RunSettings,
+    Scenario,
+    Targets,
+    WindowGroup,
+    WindowKind,
+    WindowPlan,
+)
+
+__all__ = [
+    "HallSource",
+    "Interval",
+    "Matter",
+    "MatterClass",
+    "Mode",
+    "RunSettings",
+    "Scenario",
+    "ScenarioError",
+    "Targets",
+    "WindowGroup",
+    "WindowKind",
+    "WindowPlan",
+    "load_scenario",
+    "parse_scenario",
+]
+
+SHARE_TOLERANCE = 1e-6
+
+
+def _values(kind: type[enum.Enum]) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in kind)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Raises ScenarioError (listing every problem) if the file is unreadable or invalid.
+    """
+    source = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ScenarioError(
+            [Problem("", f"cannot read the file: {error.strerror}")], source
+        ) from error
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError([Problem("", f"not valid TOML: {error}")], source) from error
+    return parse_scenario(data, source=source, base_dir=Path(path).parent)
+
+
+@dataclass
+class _Day:
+    """Clock context shared by the section readers."""
+
+    open_minute: int
+    close_minute: int
+    arrival_minutes: float
+
+    def interval(self, clock: ClockInterval) -> Interval:
+        return Interval(float(clock[0] - self.open_minute), float(clock[1] - self.open_minute))
+
+
+def parse_scenario(
+    data: Mapping[str, Any], source: str = "<scenario>", base_dir: Path | None = None
+) -> Scenario:
+    """Validate a parsed scenario mapping and build the `Scenario`.
+
+    Raises ScenarioError listing every problem found.
+    """
+    problems: list[Problem] = []
+    top = Reader(data, "", problems)
+    name = top.string("name", Path(source).stem)
+    seed = top.integer("seed", 0, low=0)
+    open_minute = top.clock("open", "09:00")
+    close_minute = top.clock("close", "17:00")
+    if close_minute <= open_minute:
+        top.problem("close", "must be later than open")
+    run = _read_run(top.table("run"), max(close_minute - open_minute, 1))
+    day = _Day(open_minute, close_minute, run.warmup_minutes + run.horizon_minutes)
+    hall_source = _read_hall_source(top, base_dir)
+    matters, all_valid = _read_matters(top)
+    codes = {m.code for m in matters}
+    windows = [_read_window(r, codes, day) for r in top.tables("windows")]
+    if not windows and hall_source is None:
+        top.problem("windows", "at least one [[windows]] entry is required")
+    walkins = _read_profile(top.table("walkins"), day)
+    book = _read_appointments(top.table("appointments"), day)
+    targets = _read_targets(top.table("targets"))
+    policy = _read_policy(top)
+    top.finish()
+    if all_valid:  # sums and coverage over a partial list would only mislead
+        _check_shares(top, matters, walkins, book)
+        _check_coverage(top, matters, [w for w in windows if w is not None], walkins, book)
+    if problems:
+        raise ScenarioError(problems, source)
+    return Scenario(
+        name=name,
+        seed=seed,
+        source=source,
+        open_minute=open_minute,
+        close_minute=close_minute,
+        run=run,
+        matters=tuple(matters),
+        windows=tuple(w for w in windows if w is not None),
+        walkin_per_hour=walkins,
+        appointments=book,
+        targets=targets,
+        policy=policy,
+        hall_source=hall_source,
+    )
+
+
+def _read_run(r: Reader, day_minutes: int) -> RunSettings:
+    replications = r.integer("replications", 30, low=1)
+    warmup = r.number("warmup_minutes", 0.0, low=0.0)
+    horizon = r.number("horizon_minutes", float(day_minutes), low=0.0, strict_low=True)
+    default_mode = Mode.STEADY if warmup > 0 else Mode.DAY
+    mode = Mode(r.string("mode", str(default_mode), choices=tuple(Mode)))
+    if mode is Mode.DAY and warmup > 0:
+        r.problem(
+            "warmup_minutes", 'must be 0 in day mode (a hall day starts empty); use mode = "steady"'
+        )
+    if mode is Mode.DAY and r.has("horizon_minutes") and horizon != day_minutes:
+        r.problem(
+            "horizon_minutes",
+            f"is {horizon:g} but the opening hours (close - open) are {day_minutes} minutes; "
+            "in day mode set one of them only",
+        )
+        horizon = float(day_minutes)
+    r.finish()
+    return RunSettings(replications, warmup, horizon, mode)
+
+
+def _read_hall_source(top: Reader, base_dir: Path | None) -> HallSource | None:
+    # Planned hook: when hall/config.py lands, a scenario with `hall_config` and `hall` will
+    # load that file with the hall's own loader and build `Matter` and `WindowGroup` values from
+    # the named hall's matters and windows (class, expected handling time as an exponential
+    # default unless [[matters]] overrides the service distribution; window kind and skills).
+    # Inline [[matters]]/[[windows]] then act as overrides keyed by matter code.
+    path, hall = top.raw("hall_config"), top.raw("hall")
+    if path is None and hall is None:
+        return None
+    if path is None or hall is None:
+        top.problem("hall_config" if path is None else "hall", "hall_config and hall go together")
+        return None
+    top.problem(
+        "hall_config",
+        "reading matters and windows from a hall configuration is not available yet; "
+        "describe [[matters]] and [[windows]] in the scenario",
+    )
+    resolved = Path(str(path)) if base_dir is None else base_dir / str(path)
+    return HallSource(str(resolved), str(hall))
+
+
+def _read_matter(r: Reader) -> Matter | None:
+    code = r.string("code", "")
+    if not code:
+        r.problem("code", "is required")
+    elif ALL_MATTERS in code:
+        r.problem("code", f"must not contain {ALL_MATTERS!r}")
+    matter_class = MatterClass(r.string("class", "general", choices=_values(MatterClass)))
+    walkin = r.number("walkin_share", 0.0, low=0.0, high=1.0)
+    appointment = r.number("appointment_share", walkin, low=0.0, high=1.0)
+    green = r.number("green_share", 0.0, low=0.0, high=1.0)
+    name = r.string("name", code)
+    service = None
+    if not r.has("service"):
+        r.problem("service", 'is required, e.g. { dist = "exponential", mean = 5.0 }')
+    else:
+        try:
+            service = distribution_from_mapping(r.raw("service"), r.where("service"))
+        except ScenarioError as error:
+            r.problems.extend(error.problems)
+    r.finish()
+    if not code or service is None:
+        return None
+    return Matter(code, name, matter_class, service, walkin, appointment, green)
+
+
+def _read_matters(top: Reader) -> tuple[list[Matter], bool]:
+    """The valid matters, and whether every [[matters]] entry was valid (cross-checks need it)."""
+    readers = top.tables("matters")
+    if not readers and top.raw("hall_config") is None:
+        top.problem("matters", "at least one [[matters]] entry is required")
+    matters: list[Matter] = []
+    seen: set[object] = set()
+    for r in readers:
+        code = r.data.get("code")
+        if isinstance(code, str) and code in seen:
+            r.problem("code", f"duplicates matter {code!r}")
+        seen.add(code)
+        matter = _read_matter(r)
+        if matter is not None and not any(m.code == matter.code for m in matters):
+            matters.append(matter)
+    return matters, len(matters) == len(readers)
+
+
+def _read_window(r: Reader, codes: set[str], day: _Day) -> WindowGroup | None:
+    count = r.integer("count", 1, low=1)
+    skills = r.strings("skills", (ALL_MATTERS,))
+    for skill in skills:
+        if skill != ALL_MATTERS and codes and skill not in codes:
+            r.problem("skills", f"names unknown matter {skill!r}")
+    kind = WindowKind(r.string("kind", "comprehensive", choices=_values(WindowKind)))
+    name = r.raw("name")
+    if name is not None and not isinstance(name, str):
+        r.problem("name", "must be a string")
+    shifts = r.intervals("shifts")
+    breaks = r.intervals("breaks") or ()
+    _check_overlaps(r, "shifts", shifts or ())
+    _check_overlaps(r, "breaks", breaks)
+    worked = shifts if shifts is not None else ((day.open_minute, day.close_minute),)
+    for index, (start, end) in enumerate(breaks):
+        if not any(s <= start and end <= e for s, e in worked):
+            r.problem(f"breaks[{index}]", "must lie within one of the window's shifts")
+    r.finish()
+    return WindowGroup(
+        count=count,
+        skills=frozenset(skills),
+        kind=kind,
+        shifts=None if shifts is None else tuple(day.interval(s) for s in shifts),
+        breaks=tuple(day.interval(b) for b in breaks),
+        name=name if isinstance(name, str) else "",
+    )
+
+
+def _check_overlaps(r: Reader, key: str, spans: tuple[ClockInterval, ...]) -> None:
+    for index in range(1, len(spans)):
+        if spans[index][0] < spans[index - 1][1]:
+            r.problem(key, "intervals must not overlap")
+            return
+
+
+def _hours(day: _Day) -> int:
+    return math.ceil(day.arrival_minutes / 60)
+
+
+def _read_profile(r: Reader, day: _Day) -> tuple[float, ...]:
+    rates = r.numbers("per_hour", (0.0,))
+    _check_profile_length(r, rates, day)
+    r.finish()
+    return rates
+
+
+def _check_profile_length(r: Reader, rates: tuple[float, ...], day: _Day) -> None:
+    hours = _hours(day)
+    if len(rates) not in (1, hours):
+        r.problem(
+            "per_hour",
+            f"has {len(rates)} values; give one (a constant rate) or one per hour ({hours})",
+        )
+
+
+def _read_appointments(r: Reader, day: _Day) -> AppointmentBook:
+    rates = r.numbers("per_hour", (0.0,))
+    _check_profile_length(r, rates, day)
+    slot = r.integer("slot_minutes", 30, low=1)
+    if 60 % slot != 0:
+        r.problem("slot_minutes", f"must divide 60 (5, 10, 15, 20, 30, 60), got {slot}")
+    no_show = r.number("no_show", 0.0, low=0.0, high=1.0)
+    if no_show >= 1.0:
+        r.problem("no_show", "must be below 1 (somebody has to come)")
+    punctuality = r.table("punctuality")
+    early_mean = punctuality.number("early_mean", 5.0)
+    early_sd = punctuality.number("sd", 5.0, low=0.0)
+    punctuality.finish()
+    r.finish()
+    return AppointmentBook(rates, slot, min(no_show, 0.999), early_mean, early_sd)
+
+
+def _read_targets(r: Reader) -> Targets:
+    defaults = Targets()
+    targets = Targets(
+        appointment_wait_general=r.number(
+            "appointment_wait_general", defaults.appointment_wait_general, low=0.0, strict_low=True
+        ),
+        appointment_wait_complex=r.number(
+            "appointment_wait_complex", defaults.appointment_wait_complex, low=0.0, strict_low=True
+        ),
+        handling_time=r.number("handling_time", defaults.handling_time, low=0.0, strict_low=True),
+        walkin_wait_mean=r.optional_number("walkin_wait_mean"),
+        walkin_wait_p90=r.optional_number("walkin_wait_p90"),
+        confidence=r.number("confidence", defaults.confidence, low=0.0, strict_low=True),
+    )
+    if targets.confidence >= 1.0:
+        r.problem("confidence", "must be below 1, e.g. 0.95")
+    r.finish()
+    return targets
+
+
+def _read_policy(top: Reader) -> dict[str, Any]:
+    # Kept as a plain mapping for the engine to hand to `queueing.Policy.from_mapping`; the
+    # keys and values are checked here by the queueing core itself, as in the live hall.
+    value = top.raw("policy")
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        top.problem("policy", "must be a table")
+        return {}
+    for key, message in policy_problems(value):
+        top.problem(f"policy.{key}", message)
+    return dict(value)
+
+
+def _check_shares(
+    top: Reader, matters: list[Matter], walkins: tuple[float, ...], book: AppointmentBook
+) -> None:
+    if not matters:
+        return
+    for key, active, total in (
+        ("walkin_share", any(walkins), math.fsum(m.walkin_share for m in matters)),
+        ("appointment_share", any(book.per_hour), math.fsum(m.appointment_share for m in matters)),
+    ):
+        if active and abs(total - 1.0) > SHARE_TOLERANCE:
+            top.problem("matters", f"{key} values must add up to 1, they add up to {total:.6g}")
+
+
+def _check_coverage(
+    top: Reader,
+    matters: list[Matter],
+    windows: list[WindowGroup],
+    walkins: tuple[float, ...],
+    book: AppointmentBook,
+) -> None:
+    if not windows:
+        return
+    for matter in matters:
+        arrives = (matter.walkin_share > 0 and any(walkins)) or (
+            matter.appointment_share > 0 and any(book.per_hour)
+        )
+        if arrives and not any(w.serves(matter.code) for w in windows):
+            top.problem("windows", f"no window has the skill for matter {matter.code!r}")

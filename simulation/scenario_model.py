@@ -1,0 +1,211 @@
+"""The validated scenario as frozen dataclasses for the engine (`scenario.py` loads one).
+
+Times inside a scenario are minutes after opening; clock strings in the file ("12:00") are
+converted on load. A hall day starts empty at opening (minute 0).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from queueing.ticket import MatterClass
+from queueing.window import WindowKind
+from simulation.arrivals import AppointmentBook, ArrivalPlan
+from simulation.distributions import ServiceTime
+from simulation.stats import Direction, Target
+
+__all__ = [
+    "ALL_MATTERS",
+    "HallSource",
+    "Interval",
+    "Matter",
+    "MatterClass",
+    "Mode",
+    "RunSettings",
+    "Scenario",
+    "Targets",
+    "WindowGroup",
+    "WindowKind",
+    "WindowPlan",
+]
+
+ALL_MATTERS = "*"
+
+
+class Mode(enum.StrEnum):
+    """Day: open to close, then the queue is drained. Steady: warm-up, then a long horizon."""
+
+    DAY = "day"
+    STEADY = "steady"
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """A half-open time interval [start, end) in minutes after opening."""
+
+    start: float
+    end: float
+
+    @property
+    def minutes(self) -> float:
+        return self.end - self.start
+
+
+def subtract(spans: tuple[Interval, ...], holes: tuple[Interval, ...]) -> tuple[Interval, ...]:
+    """Return `spans` with every `holes` interval cut out (both sorted, non-overlapping)."""
+    result: list[Interval] = []
+    for span in spans:
+        start = span.start
+        for hole in holes:
+            if hole.end <= start or hole.start >= span.end:
+                continue
+            if hole.start > start:
+                result.append(Interval(start, hole.start))
+            start = max(start, hole.end)
+        if start < span.end:
+            result.append(Interval(start, span.end))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class Matter:
+    """A matter (事项): class, service-time distribution and its shares of the arrivals."""
+
+    code: str
+    name: str
+    matter_class: MatterClass
+    service: ServiceTime
+    walkin_share: float
+    appointment_share: float
+    green_share: float
+
+
+@dataclass(frozen=True)
+class WindowGroup:
+    """`count` identical windows: skills, kind, working shifts and breaks (None = whole day)."""
+
+    count: int
+    skills: frozenset[str]
+    kind: WindowKind
+    shifts: tuple[Interval, ...] | None = None
+    breaks: tuple[Interval, ...] = ()
+    name: str = ""
+
+    def serves(self, code: str) -> bool:
+        """Whether these windows may take tickets of matter `code`."""
+        return ALL_MATTERS in self.skills or code in self.skills
+
+    def available(self, day: Interval) -> tuple[Interval, ...]:
+        """When a window of this group is staffed: its shifts (default `day`) minus its breaks."""
+        return subtract(self.shifts if self.shifts is not None else (day,), self.breaks)
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """One numbered window as the engine sees it: kind, skills and staffed intervals."""
+
+    number: int
+    name: str
+    kind: WindowKind
+    skills: frozenset[str]
+    available: tuple[Interval, ...]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How to run: replications, warm-up and horizon in minutes, day or steady-state mode."""
+
+    replications: int = 30
+    warmup_minutes: float = 0.0
+    horizon_minutes: float = 480.0
+    mode: Mode = Mode.DAY
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Service targets in minutes (SPEC.md defaults) and the confidence level of the verdicts."""
+
+    appointment_wait_general: float = 10.0
+    appointment_wait_complex: float = 30.0
+    handling_time: float = 20.0
+    walkin_wait_mean: float | None = None
+    walkin_wait_p90: float | None = None
+    confidence: float = 0.95
+
+    def as_targets(self) -> dict[str, Target]:
+        """The targets keyed by KPI name, each as an upper bound ("at most")."""
+        values = {
+            "appointment_wait_general": self.appointment_wait_general,
+            "appointment_wait_complex": self.appointment_wait_complex,
+            "handling_time": self.handling_time,
+            "walkin_wait_mean": self.walkin_wait_mean,
+            "walkin_wait_p90": self.walkin_wait_p90,
+        }
+        return {k: Target(v, Direction.AT_MOST) for k, v in values.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class HallSource:
+    """Where matters and windows come from when a scenario names a hall configuration file."""
+
+    path: str
+    hall: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated scenario; `open_minute`/`close_minute` are minutes after midnight."""
+
+    name: str
+    seed: int
+    source: str
+    open_minute: int
+    close_minute: int
+    run: RunSettings
+    matters: tuple[Matter, ...]
+    windows: tuple[WindowGroup, ...]
+    walkin_per_hour: tuple[float, ...]
+    appointments: AppointmentBook
+    targets: Targets
+    policy: Mapping[str, Any] = field(default_factory=dict)
+    hall_source: HallSource | None = None
+
+    @property
+    def arrival_minutes(self) -> float:
+        """How long citizens keep arriving: warm-up plus horizon (opening hours in day mode)."""
+        return self.run.warmup_minutes + self.run.horizon_minutes
+
+    def matter_index(self) -> dict[str, int]:
+        """Matter code → index used in the arrival arrays."""
+        return {m.code: i for i, m in enumerate(self.matters)}
+
+    def arrival_plan(self) -> ArrivalPlan:
+        """The inputs of `arrivals.generate_arrivals` for one replication."""
+        return ArrivalPlan(
+            horizon=self.arrival_minutes,
+            walkin_per_hour=self.walkin_per_hour,
+            walkin_shares=tuple(m.walkin_share for m in self.matters),
+            green_shares=tuple(m.green_share for m in self.matters),
+            appointment_shares=tuple(m.appointment_share for m in self.matters),
+            book=self.appointments,
+        )
+
+    def window_plans(self) -> list[WindowPlan]:
+        """Every window numbered from 1 in file order, with its staffed intervals."""
+        day = Interval(0.0, self.arrival_minutes)
+        plans: list[WindowPlan] = []
+        for group in self.windows:
+            for _ in range(group.count):
+                number = len(plans) + 1
+                name = group.name or f"{group.kind.value} {number}"
+                available = group.available(day)
+                plans.append(WindowPlan(number, name, group.kind, group.skills, available))
+        return plans
+
+    def clock(self, minute: float) -> str:
+        """The wall-clock time "HH:MM" of a simulation minute (for reports)."""
+        total = round(self.open_minute + minute)
+        return f"{total // 60:02d}:{total % 60:02d}"
