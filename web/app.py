@@ -17,7 +17,7 @@ from hall.db import Database
 from hall.models import utcnow
 from hall.publish import NullPublisher, Publisher
 from hall.settings import Settings
-from web import api_catalogue, api_staff, api_tickets, hall_pages, pages, screens
+from web import api_catalogue, api_staff, api_tickets, hall_pages, openapi, pages, screens
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             *api_tickets.routes,
             *hall_pages.routes,
             *screens.routes,
+            *openapi.routes,
             Mount("/static", app=static, name="static"),
         ],
         middleware=[
