@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hall import catalogue
 from hall.errors import InvalidInput
 from hall.models import HallRow, MatterRow, TicketCounterRow, TicketRow, WindowRow
-from hall.ticket_store import seconds, ticket_of, window_state
+from hall.ticket_store import seconds, ticket_from_state, ticket_of, window_state
 from queueing import Policy, Ticket, TicketStatus, WindowState
 from queueing.estimates import WaitEstimate, estimate_waits, recent_handling_minutes
 
@@ -97,6 +97,16 @@ async def waiting_rows(session: AsyncSession, ctx: HallContext, now: datetime) -
     return list((await session.scalars(query)).all())
 
 
+async def waiting_tickets(session: AsyncSession, ctx: HallContext, now: datetime) -> list[Ticket]:
+    """Today's waiting tickets as the core's values, read without building ORM objects."""
+    query = select(TicketRow.state).where(
+        TicketRow.hall_id == ctx.id,
+        TicketRow.service_day == ctx.day(now),
+        TicketRow.status == TicketStatus.WAITING.value,
+    )
+    return [ticket_from_state(state) for state in (await session.scalars(query)).all()]
+
+
 async def window_rows(session: AsyncSession, hall_id: str) -> list[WindowRow]:
     query = select(WindowRow).where(WindowRow.hall_id == hall_id, WindowRow.active)
     return list((await session.scalars(query.order_by(WindowRow.position))).all())
@@ -117,7 +127,7 @@ async def estimates(
     open now and recent handling times, and are None when no open window serves it.
     """
     if waiting is None:
-        waiting = [ticket_of(r) for r in await waiting_rows(session, ctx, now)]
+        waiting = await waiting_tickets(session, ctx, now)
     rows = await window_rows(session, ctx.id)
     handling = {code: m.expected_minutes for code, m in ctx.matters.items()}
     handling.update(await _recent_handling(session, ctx, now))

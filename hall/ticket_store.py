@@ -51,7 +51,12 @@ def moment(value: float | None) -> datetime | None:
 
 def ticket_of(row: TicketRow) -> Ticket:
     """The core's ticket stored in a row."""
-    state = dict(row.state)
+    return ticket_from_state(row.state)
+
+
+def ticket_from_state(stored: dict[str, Any]) -> Ticket:
+    """The core's ticket from the JSON kept in a row's ``state`` column."""
+    state = dict(stored)
     for name, enum_type in _ENUMS.items():
         if state.get(name) is not None:
             state[name] = enum_type(state[name])

@@ -26,7 +26,7 @@ from hall.hall_context import (
     lock_hall,
     next_number_seq,
     open_states,
-    waiting_rows,
+    waiting_tickets,
     window_rows,
 )
 from hall.models import TicketRow, WindowRow
@@ -194,12 +194,12 @@ async def call_next(
         ctx = await load_context(unit.session, hall_id)
         wrow = await _staffed_window(unit, staff, number)
         _require_open(wrow)
-        rows = {r.id: r for r in await waiting_rows(unit.session, ctx, now)}
+        waiting = await waiting_tickets(unit.session, ctx, now)
         coverage = coverage_of(open_states(await window_rows(unit.session, hall_id)))
         try:
             call = queueing.call_next(
                 window_state(wrow),
-                [ticket_of(r) for r in rows.values()],
+                waiting,
                 seconds(now),
                 ctx.policy,
                 coverage,
@@ -208,7 +208,8 @@ async def call_next(
             raise translate(exc) from None
         if call is None:
             return None
-        row = rows[call.ticket.id]
+        row = await unit.session.get(TicketRow, call.ticket.id)
+        assert row is not None
         store_ticket(row, call.ticket)
         store_window(wrow, call.window)
         record_events(unit, row, call.events, TicketStatus.WAITING.value)
@@ -231,7 +232,7 @@ async def call_chosen(
         wrow = await _staffed_window(unit, staff, number)
         _require_open(wrow)
         row = await _hall_ticket(unit, ticket_id)
-        waiting = [ticket_of(r) for r in await waiting_rows(unit.session, ctx, now)]
+        waiting = await waiting_tickets(unit.session, ctx, now)
         coverage = coverage_of(open_states(await window_rows(unit.session, hall_id)))
         before = row.status
         try:
