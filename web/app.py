@@ -12,12 +12,23 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from displays.hub import Hub
+from displays.wiring import database_loader, make_hub
 from hall.bootstrap import prepare
 from hall.db import Database
 from hall.models import utcnow
-from hall.publish import NullPublisher, Publisher
+from hall.publish import Publisher
 from hall.settings import Settings
-from web import api_catalogue, api_staff, api_tickets, hall_pages, openapi, pages, screens
+from web import (
+    admin_pages,
+    api_catalogue,
+    api_staff,
+    api_tickets,
+    hall_pages,
+    openapi,
+    pages,
+    screens,
+)
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 
@@ -32,7 +43,14 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
         try:
             await prepare(db, settings)
             app.state.db = db
-            yield
+            hub: Hub | None = app.state.hub
+            if hub is not None:
+                await hub.start(database_loader(db, lambda: app.state.clock()))
+            try:
+                yield
+            finally:
+                if hub is not None:
+                    await hub.stop()
         finally:
             await db.dispose()
 
@@ -46,6 +64,7 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             *hall_pages.routes,
             *screens.routes,
             *openapi.routes,
+            *admin_pages.routes,
             Mount("/static", app=static, name="static"),
         ],
         middleware=[
@@ -61,6 +80,10 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.publisher = publisher or NullPublisher()
+    if publisher is None:
+        publisher = make_hub(settings)
+    # Screens need a hub; a test may pass another publisher (then screens are off).
+    app.state.hub = publisher if isinstance(publisher, Hub) else None
+    app.state.publisher = publisher
     app.state.clock = utcnow
     return app
