@@ -156,26 +156,7 @@ async def _apply_staff(session: AsyncSession, account: StaffAccount, actor: str)
 
 async def read_config(session: AsyncSession) -> HallConfig:
     """The active configuration in the database, as a HallConfig (for export)."""
-    halls = []
-    for row in await list_halls(session):
-        groups = await _active(session, MatterGroupRow, row.id)
-        matters = await _active(session, MatterRow, row.id)
-        windows = await _active(session, WindowRow, row.id)
-        halls.append(
-            {
-                "id": row.id,
-                "name": row.name,
-                "name_en": row.name_en,
-                "level": row.level,
-                "timezone": row.timezone,
-                "address": row.address,
-                "notice": row.notice,
-                **row.settings,
-                "groups": [_group_doc(g) for g in groups],
-                "matters": [_matter_doc(m) for m in matters],
-                "windows": [_window_doc(w) for w in windows],
-            }
-        )
+    halls = [await _hall_doc(session, row) for row in await list_halls(session)]
     staff = (
         await session.scalars(select(StaffRow).where(StaffRow.active).order_by(StaffRow.id))
     ).all()
@@ -192,6 +173,31 @@ async def read_config(session: AsyncSession) -> HallConfig:
             for s in staff
         ]
     return parse_config(document, "<database>")
+
+
+async def read_hall(session: AsyncSession, hall_id: str) -> Hall:
+    """One active hall's configuration; raises NotFound."""
+    row = await get_hall(session, hall_id)
+    return parse_config({"halls": [await _hall_doc(session, row)]}, "<database>").halls[0]
+
+
+async def _hall_doc(session: AsyncSession, row: HallRow) -> dict[str, Any]:
+    groups = await _active(session, MatterGroupRow, row.id)
+    matters = await _active(session, MatterRow, row.id)
+    windows = await _active(session, WindowRow, row.id)
+    return {
+        "id": row.id,
+        "name": row.name,
+        "name_en": row.name_en,
+        "level": row.level,
+        "timezone": row.timezone,
+        "address": row.address,
+        "notice": row.notice,
+        **row.settings,
+        "groups": [_group_doc(g) for g in groups],
+        "matters": [_matter_doc(m) for m in matters],
+        "windows": [_window_doc(w) for w in windows],
+    }
 
 
 def _group_doc(g: MatterGroupRow) -> dict[str, Any]:

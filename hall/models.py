@@ -178,6 +178,24 @@ class BookingSlotRow(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     capacity_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
     released_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Matters an extended session restricts the slot to; empty = every matter of the group.
+    matters: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class SeatReleaseRow(Base):
+    """A cancelled or moved-away seat that returns to its slot at ``release_at``.
+
+    The delay makes trading in cancelled slots pointless: nobody can cancel a seat and
+    hand it to a buyer at the same moment.
+    """
+
+    __tablename__ = "seat_releases"
+    __table_args__ = (Index("ix_seat_releases_slot_pending", "slot_id", "released"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("booking_slots.id"))
+    release_at: Mapped[datetime] = mapped_column()
+    released: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AppointmentRow(Base):
@@ -212,9 +230,12 @@ class AppointmentRow(Base):
     phone_masked: Mapped[str] = mapped_column(String(32))
     proxy_person_key: Mapped[str | None] = mapped_column(String(64), default=None)
     proxy_name_masked: Mapped[str | None] = mapped_column(String(64), default=None)
+    id_kind: Mapped[str] = mapped_column(String(32), default="resident_id")
     status: Mapped[str] = mapped_column(String(16), default="booked")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_show_at: Mapped[datetime | None] = mapped_column(default=None)
     checked_in_at: Mapped[datetime | None] = mapped_column(default=None)
     ticket_id: Mapped[str | None] = mapped_column(String(32), default=None)
 

@@ -115,12 +115,12 @@ async def issue_ticket(
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
         await lock_hall(unit.session, hall_id)
-        row = await _new_ticket(unit, ctx, matter.code, now, green=green)
+        row = await new_ticket(unit, ctx, matter.code, now, green=green)
         estimate = (await estimates(unit.session, ctx, now)).get(row.id)
     return ticket_view(row, estimate)
 
 
-async def _new_ticket(
+async def new_ticket(
     unit: Unit,
     ctx: HallContext,
     matter_code: str,
