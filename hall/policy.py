@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from queueing.policy import policy_problems
+
 
 def check_policy(mapping: dict[str, Any]) -> list[tuple[str, str]]:
     """Problems with a [policy] table, as (key, message) pairs, using the queueing core's rules."""
-    try:
-        from queueing.policy import policy_problems
-    except ImportError:  # the queueing core is not built yet: accept no knobs
-        return [(key, "unknown policy knob") for key in mapping]
-    problems: list[tuple[str, str]] = policy_problems(mapping)
-    return problems
+    return policy_problems(mapping)

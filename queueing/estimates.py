@@ -1,0 +1,85 @@
+"""Wait estimates: each waiting ticket's position and expected wait, for screens and kiosk.
+
+A ticket competes with the tickets that rank before it (class, then due time; see
+`dispatch.sort_key`) and that share at least one open window with it. Each such ticket
+puts its expected handling time on the ticket's windows in proportion to the windows
+they share, and the ticket's windows work in parallel. The fairness rules (cap, ageing,
+specialisation) are left out: the estimate is for people, not for audits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from queueing.dispatch import sort_key
+from queueing.policy import MINUTE, Policy
+from queueing.ticket import Ticket, TicketStatus
+from queueing.window import WindowState, may_serve
+
+DEFAULT_HANDLING_MINUTES = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class WaitEstimate:
+    """A ticket's place: 1 means next; `minutes` is None when no open window serves it."""
+
+    ticket_id: str
+    position: int
+    minutes: float | None
+    windows: int
+
+
+def estimate_waits(
+    waiting: Iterable[Ticket],
+    open_windows: Iterable[WindowState],
+    now: float,
+    policy: Policy,
+    handling_minutes: Mapping[str, float],
+    default_handling_minutes: float = DEFAULT_HANDLING_MINUTES,
+) -> dict[str, WaitEstimate]:
+    """Estimate position and wait for every WAITING ticket, keyed by ticket id.
+
+    `handling_minutes` maps a matter to its recent mean handling time (see
+    `recent_handling_minutes`); other matters use the default. Raises nothing.
+    """
+    windows = list(open_windows)
+    queue = sorted(
+        (t for t in waiting if t.status is TicketStatus.WAITING),
+        key=lambda t: sort_key(t, now, policy),
+    )
+    count: dict[frozenset[int], int] = {}
+    work: dict[frozenset[int], float] = {}
+    estimates: dict[str, WaitEstimate] = {}
+    for ticket in queue:
+        mine = frozenset(w.number for w in windows if may_serve(w, ticket))
+        ahead, load = 0, 0.0
+        for group, n in count.items():
+            shared = len(group & mine)
+            if shared:
+                ahead += n
+                load += work[group] * shared / len(group)
+        minutes = load / len(mine) if mine else None
+        estimates[ticket.id] = WaitEstimate(ticket.id, ahead + 1, minutes, len(mine))
+        count[mine] = count.get(mine, 0) + 1
+        handling = handling_minutes.get(ticket.matter, default_handling_minutes)
+        work[mine] = work.get(mine, 0.0) + handling
+    return estimates
+
+
+def recent_handling_minutes(
+    records: Iterable[Ticket], now: float, horizon_minutes: float = 60.0, minimum: int = 3
+) -> dict[str, float]:
+    """Mean handling minutes per matter over tickets finished in the last `horizon_minutes`.
+
+    Matters with fewer than `minimum` recent observations are left out, so the caller's
+    default (the catalogue's expected time) applies. Raises nothing.
+    """
+    since = now - horizon_minutes * MINUTE
+    totals: dict[str, list[float]] = {}
+    for ticket in records:
+        started, finished = ticket.started_at, ticket.finished_at
+        if started is None or finished is None or not since <= finished <= now:
+            continue
+        totals.setdefault(ticket.matter, []).append((finished - started) / MINUTE)
+    return {m: sum(v) / len(v) for m, v in totals.items() if len(v) >= max(minimum, 1)}
