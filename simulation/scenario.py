@@ -21,6 +21,7 @@ from simulation._reader import Reader
 from simulation.arrivals import AppointmentBook
 from simulation.distributions import distribution_from_mapping
 from simulation.errors import Problem, ScenarioError
+from simulation.hall_import import WEEKDAYS, HallParts, load_hall_parts, resolve_path
 from simulation.scenario_model import (
     ALL_MATTERS,
     HallSource,
@@ -106,16 +107,21 @@ def parse_scenario(
         top.problem("close", "must be later than open")
     run = _read_run(top.table("run"), max(close_minute - open_minute, 1))
     day = _Day(open_minute, close_minute, run.warmup_minutes + run.horizon_minutes)
-    hall_source = _read_hall_source(top, base_dir)
-    matters, all_valid = _read_matters(top)
+    hall = _read_hall(top, base_dir, day)
+    hall_source = None if hall is None else hall.source
+    matters, all_valid = _read_matters(top, hall)
     codes = {m.code for m in matters}
     windows = [_read_window(r, codes, day) for r in top.tables("windows")]
-    if not windows and hall_source is None:
+    if not windows and hall is not None:
+        windows = list(hall.windows)
+    elif not windows and top.raw("hall_config") is None:
         top.problem("windows", "at least one [[windows]] entry is required")
     walkins = _read_profile(top.table("walkins"), day)
     book = _read_appointments(top.table("appointments"), day)
     targets = _read_targets(top.table("targets"))
     policy = _read_policy(top)
+    if hall is not None:
+        policy = {**hall.policy, **policy}
     top.finish()
     if all_valid:  # sums and coverage over a partial list would only mislead
         _check_shares(top, matters, walkins, book)
@@ -160,57 +166,58 @@ def _read_run(r: Reader, day_minutes: int) -> RunSettings:
     return RunSettings(replications, warmup, horizon, mode)
 
 
-def _read_hall_source(top: Reader, base_dir: Path | None) -> HallSource | None:
-    # Planned hook: when hall/config.py lands, a scenario with `hall_config` and `hall` will
-    # load that file with the hall's own loader and build `Matter` and `WindowGroup` values from
-    # the named hall's matters and windows (class, expected handling time as an exponential
-    # default unless [[matters]] overrides the service distribution; window kind and skills).
-    # Inline [[matters]]/[[windows]] then act as overrides keyed by matter code.
+def _read_hall(top: Reader, base_dir: Path | None, day: _Day) -> HallParts | None:
+    """Matters, windows and policy from `hall_config` + `hall`, if the scenario names them."""
     path, hall = top.raw("hall_config"), top.raw("hall")
+    weekday = top.string("weekday", "mon", choices=WEEKDAYS)
     if path is None and hall is None:
         return None
     if path is None or hall is None:
         top.problem("hall_config" if path is None else "hall", "hall_config and hall go together")
         return None
-    top.problem(
-        "hall_config",
-        "reading matters and windows from a hall configuration is not available yet; "
-        "describe [[matters]] and [[windows]] in the scenario",
-    )
-    resolved = Path(str(path)) if base_dir is None else base_dir / str(path)
-    return HallSource(str(resolved), str(hall))
+    if not isinstance(path, str) or not isinstance(hall, str):
+        top.problem("hall_config", "hall_config and hall must be strings")
+        return None
+    source = HallSource(str(resolve_path(path, base_dir)), hall)
+    return load_hall_parts(source, weekday, day.open_minute, day.arrival_minutes, top.problems)
 
 
-def _read_matter(r: Reader) -> Matter | None:
+def _read_matter(r: Reader, base: Matter | None = None) -> Matter | None:
     code = r.string("code", "")
     if not code:
         r.problem("code", "is required")
     elif ALL_MATTERS in code:
         r.problem("code", f"must not contain {ALL_MATTERS!r}")
-    matter_class = MatterClass(r.string("class", "general", choices=_values(MatterClass)))
+    default_class = "general" if base is None else base.matter_class.value
+    matter_class = MatterClass(r.string("class", default_class, choices=_values(MatterClass)))
     walkin = r.number("walkin_share", 0.0, low=0.0, high=1.0)
     appointment = r.number("appointment_share", walkin, low=0.0, high=1.0)
     green = r.number("green_share", 0.0, low=0.0, high=1.0)
-    name = r.string("name", code)
-    service = None
-    if not r.has("service"):
-        r.problem("service", 'is required, e.g. { dist = "exponential", mean = 5.0 }')
-    else:
+    name = r.string("name", code if base is None else base.name)
+    service = None if base is None else base.service
+    if r.has("service"):
         try:
             service = distribution_from_mapping(r.raw("service"), r.where("service"))
         except ScenarioError as error:
             r.problems.extend(error.problems)
+    elif service is None:
+        r.problem("service", 'is required, e.g. { dist = "exponential", mean = 5.0 }')
     r.finish()
     if not code or service is None:
         return None
     return Matter(code, name, matter_class, service, walkin, appointment, green)
 
 
-def _read_matters(top: Reader) -> tuple[list[Matter], bool]:
-    """The valid matters, and whether every [[matters]] entry was valid (cross-checks need it)."""
+def _read_matters(top: Reader, hall: HallParts | None) -> tuple[list[Matter], bool]:
+    """The valid matters, and whether every [[matters]] entry was valid (cross-checks need it).
+
+    With a hall, its matters come first (in its order) and entries with their codes
+    override them.
+    """
     readers = top.tables("matters")
     if not readers and top.raw("hall_config") is None:
         top.problem("matters", "at least one [[matters]] entry is required")
+    base = {} if hall is None else dict(hall.matters)
     matters: list[Matter] = []
     seen: set[object] = set()
     for r in readers:
@@ -218,10 +225,15 @@ def _read_matters(top: Reader) -> tuple[list[Matter], bool]:
         if isinstance(code, str) and code in seen:
             r.problem("code", f"duplicates matter {code!r}")
         seen.add(code)
-        matter = _read_matter(r)
+        matter = _read_matter(r, base.get(code) if isinstance(code, str) else None)
         if matter is not None and not any(m.code == matter.code for m in matters):
             matters.append(matter)
-    return matters, len(matters) == len(readers)
+    valid = len(matters) == len(readers)
+    if hall is not None:
+        own = {m.code: m for m in matters}
+        merged = [own.pop(code, m) for code, m in base.items()]
+        matters = merged + list(own.values())
+    return matters, valid
 
 
 def _read_window(r: Reader, codes: set[str], day: _Day) -> WindowGroup | None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from hall import cli as hall_cli
 from hall.settings import Settings
+from simulation import cli as simulation_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default HALL_PORT)")
     serve.set_defaults(run=_serve)
     hall_cli.register(sub)
+    simulation_cli.register(sub)
     return parser
 
 
@@ -32,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # chart internals, not ours
     code: int = args.run(args, settings)
     return code
 

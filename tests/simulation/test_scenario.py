@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from hall.config import demo_config_path
 from simulation.distributions import Exponential, Lognormal
 from simulation.errors import ScenarioError
 from simulation.scenario import (
@@ -239,11 +240,11 @@ def test_day_mode_rejects_warmup_and_close_before_open() -> None:
     )
 
 
-def test_hall_config_is_a_planned_hook() -> None:
+def test_hall_config_problems_are_reported() -> None:
     lines = problems(minimal(hall_config="hall.toml", hall="district"))
-    assert lines == [
-        "bad.toml: hall_config: reading matters and windows from a hall configuration is not "
-        "available yet; describe [[matters]] and [[windows]] in the scenario"
+    assert lines == ["bad.toml: hall_config: hall.toml: file not found"]
+    assert problems(minimal(hall_config="demo", hall="nowhere")) == [
+        f"bad.toml: hall: no hall 'nowhere' in {demo_config_path()}; it has district, street"
     ]
     assert problems(minimal(hall="district")) == [
         "bad.toml: hall_config: hall_config and hall go together"
