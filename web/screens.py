@@ -1,7 +1,137 @@
-"""Routes filled in by the screens work (see docs/architecture.md)."""
+"""Hall screens: the WebSocket feed, the board API, the notice, and the screen pages.
+
+``WS /ws/halls/{hall}/screens[?since=SEQ]`` sends a snapshot (or, with ``since``, the
+messages the screen missed while this process still has them), then one message per
+change. The socket carries heartbeats both ways; see ``displays`` for the protocol.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-routes: list[BaseRoute] = []
+import anyio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from displays.connection import ScreenConnection
+from displays.hub import Hub
+from hall import board, catalogue
+from hall.config_schema import Role
+from hall.staff import require
+from hall.windows import load_window
+from web.auth import acting_staff
+from web.body import field, json_object
+from web.deps import clock, database, publisher
+from web.templating import render
+
+log = logging.getLogger(__name__)
+
+CLOSE_UNKNOWN_HALL = 4404
+CLOSE_UNAVAILABLE = 1013
+
+
+def _since(websocket: WebSocket) -> int | None:
+    raw = websocket.query_params.get("since", "")
+    return int(raw) if raw.isdigit() else None
+
+
+async def screen_socket(websocket: WebSocket) -> None:
+    hub: Hub | None = websocket.app.state.hub
+    hall_id = websocket.path_params["hall"]
+    await websocket.accept()
+    if hub is None:
+        await websocket.close(CLOSE_UNAVAILABLE, "screens are not enabled on this server")
+        return
+    peer = websocket.client.host if websocket.client else "?"
+    conn = hub.connection(websocket.send_text, name=f"{hall_id}/{peer}")
+    try:
+        known = await hub.subscribe(hall_id, conn, _since(websocket))
+    except Exception:
+        log.exception("Cannot load the board of hall %s for a screen", hall_id)
+        await websocket.close(CLOSE_UNAVAILABLE, "board unavailable; retry")
+        return
+    if not known:
+        await websocket.close(CLOSE_UNKNOWN_HALL, "unknown hall")
+        return
+    try:
+        await _serve(websocket, conn)
+    finally:
+        hub.unsubscribe(hall_id, conn)
+    if conn.close_code is not None:
+        with contextlib.suppress(Exception):
+            await websocket.close(conn.close_code, conn.close_reason)
+
+
+async def _serve(websocket: WebSocket, conn: ScreenConnection) -> None:
+    """Run the sender and the receiver until either ends or the hub drops the screen."""
+    async with anyio.create_task_group() as group:
+
+        async def until_done(job: Callable[[], Awaitable[Any]]) -> None:
+            await job()
+            group.cancel_scope.cancel()
+
+        group.start_soon(until_done, conn.run)
+        group.start_soon(until_done, lambda: _receive(websocket, conn))
+        group.start_soon(until_done, conn.done.wait)
+
+
+async def _receive(websocket: WebSocket, conn: ScreenConnection) -> None:
+    """Screens only send heartbeats; anything they send proves they are alive."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            conn.seen()
+
+
+async def board_json(request: Request) -> Response:
+    found = await board.load_board(database(request), request.path_params["hall"], clock(request)())
+    return JSONResponse(found.to_json())
+
+
+async def set_notice(request: Request) -> Response:
+    staff = require(await acting_staff(request), Role.SUPERVISOR)
+    text = field(await json_object(request), "notice", str, required=False, default="")
+    view = await board.set_notice(
+        database(request), publisher(request), staff, request.path_params["hall"], text,
+        clock(request)(),
+    )  # fmt: skip
+    return JSONResponse(view)
+
+
+async def _page(request: Request, template: str, **extra: Any) -> Response:
+    hall_id = request.path_params["hall"]
+    async with database(request).read() as session:
+        hall = await catalogue.get_hall(session, hall_id)
+        if "window" in extra:
+            window = await load_window(session, hall_id, extra["window"])
+            extra["window_name"] = window.name
+    return render(request, template, {"hall": hall, **extra})
+
+
+async def main_screen(request: Request) -> Response:
+    return await _page(request, "screen_main.html")
+
+
+async def window_screen(request: Request) -> Response:
+    return await _page(request, "screen_window.html", window=request.path_params["no"])
+
+
+async def waiting_screen(request: Request) -> Response:
+    return await _page(request, "screen_waiting.html")
+
+
+routes: list[BaseRoute] = [
+    WebSocketRoute("/ws/halls/{hall}/screens", screen_socket),
+    Route("/api/halls/{hall}/board", board_json, methods=["GET"]),
+    Route("/api/halls/{hall}/notice", set_notice, methods=["POST"]),
+    Route("/halls/{hall}/screens/main", main_screen, methods=["GET"]),
+    Route("/halls/{hall}/screens/windows/{no:int}", window_screen, methods=["GET"]),
+    Route("/halls/{hall}/screens/waiting", waiting_screen, methods=["GET"]),
+]

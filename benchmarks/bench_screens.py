@@ -1,0 +1,311 @@
+"""Screen fan-out benchmark: call-next → the last of N screens has the call.
+
+    .venv/bin/python benchmarks/bench_screens.py [--screens 100,1000,5000] [--calls 50]
+
+For each N it starts (on 127.0.0.1 only, free ports) a real Tongban server on a fresh
+SQLite file and, in the same run, a bare Starlette "insert then broadcast" server;
+N WebSocket screens live in a separate client process. For each call it measures the
+time from the call's HTTP response to the moment the last screen received it, and
+prints p50/p99, the ratio to the bare server and the server's memory per connection.
+Every process it starts is stopped by PID; the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+HALL = "/api/halls/district"
+WINDOWS = 12
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# -- the bare baseline server ---------------------------------------------------------
+
+
+def bare_app() -> Any:
+    """Starlette: POST /call inserts a row with aiosqlite, then sends to every socket."""
+    import aiosqlite
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route, WebSocketRoute
+    from starlette.websockets import WebSocket, WebSocketDisconnect
+
+    sockets: set[WebSocket] = set()
+    state: dict[str, Any] = {}
+
+    async def call(request: Request) -> JSONResponse:
+        if "db" not in state:
+            state["db"] = await aiosqlite.connect(Path(tempfile.mkdtemp()) / "bare.db")
+            await state["db"].execute("CREATE TABLE calls (id INTEGER PRIMARY KEY, n TEXT)")
+        number = (await request.json())["ticket"]
+        await state["db"].execute("INSERT INTO calls (n) VALUES (?)", (number,))
+        await state["db"].commit()
+        text = json.dumps({"type": "called", "ticket": number, "window": 1}, separators=(",", ":"))
+        for ws in list(sockets):
+            with contextlib.suppress(Exception):
+                await ws.send_text(text)
+        return JSONResponse({"ticket": {"number": number}})
+
+    async def screen(ws: WebSocket) -> None:
+        await ws.accept()
+        sockets.add(ws)
+        try:
+            while True:
+                await ws.receive_text()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sockets.discard(ws)
+
+    return Starlette(routes=[Route("/call", call, methods=["POST"]), WebSocketRoute("/ws", screen)])
+
+
+def serve_bare(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        bare_app(), host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=False
+    )
+
+
+# -- the screen client process --------------------------------------------------------
+
+
+async def run_clients(url: str, count: int) -> None:
+    """Open ``count`` screens; on stdin EOF print {ticket: [screens, last receive]}."""
+    from websockets.asyncio.client import connect
+
+    seen: dict[str, list[float]] = {}
+
+    async def screen() -> None:
+        async with connect(url, compression=None, max_size=None, open_timeout=60) as ws:
+            async for raw in ws:
+                at = time.monotonic()
+                if '"type":"heartbeat"' in raw:
+                    await ws.send('{"type":"heartbeat"}')
+                elif '"type":"called"' in raw:  # parse only what is measured
+                    entry = seen.setdefault(json.loads(raw)["ticket"], [0, 0.0])
+                    entry[0] += 1
+                    entry[1] = at
+
+    tasks = []
+    for start in range(0, count, 250):
+        tasks += [asyncio.create_task(screen()) for _ in range(start, min(count, start + 250))]
+        await asyncio.sleep(0.3)
+    await asyncio.sleep(1.0)
+    alive = sum(1 for t in tasks if not t.done())
+    print(json.dumps({"ready": alive}), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    print(json.dumps({"seen": seen}), flush=True)
+    for task in tasks:
+        task.cancel()
+
+
+# -- the driver ---------------------------------------------------------------------
+
+
+class Process:
+    """A child process, stopped by its PID."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None, **kw: Any) -> None:
+        self.popen = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=ROOT, **kw)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=1)
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_clients(url: str, count: int) -> tuple[Process, int]:
+    clients = Process(
+        [sys.executable, __file__, "--client", url, str(count)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert clients.popen.stdout is not None
+    ready = json.loads(clients.popen.stdout.readline())["ready"]
+    return clients, int(ready)
+
+
+def finish_clients(clients: Process) -> dict[str, list[float]]:
+    assert clients.popen.stdin is not None
+    assert clients.popen.stdout is not None
+    clients.popen.stdin.close()
+    seen: dict[str, list[float]] = json.loads(clients.popen.stdout.readline())["seen"]
+    clients.stop()
+    return seen
+
+
+def latencies(sent: dict[str, float], seen: dict[str, list[float]], screens: int) -> list[float]:
+    out = []
+    for ticket, at in sent.items():
+        count, last = seen.get(ticket, (0, 0.0))
+        if count == screens:
+            out.append((last - at) * 1000)
+    return out
+
+
+def measure_tongban(screens: int, calls: int) -> dict[str, Any]:
+    port = free_port()
+    data = Path(tempfile.mkdtemp(prefix="bench-screens-"))
+    env = {"HALL_DATA_DIR": str(data), "HALL_LOG_LEVEL": "warning", "HALL_SCREEN_QUEUE": "256"}
+    env.pop("HALL_CONFIG", None)
+    server = Process([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env)
+    clients = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/healthz")
+        http = httpx.Client(base_url=base, timeout=30)
+        for _ in range(calls):
+            http.post(f"{HALL}/tickets", json={"matter": "SI-REG"})
+        clerks = []
+        for w in range(1, WINDOWS + 1):
+            clerk = httpx.Client(base_url=base, timeout=30)
+            login = clerk.post(
+                "/api/session", json={"username": f"clerk{w:02d}", "password": "tongban-demo"}
+            )
+            headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+            clerk.post(f"{HALL}/windows/{w}/sign-in", headers=headers)
+            clerks.append((w, clerk, headers))
+        before = rss_kib(server.popen.pid)
+        clients, ready = start_clients(f"ws://127.0.0.1:{port}/ws/halls/district/screens", screens)
+        per_conn = (rss_kib(server.popen.pid) - before) / max(ready, 1)
+        sent: dict[str, float] = {}
+        for i in range(calls):
+            w, clerk, headers = clerks[i % WINDOWS]
+            if i >= WINDOWS:  # free the window first (not timed)
+                clerk.post(f"{HALL}/windows/{w}/start", headers=headers)
+                clerk.post(
+                    f"{HALL}/windows/{w}/finish", headers=headers, json={"outcome": "completed"}
+                )
+            time.sleep(0.15)
+            response = clerk.post(f"{HALL}/windows/{w}/call-next", headers=headers)
+            sent[response.json()["ticket"]["number"]] = time.monotonic()
+        time.sleep(1.5)
+        seen = finish_clients(clients)
+        clients = None
+        for _w, clerk, _h in clerks:
+            clerk.close()
+        http.close()
+        return {"ready": ready, "ms": latencies(sent, seen, ready), "kib_per_conn": per_conn}
+    finally:
+        if clients is not None:
+            clients.stop()
+        server.stop()
+
+
+def measure_bare(screens: int, calls: int) -> dict[str, Any]:
+    port = free_port()
+    server = Process([sys.executable, __file__, "--bare", str(port)])
+    clients = None
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/call")
+        before = rss_kib(server.popen.pid)
+        clients, ready = start_clients(f"ws://127.0.0.1:{port}/ws", screens)
+        per_conn = (rss_kib(server.popen.pid) - before) / max(ready, 1)
+        sent: dict[str, float] = {}
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for i in range(calls):
+                time.sleep(0.15)
+                number = f"B{i:03d}"
+                http.post("/call", json={"ticket": number})
+                sent[number] = time.monotonic()
+        time.sleep(1.5)
+        seen = finish_clients(clients)
+        clients = None
+        return {"ready": ready, "ms": latencies(sent, seen, ready), "kib_per_conn": per_conn}
+    finally:
+        if clients is not None:
+            clients.stop()
+        server.stop()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(screens: int, ours: dict[str, Any], bare: dict[str, Any]) -> None:
+    o50, o99 = pct(ours["ms"], 0.5), pct(ours["ms"], 0.99)
+    b50, b99 = pct(bare["ms"], 0.5), pct(bare["ms"], 0.99)
+    print(
+        f"{screens:>6} screens | tongban p50 {o50:7.1f} ms p99 {o99:7.1f} ms "
+        f"({len(ours['ms'])} calls, {ours['ready']} up, {ours['kib_per_conn']:.1f} KiB/conn) | "
+        f"bare p50 {b50:7.1f} ms p99 {b99:7.1f} ms ({len(bare['ms'])} calls, "
+        f"{bare['kib_per_conn']:.1f} KiB/conn) | p99 ratio {o99 / b99:.2f}x, "
+        f"mean {statistics.fmean(ours['ms']) / statistics.fmean(bare['ms']):.2f}x",
+        flush=True,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--screens", default="100,1000,5000")
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--client", nargs=2, metavar=("URL", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        asyncio.run(run_clients(args.client[0], int(args.client[1])))
+        return 0
+    if args.bare:
+        serve_bare(args.bare)
+        return 0
+    print(f"{args.calls} calls per run; latency = call-next response → last screen has it")
+    for screens in (int(n) for n in args.screens.split(",")):
+        ours = measure_tongban(screens, args.calls)
+        bare = measure_bare(screens, args.calls)
+        report(screens, ours, bare)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""One hall's feed in one server process: its board, its message chain and its screens.
+
+A single worker task per feed applies batches in arrival order: re-read the board,
+turn each event into a message chained to the one before (``prev``), keep it for
+replay, and offer it to every screen. Screens attach between two steps of the worker,
+so the snapshot a screen gets and the messages that follow it always join up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from displays.announce import Voice
+from displays.connection import ScreenConnection
+from displays.messages import (
+    ScreenEvent,
+    board_message,
+    board_patch,
+    dumps,
+    event_message,
+    heartbeat_message,
+    patch_board,
+    snapshot_message,
+)
+
+log = logging.getLogger(__name__)
+
+# Loads a hall's board (JSON-ready, with "seq"), or None for a hall that does not exist.
+Loader = Callable[[str], Awaitable[dict[str, Any] | None]]
+
+REFRESH = "refresh"  # re-read the board; send it if it changed (waits move with the clock)
+RESET = "reset"  # events may have been lost: re-read and send every screen a snapshot
+Job = list[ScreenEvent] | str
+
+
+class UnknownHall(LookupError):
+    """The hall a screen asked for does not exist."""
+
+
+class HallFeed:
+    """The screens of one hall connected to this process."""
+
+    def __init__(self, hall_id: str, loader: Loader, voice: Voice, *, history: int = 256) -> None:
+        self.hall_id = hall_id
+        self._loader = loader
+        self._voice = voice
+        self.subscribers: set[ScreenConnection] = set()
+        self.last_seq = 0
+        self.board: dict[str, Any] = {}
+        self._history: deque[tuple[int, str]] = deque(maxlen=history)  # (prev, text)
+        self._snapshot: str | None = None
+        self._inbox: asyncio.Queue[Job] = asyncio.Queue()
+        self._ready = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._run(), name=f"feed:{hall_id}")
+        self.idle_since = time.monotonic()
+
+    # -- the hub's side -------------------------------------------------------------
+
+    def submit(self, job: Job) -> None:
+        """Queue events (or REFRESH / RESET) for the worker; never blocks."""
+        self._inbox.put_nowait(job)
+
+    async def attach(self, conn: ScreenConnection, since: int | None = None) -> None:
+        """Give a screen what it is missing (replay, else a snapshot) and subscribe it."""
+        await asyncio.shield(self._ready)
+        replay = self.replay_after(since) if since is not None else None
+        if replay is None:
+            conn.offer(self.snapshot_text())
+        else:
+            for text in replay:
+                conn.offer(text)
+            conn.offer(dumps(heartbeat_message(self.last_seq)))
+        self.subscribers.add(conn)
+
+    def detach(self, conn: ScreenConnection) -> None:
+        self.subscribers.discard(conn)
+        if not self.subscribers:
+            self.idle_since = time.monotonic()
+
+    def replay_after(self, since: int) -> list[str] | None:
+        """The messages after ``since``, or None when this feed no longer has them."""
+        if since == self.last_seq:
+            return []
+        for index, (prev, _text) in enumerate(self._history):
+            if prev == since:
+                return [text for _prev, text in list(self._history)[index:]]
+        return None
+
+    def snapshot_text(self) -> str:
+        if self._snapshot is None:
+            self._snapshot = dumps(snapshot_message(self.last_seq, self.board))
+        return self._snapshot
+
+    def broadcast(self, text: str) -> None:
+        for conn in list(self.subscribers):
+            if not conn.offer(text):
+                self.detach(conn)
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        if not self._ready.done():
+            self._ready.set_exception(UnknownHall(self.hall_id))
+            self._ready.exception()  # retrieved: nobody may be waiting
+
+    # -- the worker -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            board = await self._loader(self.hall_id)
+        except Exception as exc:
+            log.exception("Loading the board of hall %s failed", self.hall_id)
+            self._ready.set_exception(exc)
+            return
+        if board is None:
+            self._ready.set_exception(UnknownHall(self.hall_id))
+            return
+        self._set_board(board)
+        self.last_seq = int(board["seq"])
+        self._ready.set_result(None)
+        while True:
+            jobs = [await self._inbox.get()]
+            while not self._inbox.empty():  # coalesce a burst into one board read
+                jobs.append(self._inbox.get_nowait())
+            await self._apply(jobs)
+
+    async def _apply(self, jobs: list[Job]) -> None:
+        events = [e for job in jobs if not isinstance(job, str) for e in job]
+        if events and RESET not in jobs:
+            # Calls go out at once on a predicted board; the re-read board follows.
+            self._emit(events, patch_board(self.board, events))
+        try:
+            board = await self._loader(self.hall_id)
+        except Exception:
+            log.exception(
+                "Re-reading the board of hall %s failed; screens will resync", self.hall_id
+            )
+            self.submit(RESET)
+            await asyncio.sleep(1.0)
+            return
+        if board is None:
+            return
+        if RESET in jobs:
+            self._reset(board)
+        elif patch := board_patch(self.board, board):
+            self._set_board(board)
+            text = dumps(board_message(self.last_seq, patch))
+            self._history.append((self.last_seq, text))
+            self.broadcast(text)
+
+    def _emit(self, events: list[ScreenEvent], board: dict[str, Any]) -> None:
+        patch = board_patch(self.board, board)
+        self.board = board
+        for index, event in enumerate(events):
+            # The whole batch's patch rides on its first message.
+            message = event_message(event, self.last_seq, patch if index == 0 else {}, self._voice)
+            text = dumps(message)
+            self._history.append((self.last_seq, text))
+            self.last_seq = event.seq
+            self.broadcast(text)
+        self._snapshot = None
+
+    def _reset(self, board: dict[str, Any]) -> None:
+        self._set_board(board)
+        self._history.clear()
+        self.last_seq = max(self.last_seq, int(board["seq"]))
+        self.broadcast(self.snapshot_text())
+
+    def _set_board(self, board: dict[str, Any]) -> None:
+        self.board = {k: v for k, v in board.items() if k != "seq"}
+        self._snapshot = None

@@ -1,0 +1,160 @@
+"""The displays hub: the app's ``Publisher``, and the place screens subscribe.
+
+``publish`` (called by the hall's services after commit) keeps the events that change
+a screen and hands them to the backend; the backend delivers them back to the hub of
+every process, which passes them to the feed of their hall, if any screen of that hall
+is connected here. A heartbeat task pings screens, drops silent ones, refreshes boards
+whose waits moved with the clock and retires feeds nobody has watched for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from displays.announce import Voice
+from displays.backends import Backend, MemoryBackend
+from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW, ScreenConnection
+from displays.feed import REFRESH, RESET, HallFeed, Loader, UnknownHall
+from displays.messages import ScreenEvent, dumps, heartbeat_message, screen_events
+from hall.publish import HallEvent
+
+log = logging.getLogger(__name__)
+
+CLOSE_RESTART = 1012
+
+
+class Hub:
+    """Fans committed hall events out to the screens connected to this process."""
+
+    def __init__(
+        self,
+        backend: Backend | None = None,
+        voice: Voice | None = None,
+        *,
+        max_queue: int = 64,
+        heartbeat_seconds: float = 10.0,
+        refresh_seconds: float = 30.0,
+        idle_feed_seconds: float = 600.0,
+        history: int = 256,
+    ) -> None:
+        self.backend = backend or MemoryBackend()
+        self.voice = voice or Voice()
+        self.max_queue = max_queue
+        self.heartbeat_seconds = heartbeat_seconds
+        self.refresh_seconds = refresh_seconds
+        self.idle_feed_seconds = idle_feed_seconds
+        self.history = history
+        self.feeds: dict[str, HallFeed] = {}
+        self._loader: Loader | None = None
+        self._ticker: asyncio.Task[None] | None = None
+
+    async def start(self, loader: Loader) -> None:
+        """Start receiving from the backend; ``loader`` reads a hall's board."""
+        self._loader = loader
+        await self.backend.start(self._on_batch, self._on_reset)
+        self._ticker = asyncio.create_task(self._tick(), name="screens:heartbeat")
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        for feed in list(self.feeds.values()):
+            for conn in list(feed.subscribers):
+                conn.drop(CLOSE_RESTART, "server is stopping")
+            await feed.close()
+        self.feeds.clear()
+        await self.backend.stop()
+
+    # -- Publisher ------------------------------------------------------------------
+
+    async def publish(self, events: Sequence[HallEvent]) -> None:
+        """Send the screen-relevant events on; never raises."""
+        by_hall: dict[str, list[ScreenEvent]] = defaultdict(list)
+        for event in events:
+            for screen_event in screen_events([event]):
+                by_hall[event.hall_id].append(screen_event)
+        for hall_id, batch in by_hall.items():
+            try:
+                await self.backend.send(hall_id, batch)
+            except Exception:
+                log.exception("Sending %d screen event(s) of hall %s failed", len(batch), hall_id)
+
+    def _on_batch(self, hall_id: str, events: list[ScreenEvent]) -> None:
+        feed = self.feeds.get(hall_id)
+        if feed is not None:
+            feed.submit(events)
+
+    def _on_reset(self) -> None:
+        for feed in self.feeds.values():
+            feed.submit(RESET)
+
+    # -- screens --------------------------------------------------------------------
+
+    def connection(self, send: Any, name: str = "") -> ScreenConnection:
+        """A connection object for a new screen socket, with the hub's limits."""
+        return ScreenConnection(send, max_queue=self.max_queue, name=name)
+
+    async def subscribe(
+        self, hall_id: str, conn: ScreenConnection, since: int | None = None
+    ) -> bool:
+        """Attach a screen (snapshot or replay first); False if the hall does not exist."""
+        if self._loader is None:
+            raise RuntimeError("the hub is not started")
+        feed = self.feeds.get(hall_id)
+        if feed is None:
+            feed = HallFeed(hall_id, self._loader, self.voice, history=self.history)
+            self.feeds[hall_id] = feed
+        try:
+            await feed.attach(conn, since)
+        except UnknownHall:
+            await self._retire(hall_id, feed)
+            return False
+        except Exception:
+            await self._retire(hall_id, feed)
+            raise
+        return True
+
+    def unsubscribe(self, hall_id: str, conn: ScreenConnection) -> None:
+        feed = self.feeds.get(hall_id)
+        if feed is not None:
+            feed.detach(conn)
+
+    async def _retire(self, hall_id: str, feed: HallFeed) -> None:
+        if self.feeds.get(hall_id) is feed and not feed.subscribers:
+            del self.feeds[hall_id]
+            await feed.close()
+
+    # -- heartbeat ------------------------------------------------------------------
+
+    async def _tick(self) -> None:
+        last_refresh = time.monotonic()
+        while True:
+            await asyncio.sleep(self.heartbeat_seconds)
+            now = time.monotonic()
+            refresh = now - last_refresh >= self.refresh_seconds
+            if refresh:
+                last_refresh = now
+            for hall_id, feed in list(self.feeds.items()):
+                self._beat(feed, now)
+                if refresh and feed.subscribers:
+                    feed.submit(REFRESH)
+                if not feed.subscribers and now - feed.idle_since > self.idle_feed_seconds:
+                    await self._retire(hall_id, feed)
+
+    def _beat(self, feed: HallFeed, now: float) -> None:
+        deadline = 3 * self.heartbeat_seconds
+        for conn in list(feed.subscribers):
+            if conn.silent_for(now) > deadline:
+                conn.drop(CLOSE_SILENT, "no heartbeat from the screen")
+                feed.detach(conn)
+            elif conn.stuck(now):
+                conn.drop(CLOSE_TOO_SLOW, "send timed out")
+                feed.detach(conn)
+        feed.broadcast(dumps(heartbeat_message(feed.last_seq)))

@@ -1,0 +1,204 @@
+"""The hub: ordering, snapshots and replay, gaps, slow and silent screens, privacy."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW
+from displays.hub import Hub
+from displays.screen_state import Gap, ScreenState
+from tests.displays.hub_support import FakeBoard, Screen, called, event, settle
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def board() -> FakeBoard:
+    return FakeBoard()
+
+
+@pytest_asyncio.fixture
+async def hub(board: FakeBoard) -> AsyncIterator[Hub]:
+    hub = Hub(max_queue=8, heartbeat_seconds=3600)
+    await hub.start(board)
+    yield hub
+    await hub.stop()
+
+
+async def test_snapshot_then_every_event_in_order(hub: Hub, board: FakeBoard) -> None:
+    board.seq = 10
+    screen = Screen(hub)
+    assert await hub.subscribe("h1", screen.conn)
+    for seq, number in ((11, "A001"), (12, "A002"), (13, "A003")):
+        await hub.publish([called(seq, number, 5)])
+    await settle()
+    assert screen.types() == ["snapshot", "called", "called", "called"]
+    assert [m["seq"] for m in screen.sent] == [10, 11, 12, 13]
+    assert [m.get("prev") for m in screen.sent[1:]] == [10, 11, 12]
+    state = screen.replay_into_state()
+    assert [a["text"] for a in state.announcements] == [
+        f"请 A00{i} 号 到 5 号窗口 办理" for i in (1, 2, 3)
+    ]
+    await screen.close()
+
+
+async def test_a_burst_is_one_board_read_and_still_one_message_per_event(
+    hub: Hub, board: FakeBoard
+) -> None:
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    loads = board.loads
+    await hub.publish([event(1, "ticket_issued", number="A001")])
+    await hub.publish([event(2, "ticket_issued", number="A002")])
+    await hub.publish([called(3, "A001", 1), event(4, "call_order_overridden")])
+    await settle()
+    assert board.loads == loads + 1
+    assert screen.types() == ["snapshot", "update", "update", "called"]
+    await screen.close()
+
+
+async def test_screens_never_see_private_fields(hub: Hub) -> None:
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    await hub.publish([called(1, "A001", 2)])
+    await settle()
+    assert "secret-token" not in str(screen.sent)
+    await screen.close()
+
+
+async def test_events_of_other_halls_and_unknown_halls(hub: Hub, board: FakeBoard) -> None:
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    await hub.publish([called(1, "B001", 2, hall="elsewhere")])
+    await settle()
+    assert screen.types() == ["snapshot"]
+    assert not await hub.subscribe("nowhere", Screen(hub).conn)
+    assert "nowhere" not in hub.feeds
+    await screen.close()
+
+
+async def test_reconnect_since_replays_exactly_what_was_missed(hub: Hub) -> None:
+    first = Screen(hub)
+    await hub.subscribe("h1", first.conn)
+    await hub.publish([called(1, "A001", 1)])
+    await settle()
+    hub.unsubscribe("h1", first.conn)
+    await hub.publish([called(2, "A002", 2)])
+    await hub.publish([event(3, "window_pause", window=2, status="paused")])
+    await settle()
+    again = Screen(hub)
+    await hub.subscribe("h1", again.conn, since=1)
+    await settle()
+    assert again.types() == ["called", "window", "heartbeat"]
+    state = first.replay_into_state()
+    for message in again.sent:
+        state.apply(message)
+    assert state.seq == 3
+    current = Screen(hub)
+    await hub.subscribe("h1", current.conn, since=3)
+    await settle()
+    assert current.types() == ["heartbeat"]
+    for screen in (first, again, current):
+        await screen.close()
+
+
+async def test_since_the_feed_no_longer_has_gets_a_snapshot(board: FakeBoard) -> None:
+    hub = Hub(history=2, heartbeat_seconds=3600)
+    await hub.start(board)
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    for seq in range(1, 6):
+        await hub.publish([called(seq, f"A00{seq}", 1)])
+    await settle()
+    late = Screen(hub)
+    await hub.subscribe("h1", late.conn, since=1)
+    await settle()
+    assert late.types() == ["snapshot"]
+    assert late.sent[0]["seq"] == 5
+    await screen.close()
+    await late.close()
+    await hub.stop()
+
+
+async def test_a_gap_is_detected_by_the_screen() -> None:
+    state = ScreenState()
+    state.apply({"type": "snapshot", "seq": 4, "hall": {}})
+    state.apply({"type": "update", "seq": 7, "prev": 4, "board": {"x": 1}})
+    with pytest.raises(Gap):
+        state.apply({"type": "called", "seq": 9, "prev": 8, "board": {}})
+    with pytest.raises(Gap):
+        state.apply({"type": "heartbeat", "seq": 9})
+    assert (state.seq, state.since()) == (7, "?since=7")
+
+
+async def test_a_slow_screen_is_dropped_and_the_others_get_everything(hub: Hub) -> None:
+    stuck, fast = Screen(hub, stuck=True), Screen(hub)
+    await hub.subscribe("h1", stuck.conn)
+    await hub.subscribe("h1", fast.conn)
+    for seq in range(1, 21):
+        await hub.publish([called(seq, f"A{seq:03d}", 1)])
+        await settle(3)
+    await settle()
+    assert stuck.conn.close_code == CLOSE_TOO_SLOW
+    assert stuck.conn not in hub.feeds["h1"].subscribers
+    assert [m["seq"] for m in fast.sent[1:]] == list(range(1, 21))
+    await stuck.close()
+    await fast.close()
+
+
+async def test_silent_screens_are_dropped_and_live_ones_get_heartbeats(board: FakeBoard) -> None:
+    hub = Hub(heartbeat_seconds=0.05)
+    await hub.start(board)
+    silent, live = Screen(hub), Screen(hub)
+    await hub.subscribe("h1", silent.conn)
+    await hub.subscribe("h1", live.conn)
+    for _ in range(10):
+        live.conn.seen()
+        await asyncio.sleep(0.03)
+    assert silent.conn.close_code == CLOSE_SILENT
+    assert live.conn.open
+    assert "heartbeat" in live.types()
+    await silent.close()
+    await live.close()
+    await hub.stop()
+
+
+async def test_reset_sends_every_screen_a_fresh_snapshot(hub: Hub, board: FakeBoard) -> None:
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    board.seq = 42
+    board.calls = [{"ticket": "A009", "window": 3}]
+    hub._on_reset()
+    await settle()
+    assert screen.types() == ["snapshot", "snapshot"]
+    assert screen.sent[-1]["seq"] == 42
+    assert screen.sent[-1]["recent_calls"] == [{"ticket": "A009", "window": 3}]
+    await screen.close()
+
+
+async def test_stopping_the_hub_closes_screens_for_a_restart(board: FakeBoard) -> None:
+    hub = Hub(heartbeat_seconds=3600)
+    await hub.start(board)
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    await hub.stop()
+    assert screen.conn.close_code == 1012
+    await screen.close()
+
+
+async def test_a_send_stuck_past_its_timeout_is_dropped_by_the_heartbeat(board: FakeBoard) -> None:
+    hub = Hub(heartbeat_seconds=0.05)
+    await hub.start(board)
+    stuck = Screen(hub, stuck=True)
+    stuck.conn.send_timeout = 0.1
+    await hub.subscribe("h1", stuck.conn)
+    for _ in range(10):
+        stuck.conn.seen()
+        await asyncio.sleep(0.05)
+    assert stuck.conn.close_code == CLOSE_TOO_SLOW
+    await stuck.close()
+    await hub.stop()

@@ -1,0 +1,151 @@
+"""Screens over Starlette's TestClient: the socket, the board API, the notice and the pages."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+
+from displays.screen_state import ScreenState
+from hall.settings import Settings
+from web.app import create_app
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers httpx2 for its TestClient; httpx still works.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+    from starlette.testclient import WebSocketTestSession as Socket
+
+HALL = "/api/halls/district"
+WS = "/ws/halls/district/screens"
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as http:
+        yield http
+
+
+def sign_in(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/session", json={"username": username, "password": "tongban-demo"})
+    assert response.status_code == 200, response.text
+    return {"X-CSRF-Token": response.json()["csrf_token"]}
+
+
+def until(ws: Socket, kind: str, state: ScreenState | None = None) -> dict[str, Any]:
+    """Read messages (applying them) until one of ``kind`` arrives."""
+    for _ in range(50):
+        message: dict[str, Any] = ws.receive_json()
+        if state is not None:
+            state.apply(message)
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind} message")
+
+
+def open_and_call(client: TestClient, window: int = 1) -> tuple[dict[str, Any], dict[str, str]]:
+    headers = sign_in(client, f"clerk{window:02d}")
+    assert client.post(f"{HALL}/windows/{window}/sign-in", headers=headers).status_code == 200
+    ticket = client.post(f"{HALL}/tickets", json={"matter": "SI-REG"}).json()
+    called = client.post(f"{HALL}/windows/{window}/call-next", headers=headers)
+    assert called.json()["ticket"]["id"] == ticket["id"]
+    return ticket, headers
+
+
+def test_a_call_reaches_the_screen_with_its_announcement(client: TestClient) -> None:
+    state = ScreenState()
+    with client.websocket_connect(WS) as ws:
+        snapshot = until(ws, "snapshot", state)
+        assert set(snapshot) >= {"seq", "hall", "recent_calls", "windows", "waiting"}
+        ticket, _ = open_and_call(client)
+        message = until(ws, "called", state)
+    assert (message["ticket"], message["window"]) == (ticket["number"], 1)
+    assert message["announcement"]["text"] == f"请 {ticket['number']} 号 到 1 号窗口 办理"
+    window = state.window(1)
+    assert window is not None
+    assert (window["ticket"], window["status"], window["staff"]) == (
+        ticket["number"],
+        "open",
+        "C0001",
+    )
+    assert state.board["recent_calls"][0]["ticket"] == ticket["number"]
+    assert ticket["id"] not in str(state.board)
+
+
+def test_board_endpoint(client: TestClient) -> None:
+    ticket, _ = open_and_call(client, window=2)
+    board = client.get(f"{HALL}/board").json()
+    assert set(board) >= {"seq", "hall", "recent_calls", "windows", "waiting"}
+    assert board["recent_calls"][0] == {
+        **board["recent_calls"][0],
+        "ticket": ticket["number"],
+        "window": 2,
+    }
+    assert board["hall"]["id"] == "district"
+    assert client.get("/api/halls/nowhere/board").status_code == 404
+
+
+def test_reconnecting_with_since_replays_what_was_missed(client: TestClient) -> None:
+    state = ScreenState()
+    with client.websocket_connect(WS) as ws:
+        until(ws, "snapshot", state)
+        headers = sign_in(client, "clerk03")
+        client.post(f"{HALL}/windows/3/sign-in", headers=headers)
+        until(ws, "window", state)
+    client.post(f"{HALL}/tickets", json={"matter": "SI-REG"})
+    client.post(f"{HALL}/windows/3/call-next", headers=headers)
+    client.post(f"{HALL}/windows/3/recall", headers=headers)
+    with client.websocket_connect(WS + state.since()) as ws:
+        recalled = until(ws, "recalled", state)
+        until(ws, "heartbeat", state)
+    assert recalled["announcement"]["recall"] is True
+    assert state.window(3) == {**(state.window(3) or {}), "ticket_status": "called"}
+    with client.websocket_connect(f"{WS}?since=999999") as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+
+
+def test_window_pause_and_unknown_hall(client: TestClient) -> None:
+    state = ScreenState()
+    with client.websocket_connect(WS) as ws:
+        until(ws, "snapshot", state)
+        headers = sign_in(client, "clerk04")
+        client.post(f"{HALL}/windows/4/sign-in", headers=headers)
+        client.post(f"{HALL}/windows/4/pause", headers=headers, json={"reason": "break"})
+        until(ws, "window", state)
+        until(ws, "window", state)
+    assert (state.window(4) or {})["status"] == "paused"
+    with client.websocket_connect("/ws/halls/nowhere/screens") as ws:
+        message = ws.receive()
+    assert message == {**message, "type": "websocket.close", "code": 4404}
+
+
+def test_supervisor_sets_the_notice(client: TestClient) -> None:
+    state = ScreenState()
+    with client.websocket_connect(WS) as ws:
+        until(ws, "snapshot", state)
+        headers = sign_in(client, "supervisor")
+        response = client.post(
+            f"{HALL}/notice", headers=headers, json={"notice": " 今日 16:00 停止取号 "}
+        )
+        assert response.json() == {"hall": "district", "notice": "今日 16:00 停止取号"}
+        until(ws, "notice", state)
+        until(ws, "board", state)  # the re-read board carries the new notice
+    assert state.board["hall"]["notice"] == "今日 16:00 停止取号"
+    too_long = client.post(f"{HALL}/notice", headers=headers, json={"notice": "长" * 501})
+    assert too_long.status_code == 422
+    assert client.post(f"{HALL}/notice", json={"notice": "x"}).status_code == 403
+    clerk = sign_in(client, "clerk05")
+    assert client.post(f"{HALL}/notice", headers=clerk, json={"notice": "x"}).status_code == 403
+
+
+def test_screen_pages(client: TestClient) -> None:
+    for path in ("main", "windows/5", "waiting"):
+        page = client.get(f"/halls/district/screens/{path}")
+        assert page.status_code == 200
+        assert "/static/screens.js" in page.text
+    assert client.get("/halls/district/screens/windows/99").status_code == 404
+    assert client.get("/halls/nowhere/screens/main").status_code == 404
+    assert client.get("/static/chime.wav").headers["content-type"] == "audio/x-wav"
