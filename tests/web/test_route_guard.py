@@ -1,0 +1,185 @@
+"""Every route of the app is classified, and staff routes refuse the wrong people.
+
+A new route must be added to exactly one of the lists below, or this test fails: that
+is the point. JSON routes (under /api/) must answer 401 to anonymous requests and 403
+to a signed-in account below the route's role; pages redirect anonymous visitors to
+the staff sign-in and answer 403 to the wrong role.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from httpx import AsyncClient
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+
+from tests.web.helpers import sign_in
+
+pytestmark = pytest.mark.asyncio
+
+H = "/api/halls/{hall}"
+W = "/api/halls/{hall}/windows/{no:int}"
+
+# Anyone: citizens, kiosks, screens, phones (and sign-in/sign-out themselves).
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/api/halls"),
+    ("GET", f"{H}/matters"),
+    ("GET", f"{H}/windows"),
+    ("GET", f"{H}/groups"),
+    ("POST", "/api/session"),
+    ("DELETE", "/api/session"),
+    ("POST", f"{H}/tickets"),
+    ("GET", "/api/tickets/{id}"),
+    ("GET", f"{H}/slots"),
+    ("POST", "/api/appointments"),
+    ("GET", "/api/appointments/{code}.ics"),
+    ("GET", "/api/appointments/{code}"),
+    ("POST", "/api/appointments/{code}/cancel"),
+    ("POST", "/api/appointments/{code}/move"),
+    ("POST", f"{H}/check-ins"),
+    ("GET", "/api/openapi.json"),
+    ("GET", "/halls/{hall}/kiosk"),
+    ("GET", "/t/{id}"),
+    ("GET", "/t/{id}/qr.svg"),
+    ("GET", "/staff"),
+    ("GET", f"{H}/board"),
+    ("GET", "/halls/{hall}/screens/main"),
+    ("GET", "/halls/{hall}/screens/windows/{no:int}"),
+    ("GET", "/halls/{hall}/screens/waiting"),
+    ("WS", "/ws/halls/{hall}/screens"),
+    ("MOUNT", "/static"),
+}
+# Any signed-in staff member (clerk and up).
+STAFF = {
+    ("GET", "/api/session"),
+    ("GET", "/api/me/window"),
+    ("GET", f"{H}/me/today"),
+    ("GET", f"{W}/queue"),
+    ("GET", "/api/tickets/{id}/events"),
+    *(
+        ("POST", f"{W}/{action}")
+        for action in (
+            "sign-in", "pause", "resume", "sign-out", "call-next", "call", "recall",
+            "no-show", "start", "finish", "transfer", "park", "resume-ticket",
+        )
+    ),
+}  # fmt: skip
+# Hall supervisors and admins.
+SUPERVISOR = {
+    ("GET", f"{H}/overview"),
+    ("GET", "/halls/{hall}/overview"),
+    ("POST", f"{H}/notice"),
+    ("POST", "/api/admin/staff/{username}/unlock"),  # a locked-out clerk asks a supervisor
+}
+# Admins only.
+A = "/api/admin"
+ADMIN = {
+    ("GET", "/admin"),
+    ("GET", f"{A}/config"),
+    ("PUT", f"{A}/config"),
+    ("POST", f"{A}/halls/{{hall}}/matters"),
+    ("PUT", f"{A}/halls/{{hall}}/matters/{{code}}"),
+    ("DELETE", f"{A}/halls/{{hall}}/matters/{{code}}"),
+    ("POST", f"{A}/halls/{{hall}}/windows"),
+    ("PUT", f"{A}/halls/{{hall}}/windows/{{no:int}}"),
+    ("DELETE", f"{A}/halls/{{hall}}/windows/{{no:int}}"),
+    ("GET", f"{A}/staff"),
+    ("POST", f"{A}/staff"),
+    ("PUT", f"{A}/staff/{{username}}"),
+}
+
+GUARDED = sorted(STAFF | SUPERVISOR | ADMIN)
+SAMPLE = {
+    "hall": "district",
+    "no": "1",
+    "id": "no-such-ticket",
+    "code": "NOSUCHCODE",
+    "username": "clerk02",
+}
+
+
+def endpoints(routes: list[BaseRoute]) -> set[tuple[str, str]]:
+    """(method, path) of every route; WebSocket routes as WS, mounts as MOUNT."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Route):
+            found.update((m, route.path) for m in (route.methods or set()) - {"HEAD"})
+        elif isinstance(route, WebSocketRoute):
+            found.add(("WS", route.path))
+        elif isinstance(route, Mount):
+            found.add(("MOUNT", route.path))
+        else:  # pragma: no cover - a new kind of route needs a rule here
+            found.add(("?", repr(route)))
+    return found
+
+
+def concrete(path: str) -> str:
+    """A path template with sample values for its parameters."""
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLE[m.group(1)], path)
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+async def test_every_route_is_classified_exactly_once(app: Starlette) -> None:
+    lists = [PUBLIC, STAFF, SUPERVISOR, ADMIN]
+    classified = set().union(*lists)
+    assert sum(len(x) for x in lists) == len(classified), "a route is in two lists"
+    routes = endpoints(app.routes)
+    unclassified = sorted(routes - classified)
+    assert unclassified == [], f"classify these routes in {__file__}: {unclassified}"
+    stale = sorted(classified - routes)
+    assert stale == [], f"these classified routes no longer exist: {stale}"
+
+
+async def test_staff_routes_refuse_anonymous_requests(client: AsyncClient) -> None:
+    for method, path in GUARDED:
+        assert method != "WS", f"add an anonymous check for the WebSocket route {path}"
+        response = await client.request(
+            method, concrete(path), json={} if method != "GET" else None
+        )
+        if is_api(path):
+            assert response.status_code == 401, (method, path, response.text)
+            assert response.json()["error"]["code"] == "unauthorized"
+        else:
+            assert response.status_code == 303, (method, path)
+            assert response.headers["location"].startswith("/staff?next=")
+
+
+async def test_supervisor_routes_refuse_clerks(client: AsyncClient) -> None:
+    headers = await sign_in(client, "clerk01")
+    for method, path in sorted(SUPERVISOR | ADMIN):
+        response = await client.request(
+            method, concrete(path), headers=headers, json={} if method != "GET" else None
+        )
+        assert response.status_code == 403, (method, path, response.text)
+        if is_api(path):
+            assert response.json()["error"]["code"] == "forbidden"
+        else:
+            assert response.headers["content-type"].startswith("text/html")
+
+
+async def test_admin_routes_refuse_supervisors(client: AsyncClient) -> None:
+    headers = await sign_in(client, "supervisor")
+    for method, path in sorted(ADMIN):
+        response = await client.request(
+            method, concrete(path), headers=headers, json={} if method != "GET" else None
+        )
+        assert response.status_code == 403, (method, path, response.text)
+
+
+async def test_public_routes_answer_anonymous_requests(client: AsyncClient) -> None:
+    for method, path in sorted(PUBLIC):
+        if method == "WS":
+            continue  # screens connect anonymously; tests/displays covers the socket
+        url = "/static/style.css" if method == "MOUNT" else concrete(path)
+        response = await client.request(
+            "GET" if method == "MOUNT" else method, url, json={} if method == "POST" else None
+        )
+        assert response.status_code not in (401, 403), (method, path, response.text)
+        assert response.status_code < 500, (method, path, response.text)

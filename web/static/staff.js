@@ -1,0 +1,487 @@
+// Staff console: sign in, choose a window, call and serve tickets (buttons and keyboard).
+// Talks to the JSON API with fetch; every write carries the session's CSRF token.
+const data = JSON.parse(document.getElementById("page-data").textContent);
+const T = data.text;
+const $ = (id) => document.getElementById(id);
+const REFRESH_MS = 3000;
+const KEYS = { n: "call-next", " ": "call-next", r: "recall", x: "no-show", s: "start",
+  f: "finish", t: "transfer", p: "park" };
+const OUTCOMES = ["completed", "materials_missing", "rejected", "referred"];
+const state = { me: null, csrf: null, hall: null, number: null, desk: null, matters: {},
+  historyFor: undefined, timer: null, busy: false };
+
+class ApiError extends Error {
+  constructor(status, error) {
+    super((error && error.message) || `HTTP ${status}`);
+    this.status = status;
+    this.error = error || { message: T.network_error, message_zh: T.network_error };
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (response.status === 204) return null;
+  const json = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, json && json.error);
+  return json;
+}
+
+// ---------------------------------------------------------------- messages
+
+function showError(box, err) {
+  const error = err instanceof ApiError ? err.error : { message: String(err), message_zh: String(err) };
+  const [first, second] = data.lang === "zh"
+    ? [error.message_zh, error.message] : [error.message, error.message_zh];
+  box.replaceChildren(document.createTextNode(first || ""));
+  if (second && second !== first) {
+    const small = document.createElement("small");
+    small.textContent = second;
+    box.append(small);
+  }
+  box.hidden = false;
+}
+
+function toast(text, bad = false) {
+  const box = $("toast");
+  box.textContent = text;
+  box.classList.toggle("bad", bad);
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 3500);
+}
+
+function fail(err) {
+  if (err instanceof ApiError && err.status === 401) return showSignIn();
+  showError($("console-error"), err);
+}
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+const matterName = (code) => state.matters[code] || code;
+const minutes = (n) => (n === null || n === undefined ? "—" : `${n} ${T.staff_min}`);
+
+// ---------------------------------------------------------------- views
+
+function showView(name) {
+  for (const view of ["signin", "choose", "desk"]) $(`view-${view}`).hidden = view !== name;
+  $("bar").hidden = name === "signin";
+  $("console").dataset.view = name;
+  $("console-error").hidden = true;
+}
+
+function showSignIn() {
+  stopDesk();
+  state.me = null;
+  state.csrf = null;
+  showView("signin");
+  $("username").focus();
+}
+
+async function signedIn(me, fresh) {
+  state.me = me;
+  state.csrf = me.csrf_token;
+  $("bar-who").textContent = `${T.staff_signed_in_as} ${me.job_number}`;
+  if (fresh && data.next !== "/staff") {
+    window.location.assign(data.next);
+    return;
+  }
+  const mine = await api("GET", "/api/me/window");
+  if (mine.window) await enterDesk(mine.window.hall, mine.window.number);
+  else await chooseWindow();
+}
+
+async function boot() {
+  try {
+    await signedIn(await api("GET", "/api/session"), false);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) showSignIn();
+    else fail(err);
+  }
+}
+
+$("signin-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("signin-error").hidden = true;
+  $("signin-submit").disabled = true;
+  try {
+    const me = await api("POST", "/api/session",
+      { username: $("username").value.trim(), password: $("password").value });
+    $("password").value = "";
+    await signedIn(me, true);
+  } catch (err) {
+    showError($("signin-error"), err);
+  } finally {
+    $("signin-submit").disabled = false;
+  }
+});
+
+$("btn-signout").addEventListener("click", async () => {
+  try {
+    await api("DELETE", "/api/session");
+  } catch {
+    // Signed out already (or offline): the sign-in form is the right place either way.
+  }
+  showSignIn();
+});
+
+// ---------------------------------------------------------------- choosing a window
+
+function myHalls() {
+  const all = state.me.halls.includes("*");
+  return data.halls.filter((h) => all || state.me.halls.includes(h.id));
+}
+
+async function chooseWindow() {
+  stopDesk();
+  showView("choose");
+  for (const id of ["btn-pause", "btn-resume", "btn-leave"]) $(id).hidden = true;
+  $("bar-window").textContent = "";
+  $("bar-status").hidden = true;
+  const select = $("hall-select");
+  const halls = myHalls();
+  select.replaceChildren(...halls.map((h) =>
+    el("option", { value: h.id, textContent: data.lang === "zh" ? h.name : h.name_en })));
+  if (state.hall && halls.some((h) => h.id === state.hall)) select.value = state.hall;
+  await loadWindows(select.value);
+}
+
+$("hall-select").addEventListener("change", (event) => loadWindows(event.target.value).catch(fail));
+
+async function loadWindows(hall) {
+  state.hall = hall;
+  showOverviewLink(hall);
+  const windows = await api("GET", `/api/halls/${encodeURIComponent(hall)}/windows`);
+  $("windows").replaceChildren(...windows.map((w) => {
+    const free = w.status === "closed";
+    const label = free ? T.staff_window_free : T[`staff_window_${w.status}`];
+    const tile = el("button", { type: "button", className: "window-tile", disabled: !free },
+      el("strong", { textContent: T.staff_window_n.replace("{n}", w.number) }),
+      el("span", { textContent: data.lang === "zh" ? w.name : w.name_en }),
+      el("span", { className: `badge ${w.status}`, textContent: label }));
+    tile.dataset.window = w.number;
+    return tile;
+  }));
+}
+
+$("windows").addEventListener("click", async (event) => {
+  const tile = event.target.closest("[data-window]");
+  if (!tile || tile.disabled) return;
+  const number = Number(tile.dataset.window);
+  try {
+    await api("POST", `/api/halls/${encodeURIComponent(state.hall)}/windows/${number}/sign-in`);
+    await enterDesk(state.hall, number);
+  } catch (err) {
+    fail(err);
+    await loadWindows(state.hall).catch(fail);
+  }
+});
+
+function showOverviewLink(hall) {
+  const link = $("bar-overview");
+  link.hidden = !state.me || state.me.role === "clerk";
+  link.href = `/halls/${encodeURIComponent(hall)}/overview`;
+}
+
+// ---------------------------------------------------------------- at the window
+
+const base = () => `/api/halls/${encodeURIComponent(state.hall)}/windows/${state.number}`;
+
+async function enterDesk(hall, number) {
+  state.hall = hall;
+  state.number = number;
+  state.historyFor = undefined;
+  showOverviewLink(hall);
+  const [matters, windows] = await Promise.all([
+    api("GET", `/api/halls/${encodeURIComponent(hall)}/matters`),
+    api("GET", `/api/halls/${encodeURIComponent(hall)}/windows`),
+  ]);
+  state.matters = Object.fromEntries(matters.map((m) =>
+    [m.code, data.lang === "zh" ? m.name : m.name_en]));
+  fillTransferChoices(matters, windows);
+  showView("desk");
+  await refresh();
+  state.timer = setInterval(() => refresh().catch(fail), REFRESH_MS);
+}
+
+function stopDesk() {
+  clearInterval(state.timer);
+  state.timer = null;
+  state.desk = null;
+}
+
+function fillTransferChoices(matters, windows) {
+  $("transfer-matter").replaceChildren(el("option", { value: "", textContent: "—" }),
+    ...matters.map((m) => el("option", { value: m.code,
+      textContent: `${data.lang === "zh" ? m.name : m.name_en} (${m.code})` })));
+  $("transfer-window").replaceChildren(el("option", { value: "", textContent: "—" }),
+    ...windows.filter((w) => w.number !== state.number).map((w) => el("option", {
+      value: String(w.number),
+      textContent: `${T.staff_window_n.replace("{n}", w.number)} · ${data.lang === "zh" ? w.name : w.name_en}`,
+    })));
+}
+
+async function refresh() {
+  if (state.number === null) return;
+  const hall = encodeURIComponent(state.hall);
+  const [desk, today] = await Promise.all([
+    api("GET", `${base()}/queue`),
+    api("GET", `/api/halls/${hall}/me/today`),
+  ]);
+  if (desk.window.status === "closed" || desk.window.staff !== state.me.job_number) {
+    state.number = null;
+    await chooseWindow();
+    return;
+  }
+  state.desk = desk;
+  renderDesk(desk);
+  renderToday(today);
+  const currentId = desk.current ? desk.current.id : null;
+  if (currentId !== state.historyFor) await loadHistory(currentId);
+}
+
+function renderToday(today) {
+  $("today-called").textContent = today.called;
+  $("today-finished").textContent = today.finished;
+  $("today-no-show").textContent = today.no_show;
+}
+
+function renderDesk(desk) {
+  const w = desk.window;
+  $("bar-window").textContent = `${T.staff_window_n.replace("{n}", w.number)} · ${
+    data.lang === "zh" ? w.name : w.name_en}`;
+  const badge = $("bar-status");
+  badge.hidden = false;
+  badge.className = `badge ${w.status}`;
+  badge.textContent = T[`staff_window_${w.status}`];
+  $("btn-pause").hidden = w.status !== "open";
+  $("btn-resume").hidden = w.status !== "paused";
+  $("btn-leave").hidden = false;
+  renderCurrent(desk.current);
+  enableActions(desk);
+  renderQueue(desk.queue);
+  renderParked(desk.parked);
+}
+
+function renderCurrent(ticket) {
+  const box = $("current");
+  box.dataset.ticket = ticket ? ticket.id : "";
+  box.dataset.status = ticket ? ticket.status : "";
+  if (!ticket) {
+    box.replaceChildren(el("span", { className: "none", textContent: T.staff_none }));
+    return;
+  }
+  box.replaceChildren(
+    el("span", { className: "num", textContent: ticket.number }),
+    el("span", { className: "meta" },
+      el("strong", { textContent: matterName(ticket.matter) }), " · ",
+      el("span", { className: `badge ${ticket.status === "serving" ? "open" : "paused"}`,
+        textContent: T[`status_${ticket.status}`] }), " ",
+      ticket.green ? el("span", { className: "badge green", textContent: T.staff_green }) : null,
+      " ", el("span", { textContent: minutes(ticket.minutes) })));
+}
+
+function enableActions(desk) {
+  const status = desk.current ? desk.current.status : null;
+  const allowed = {
+    "call-next": !status && desk.window.status === "open",
+    recall: status === "called",
+    "no-show": status === "called",
+    start: status === "called",
+    finish: status === "serving",
+    transfer: status !== null,
+    park: status !== null,
+  };
+  for (const button of document.querySelectorAll("#actions [data-action]")) {
+    button.disabled = state.busy || !allowed[button.dataset.action];
+  }
+}
+
+function renderQueue(queue) {
+  $("queue-count").textContent = queue.length;
+  $("queue-empty").hidden = queue.length > 0;
+  $("queue").querySelector("tbody").replaceChildren(...queue.map((item) => {
+    const tags = [];
+    if (item.green) tags.push(el("span", { className: "badge green", textContent: T.staff_green }));
+    if (item.source === "appointment") {
+      tags.push(el("span", { className: "badge appointment", textContent: T.staff_appointment }));
+    }
+    if (item.assigned_window === state.number) {
+      tags.push(el("span", { className: "badge", textContent: T.staff_for_you }));
+    }
+    const row = el("tr", {},
+      el("td", { textContent: item.position }),
+      el("td", { className: "num", textContent: item.number }),
+      el("td", {}, matterName(item.matter), " ", ...tags),
+      el("td", { textContent: minutes(item.waited_minutes) }),
+      el("td", { textContent: minutes(item.estimated_wait_minutes) }));
+    row.dataset.ticket = item.id;
+    return row;
+  }));
+}
+
+function renderParked(parked) {
+  $("parked-panel").hidden = parked.length === 0;
+  $("parked").querySelector("tbody").replaceChildren(...parked.map((item) => {
+    const button = el("button", { type: "button", className: "btn ghost",
+      textContent: T.staff_resume_ticket });
+    button.dataset.resume = item.id;
+    return el("tr", {},
+      el("td", { className: "num", textContent: item.number }),
+      el("td", { textContent: matterName(item.matter) }),
+      el("td", { textContent: item.reason || "" }),
+      el("td", { textContent: minutes(item.parked_minutes) }),
+      el("td", {}, button));
+  }));
+}
+
+async function loadHistory(ticketId) {
+  state.historyFor = ticketId;
+  const list = $("history");
+  if (!ticketId) {
+    list.replaceChildren();
+    return;
+  }
+  const body = await api("GET", `/api/tickets/${encodeURIComponent(ticketId)}/events`);
+  const locale = data.lang === "zh" ? "zh-CN" : "en-GB";
+  list.replaceChildren(...body.events.map((e) => {
+    const details = [];
+    if (e.window !== undefined) details.push(T.staff_window_n.replace("{n}", e.window));
+    if (e.outcome) details.push(T[`outcome_${e.outcome}`] || e.outcome);
+    if (e.to_window) details.push(`→ ${T.staff_window_n.replace("{n}", e.to_window)}`);
+    if (e.to_matter && e.to_matter !== e.from_matter) details.push(`→ ${matterName(e.to_matter)}`);
+    if (e.reason) details.push(e.reason);
+    const item = el("li", {},
+      el("time", { textContent: new Date(e.at).toLocaleTimeString(locale) }),
+      el("span", { textContent: T[`event_${e.kind}`] || e.kind }),
+      el("span", { className: "sub", textContent: details.join(" · ") }),
+      el("span", { className: "actor", textContent: e.actor }));
+    item.dataset.kind = e.kind;
+    return item;
+  }));
+}
+
+// ---------------------------------------------------------------- actions
+
+async function act(action, body) {
+  if (state.busy) return;
+  state.busy = true;
+  $("console-error").hidden = true;
+  try {
+    const result = await api("POST", `${base()}/${action}`, body);
+    if (action === "call-next") {
+      toast(result.ticket ? T.staff_called_msg.replace("{n}", result.ticket.number) : T.staff_nobody);
+    } else {
+      toast(T.staff_done_msg);
+    }
+  } catch (err) {
+    fail(err);
+  } finally {
+    state.busy = false;
+  }
+  state.historyFor = undefined; // the current ticket's history has grown
+  await refresh().catch(fail);
+}
+
+function openDialog(id) {
+  const dialog = $(id);
+  if (!dialog.open) dialog.showModal();
+}
+
+function requestAction(action) {
+  if (action === "finish") openDialog("dlg-finish");
+  else if (action === "transfer") openDialog("dlg-transfer");
+  else if (action === "park") {
+    $("park-reason").value = "";
+    openDialog("dlg-park");
+  } else act(action);
+}
+
+$("actions").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button || button.disabled) return;
+  button.blur(); // so that Space means "call next", not "press the last button again"
+  requestAction(button.dataset.action);
+});
+
+function finishWith(outcome) {
+  $("dlg-finish").close();
+  act("finish", { outcome });
+}
+
+$("dlg-finish").addEventListener("click", (event) => {
+  const choice = event.target.closest("[data-outcome]");
+  if (choice) finishWith(choice.dataset.outcome);
+});
+
+$("dlg-finish").addEventListener("keydown", (event) => {
+  const index = ["1", "2", "3", "4"].indexOf(event.key);
+  if (index < 0) return;
+  event.preventDefault();
+  finishWith(OUTCOMES[index]);
+});
+
+$("transfer-form").addEventListener("submit", (event) => {
+  const matter = $("transfer-matter").value;
+  const win = $("transfer-window").value;
+  const body = {};
+  if (matter) body.matter = matter;
+  if (win) body.window = Number(win);
+  if (!matter && !win) {
+    event.preventDefault();
+    return;
+  }
+  act("transfer", body);
+  $("transfer-matter").value = "";
+  $("transfer-window").value = "";
+});
+
+$("park-form").addEventListener("submit", () => {
+  act("park", { reason: $("park-reason").value.trim() });
+});
+
+for (const close of document.querySelectorAll("dialog [data-close]")) {
+  close.addEventListener("click", () => close.closest("dialog").close());
+}
+
+$("parked").addEventListener("click", (event) => {
+  const button = event.target.closest("[data-resume]");
+  if (button) act("resume-ticket", { ticket: button.dataset.resume });
+});
+
+$("btn-pause").addEventListener("click", () => act("pause", {}));
+$("btn-resume").addEventListener("click", () => act("resume"));
+$("btn-leave").addEventListener("click", async () => {
+  try {
+    await api("POST", `${base()}/sign-out`);
+    state.number = null;
+    await chooseWindow();
+  } catch (err) {
+    fail(err);
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if ($("view-desk").hidden || event.ctrlKey || event.altKey || event.metaKey) return;
+  if (document.querySelector("dialog[open]")) return;
+  if (event.target.closest("input, select, textarea, button[data-resume]")) return;
+  const action = KEYS[event.key.toLowerCase()];
+  if (!action) return;
+  event.preventDefault();
+  const button = document.querySelector(`#actions [data-action="${action}"]`);
+  if (button && !button.disabled) requestAction(action);
+});
+
+boot().finally(() => { document.body.dataset.ready = "1"; });
