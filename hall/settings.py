@@ -49,6 +49,37 @@ SETTINGS: tuple[Setting, ...] = (
         "Password of the demo accounts (admin, supervisor, clerk01…clerk24); demo mode only.",
     ),
     Setting("HALL_LOG_LEVEL", "info", "Log level: debug, info, warning or error."),
+    Setting(
+        "HALL_BOOKING_RATE_LIMIT",
+        "30",
+        "Booking requests per minute per client IP (0 turns it off, e.g. for load tests).",
+    ),
+    Setting(
+        "HALL_DISPLAY_BACKEND",
+        "memory",
+        "How screen updates reach every server process: memory (one process), postgres "
+        "(LISTEN/NOTIFY on HALL_DATABASE_URL) or redis (pub/sub on HALL_REDIS_URL).",
+    ),
+    Setting(
+        "HALL_REDIS_URL", "redis://127.0.0.1:6379/0", "Redis URL for the redis display backend."
+    ),
+    Setting(
+        "HALL_ANNOUNCE_LANGUAGES",
+        "zh",
+        "Languages of spoken calls, in order: zh, en or zh,en.",
+    ),
+    Setting("HALL_ANNOUNCE_REPEAT", "2", "How many times a call (and a recall) is spoken."),
+    Setting(
+        "HALL_SCREEN_QUEUE",
+        "64",
+        "Messages queued per screen connection; a screen that falls further behind is "
+        "dropped and resynchronises.",
+    ),
+    Setting(
+        "HALL_SCREEN_HEARTBEAT_SECONDS",
+        "10",
+        "Heartbeat interval on screen sockets; a socket silent for three intervals is closed.",
+    ),
 )
 
 
@@ -64,6 +95,13 @@ class Settings:
     port: int
     demo_password: str
     log_level: str
+    booking_rate_limit: int = 30
+    display_backend: str = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    announce_languages: tuple[str, ...] = ("zh",)
+    announce_repeat: int = 2
+    screen_queue: int = 64
+    screen_heartbeat_seconds: float = 10.0
 
     @property
     def demo(self) -> bool:
@@ -88,6 +126,19 @@ class Settings:
             port=config("HALL_PORT", cast=int, default=8000),
             demo_password=config("HALL_DEMO_PASSWORD", default="tongban-demo"),
             log_level=config("HALL_LOG_LEVEL", default="info").lower(),
+            booking_rate_limit=config("HALL_BOOKING_RATE_LIMIT", cast=int, default=30),
+            display_backend=config("HALL_DISPLAY_BACKEND", default="memory").lower(),
+            redis_url=config("HALL_REDIS_URL", default="redis://127.0.0.1:6379/0"),
+            announce_languages=tuple(
+                part.strip().lower()
+                for part in config("HALL_ANNOUNCE_LANGUAGES", default="zh").split(",")
+                if part.strip()
+            ),
+            announce_repeat=config("HALL_ANNOUNCE_REPEAT", cast=int, default=2),
+            screen_queue=config("HALL_SCREEN_QUEUE", cast=int, default=64),
+            screen_heartbeat_seconds=config(
+                "HALL_SCREEN_HEARTBEAT_SECONDS", cast=float, default=10.0
+            ),
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -142,8 +142,9 @@ async def calendar(request: Request) -> Response:
     event = Event()
     event.add("uid", f"{view['code']}@tongban")
     event.add("summary", f"{view['matter_name']} · {view['hall_name']}")
-    event.add("dtstart", datetime.fromisoformat(view["start"]))
-    event.add("dtend", datetime.fromisoformat(view["end"]))
+    # UTC instants: a fixed +08:00 offset has no TZID and would be read as floating time.
+    event.add("dtstart", datetime.fromisoformat(view["start"]).astimezone(UTC))
+    event.add("dtend", datetime.fromisoformat(view["end"]).astimezone(UTC))
     event.add("dtstamp", clock(request)())
     lines = [f"预约码 Booking code: {view['code']}", "请携带 Please bring:"]
     lines += [f"- {item}" for item in view["materials"]]

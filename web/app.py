@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -15,12 +16,14 @@ from starlette.staticfiles import StaticFiles
 from displays.hub import Hub
 from displays.wiring import database_loader, make_hub
 from hall.bootstrap import prepare
+from hall.checkin import sweep_no_shows
 from hall.db import Database
 from hall.models import utcnow
 from hall.publish import Publisher
 from hall.settings import Settings
 from web import (
     admin_pages,
+    api_booking,
     api_catalogue,
     api_staff,
     api_tickets,
@@ -31,6 +34,8 @@ from web import (
 )
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
+
+NO_SHOW_SWEEP_SECONDS = 60.0
 
 
 def create_app(settings: Settings | None = None, publisher: Publisher | None = None) -> Starlette:
@@ -46,9 +51,15 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             hub: Hub | None = app.state.hub
             if hub is not None:
                 await hub.start(database_loader(db, lambda: app.state.clock()))
+            sweeper = asyncio.create_task(
+                sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
+            )
             try:
                 yield
             finally:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
                 if hub is not None:
                     await hub.stop()
         finally:
@@ -61,6 +72,7 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             *api_catalogue.routes,
             *api_staff.routes,
             *api_tickets.routes,
+            *api_booking.routes,
             *hall_pages.routes,
             *screens.routes,
             *openapi.routes,
@@ -86,4 +98,7 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
     app.state.hub = publisher if isinstance(publisher, Hub) else None
     app.state.publisher = publisher
     app.state.clock = utcnow
+    app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
+        settings.booking_rate_limit
+    )
     return app

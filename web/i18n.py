@@ -24,6 +24,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "switch_lang": ("English", "中文"),
     "footer": ("开源政务大厅排队预约系统", "Open-source queue and appointment system"),
     "no_halls": ("尚未配置任何大厅。", "No hall is configured yet."),
+    "kiosk": ("自助取号", "Kiosk"),
+    "overview": ("大厅总览（工作人员）", "Hall overview (staff)"),
+    "staff_console": ("窗口工作台（工作人员登录）", "Staff console (sign in)"),
 }
 
 

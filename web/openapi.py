@@ -205,6 +205,119 @@ op(
     result=ticket_result,
     staff=True,
 )
+APPOINTMENT = {
+    "type": "object",
+    "properties": {
+        "code": STR,
+        "status": {"enum": ["booked", "checked_in", "cancelled", "no_show"]},
+        "hall": STR,
+        "hall_name": STR,
+        "matter": STR,
+        "matter_name": STR,
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "materials": {"type": "array", "items": STR},
+        "name": {"type": "string", "description": "masked, e.g. 张*"},
+        "phone": {"type": "string", "description": "masked, e.g. 138****5678"},
+        "proxy": {"type": ["string", "null"], "description": "masked name of the booker"},
+        "ticket": {"type": ["string", "null"]},
+    },
+}
+PHONE = _body({"phone": STR}, ["phone"])
+op(
+    "GET",
+    "/api/halls/{hall}/slots",
+    "Slots of a matter on a day (query: matter, date=YYYY-MM-DD)",
+    result={"type": "array"},
+)
+op(
+    "POST",
+    "/api/appointments",
+    "Book a slot (real name; proxy booking for a relative via 'proxy')",
+    ok=201,
+    body=_body(
+        {
+            "hall": STR,
+            "matter": STR,
+            "start": {"type": "string", "format": "date-time"},
+            "name": STR,
+            "id_kind": STR,
+            "id_number": STR,
+            "phone": STR,
+            "proxy": {"type": "object", "properties": {"name": STR, "id_number": STR}},
+        },
+        ["hall", "matter", "start", "name", "id_number", "phone"],
+    ),
+    result=APPOINTMENT,
+)
+op("GET", "/api/appointments/{code}", "A booking (query: phone)", result=APPOINTMENT)
+op("GET", "/api/appointments/{code}.ics", "The booking as an iCalendar event (query: phone)")
+op("POST", "/api/appointments/{code}/cancel", "Cancel a booking", body=PHONE, result=APPOINTMENT)
+op(
+    "POST",
+    "/api/appointments/{code}/move",
+    "Move a booking to another slot, atomically",
+    body=_body(
+        {"phone": STR, "start": {"type": "string", "format": "date-time"}}, ["phone", "start"]
+    ),
+    result=APPOINTMENT,
+)
+op(
+    "POST",
+    "/api/halls/{hall}/check-ins",
+    "Check in at the kiosk by booking code or ID number; returns the ticket",
+    ok=201,
+    body=_body({"code": STR, "id_number": STR, "id_kind": STR}, []),
+)
+op("GET", "/api/halls/{hall}/groups", "Matter groups of a hall (kiosk sections)")
+op("GET", "/api/me/window", "The window the signed-in clerk is at, if any", staff=True)
+op("GET", "/api/halls/{hall}/me/today", "Today's counts for the signed-in clerk", staff=True)
+op(
+    "GET",
+    f"{W}/queue",
+    "A window's current ticket, its queue in dispatch order, and parked tickets",
+    staff=True,
+)
+op("GET", "/api/tickets/{id}/events", "A ticket's audit history (staff of its hall)", staff=True)
+op("GET", "/api/halls/{hall}/overview", "All windows and waiting lines (supervisor)", staff=True)
+ADMIN_OPS = (
+    ("GET", "/api/admin/config", "Download the whole configuration as TOML (no password hashes)"),
+    ("PUT", "/api/admin/config", "Upload a TOML configuration: validated, then applied"),
+    ("POST", "/api/admin/halls/{hall}/matters", "Add a matter (validated with the whole config)"),
+    ("PUT", "/api/admin/halls/{hall}/matters/{code}", "Edit a matter (partial body)"),
+    ("DELETE", "/api/admin/halls/{hall}/matters/{code}", "Deactivate a matter (never deleted)"),
+    ("POST", "/api/admin/halls/{hall}/windows", "Add a window"),
+    ("PUT", "/api/admin/halls/{hall}/windows/{no}", "Edit a window (partial body)"),
+    ("DELETE", "/api/admin/halls/{hall}/windows/{no}", "Deactivate a closed window"),
+    ("GET", "/api/admin/staff", "List staff accounts (never hashes)"),
+    ("POST", "/api/admin/staff", "Create a staff account"),
+    ("PUT", "/api/admin/staff/{username}", "Edit a staff account, reset its password"),
+    (
+        "POST",
+        "/api/admin/staff/{username}/unlock",
+        "Clear a sign-in lock-out (supervisor or admin)",
+    ),
+)
+for method, path, summary in ADMIN_OPS:
+    op(
+        method,
+        path,
+        summary,
+        ok=201 if method == "POST" and "unlock" not in path else 200,
+        staff=True,
+    )
+op(
+    "GET",
+    "/api/halls/{hall}/board",
+    "The hall's screen board: seq, hall, recent_calls, windows, waiting",
+)
+op(
+    "POST",
+    "/api/halls/{hall}/notice",
+    "Set the screens' scrolling notice (supervisor)",
+    body=_body({"notice": STR}, ["notice"]),
+    staff=True,
+)
 op("GET", "/api/openapi.json", "This description")
 
 
@@ -223,7 +336,12 @@ def document() -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": {"Error": ERROR, "Ticket": TICKET, "Window": WINDOW},
+            "schemas": {
+                "Error": ERROR,
+                "Ticket": TICKET,
+                "Window": WINDOW,
+                "Appointment": APPOINTMENT,
+            },
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "tongban_session"}
             },
