@@ -195,8 +195,8 @@ async def _hall_doc(session: AsyncSession, row: HallRow) -> dict[str, Any]:
         "notice": row.notice,
         **row.settings,
         "groups": [_group_doc(g) for g in groups],
-        "matters": [_matter_doc(m) for m in matters],
-        "windows": [_window_doc(w) for w in windows],
+        "matters": [matter_doc(m) for m in matters],
+        "windows": [window_doc(w) for w in windows],
     }
 
 
@@ -211,7 +211,8 @@ def _group_doc(g: MatterGroupRow) -> dict[str, Any]:
     }
 
 
-def _matter_doc(m: MatterRow) -> dict[str, Any]:
+def matter_doc(m: MatterRow) -> dict[str, Any]:
+    """A matter row in the configuration file's shape."""
     return {
         "code": m.code,
         "name": m.name,
@@ -227,7 +228,8 @@ def _matter_doc(m: MatterRow) -> dict[str, Any]:
     }
 
 
-def _window_doc(w: WindowRow) -> dict[str, Any]:
+def window_doc(w: WindowRow) -> dict[str, Any]:
+    """A window row in the configuration file's shape."""
     return {
         "number": w.number,
         "kind": w.kind,

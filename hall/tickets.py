@@ -42,7 +42,7 @@ from hall.ticket_store import (
     window_state,
 )
 from hall.unit import Unit, unit_of_work
-from hall.windows import load_window
+from hall.windows import load_window, require_at_window
 from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, TicketStatus
 from queueing.numbering import format_number, ticket_prefix
 from queueing.window import coverage_of, release
@@ -187,8 +187,7 @@ async def _staffed_window(unit: Unit, staff: StaffMember, number: int) -> Window
     require(staff, Role.CLERK, unit.hall_id)
     await lock_hall(unit.session, unit.hall_id)
     row = await load_window(unit.session, unit.hall_id, number, lock=True)
-    if row.staff_id != staff.id and not staff.at_least(Role.SUPERVISOR):
-        raise Forbidden(f"You are not signed in at window {number}.", f"您未登录 {number} 号窗口。")
+    require_at_window(staff, row)
     return row
 
 

@@ -64,7 +64,7 @@ def window_view(row: WindowRow, job_number: str | None = None) -> dict[str, Any]
     }
 
 
-def _at_window(staff: StaffMember, row: WindowRow) -> None:
+def require_at_window(staff: StaffMember, row: WindowRow) -> None:
     """Only the clerk signed in at a window (or a supervisor) may act for it."""
     if row.staff_id != staff.id and not staff.at_least(Role.SUPERVISOR):
         raise Forbidden(
@@ -177,7 +177,7 @@ async def _change(
     allowed, target, verb, verb_zh = _TRANSITIONS[action]
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         row = await load_window(unit.session, hall_id, number, lock=True)
-        _at_window(staff, row)
+        require_at_window(staff, row)
         if WindowStatus(row.status) not in allowed:
             raise _wrong_state(verb, verb_zh, row)
         if target is WindowStatus.CLOSED:

@@ -16,7 +16,6 @@ from starlette.routing import BaseRoute, Route
 
 from hall import admin, catalogue
 from hall.config_schema import MatterClass, Role, WindowKind, Zone
-from hall.models import MatterRow, WindowRow
 from web import api_admin
 from web.auth import current_staff
 from web.deps import clock, database
@@ -196,38 +195,11 @@ async def _halls(request: Request) -> list[dict[str, Any]]:
                     "groups": [
                         {"code": g.code, "name": g.name, "name_en": g.name_en} for g in groups
                     ],
-                    "matters": [_matter(m) for m in matters],
-                    "windows": [_window(w) for w in windows],
+                    "matters": [catalogue.matter_doc(m) for m in matters],
+                    "windows": [{**catalogue.window_doc(w), "status": w.status} for w in windows],
                 }
             )
     return halls
-
-
-def _matter(m: MatterRow) -> dict[str, Any]:
-    return {
-        "code": m.code,
-        "name": m.name,
-        "name_en": m.name_en,
-        "class": m.matter_class,
-        "expected_minutes": m.expected_minutes,
-        "prefix": m.prefix,
-        "zone": m.zone,
-        "group": m.group_code,
-        "materials": list(m.materials),
-        "materials_en": list(m.materials_en),
-        "bookable": m.bookable,
-    }
-
-
-def _window(w: WindowRow) -> dict[str, Any]:
-    return {
-        "number": w.number,
-        "kind": w.kind,
-        "skills": list(w.skills),
-        "name": w.name,
-        "name_en": w.name_en,
-        "status": w.status,
-    }
 
 
 routes: list[BaseRoute] = [
