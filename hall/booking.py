@@ -111,13 +111,19 @@ def identify(
     number = values["id_number"]
     mobile = values.get("phone", "")
     return Person(
-        key=keyed_hash(secret, f"id:{id_kind}", number),
+        key=person_key(secret, id_kind, number, today),
         phone_key=keyed_hash(secret, "phone", mobile) if mobile else "",
         name_masked=mask_name(values["name"]),
         id_masked=mask_id(number),
         phone_masked=mask_phone(mobile) if mobile else "",
         id_kind=str(id_kind),
     )
+
+
+def person_key(secret: str, id_kind: str, id_number: str, today: date) -> str:
+    """The keyed hash that identifies a person by document; raises InvalidInput."""
+    number = validate_id_number(id_kind, id_number, today=today)
+    return keyed_hash(secret, f"id:{id_kind}", number)
 
 
 def new_code() -> str:

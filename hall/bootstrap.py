@@ -25,11 +25,15 @@ DEMO_CLERKS = 24
 async def prepare(db: Database, settings: Settings) -> bool:
     """Migrate, load the configuration into an empty database; returns True if it loaded."""
     await upgrade(db)
+    async with db.read() as session:
+        empty = await catalogue.is_empty(session)
     path = settings.config_path or demo_config_path()
-    config = load_config(path, check_policy)
+    config = load_config(path, check_policy) if empty else None
     async with db.write() as session:
-        loaded = await catalogue.is_empty(session)
+        # Re-checked under the write lock: another process may have loaded it meanwhile.
+        loaded = config is not None and await catalogue.is_empty(session)
         if loaded:
+            assert config is not None
             await catalogue.apply_config(session, config, actor="system")
             log.info("Loaded hall configuration from %s", path)
         if settings.demo:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from hall import audit
-from hall.booking import identify
+from hall.booking import person_key
 from hall.booking_errors import TooEarly
 from hall.db import Database
 from hall.errors import InvalidInput, NotFound
@@ -77,8 +77,8 @@ async def _find(
     if code:
         query = query.where(AppointmentRow.code == code.strip().upper())
     else:
-        person = identify(secret, "核验", id_kind, id_number or "", None, ctx.day(now))
-        query = query.where(AppointmentRow.person_key == person.key)
+        key = person_key(secret, id_kind, id_number or "", ctx.day(now))
+        query = query.where(AppointmentRow.person_key == key)
     rows = (await unit.session.scalars(query.order_by(AppointmentRow.starts_at))).all()
     usable = [r for r in rows if r.status in ("booked", "checked_in", "no_show")]
     if not usable:

@@ -13,9 +13,6 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from hall.config_schema import WindowKind as ConfigWindowKind
 from hall.models import TicketRow, WindowRow
 from queueing import MatterClass, Outcome, Source, Ticket, TicketStatus, WindowKind, WindowState
@@ -120,11 +117,3 @@ def event_data(event: object) -> dict[str, Any]:
             value = stamp.isoformat()
         data[f.name] = _plain(value)
     return data
-
-
-async def waiting_tickets(session: AsyncSession, hall_id: str) -> list[TicketRow]:
-    """Every ticket of the hall that is waiting now (any day: parked/transferred ones included)."""
-    query = select(TicketRow).where(
-        TicketRow.hall_id == hall_id, TicketRow.status == TicketStatus.WAITING.value
-    )
-    return list((await session.scalars(query)).all())

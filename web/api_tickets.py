@@ -84,13 +84,13 @@ async def resume_ticket(request: Request) -> Response:
     return JSONResponse({"ticket": view})
 
 
-def _held(action: str, *body_fields: tuple[str, type]) -> Any:
+def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
     async def endpoint(request: Request) -> Response:
         staff = require(await acting_staff(request), Role.CLERK)
         data = await json_object(request) if body_fields else {}
-        options = {name: field(data, name, kind, required=False) for name, kind in body_fields}
-        if action == "finish" and options.get("outcome") is None:
-            field(data, "outcome", str)  # required: raises the field error
+        options = {
+            name: field(data, name, kind, required=required) for name, kind, required in body_fields
+        }
         view = await tickets.act_on_held(
             database(request),
             publisher(request),
@@ -114,10 +114,12 @@ routes = [
     Route(f"{WINDOW}/recall", _held("recall"), methods=["POST"]),
     Route(f"{WINDOW}/no-show", _held("no_show"), methods=["POST"]),
     Route(f"{WINDOW}/start", _held("start"), methods=["POST"]),
-    Route(f"{WINDOW}/finish", _held("finish", ("outcome", str)), methods=["POST"]),
+    Route(f"{WINDOW}/finish", _held("finish", ("outcome", str, True)), methods=["POST"]),
     Route(
-        f"{WINDOW}/transfer", _held("transfer", ("matter", str), ("window", int)), methods=["POST"]
+        f"{WINDOW}/transfer",
+        _held("transfer", ("matter", str, False), ("window", int, False)),
+        methods=["POST"],
     ),
-    Route(f"{WINDOW}/park", _held("park", ("reason", str)), methods=["POST"]),
+    Route(f"{WINDOW}/park", _held("park", ("reason", str, False)), methods=["POST"]),
     Route(f"{WINDOW}/resume-ticket", resume_ticket, methods=["POST"]),
 ]
