@@ -153,21 +153,32 @@ async def call_cycles(base: str, windows: int, per_window: int) -> tuple[list[fl
         return latencies, time.perf_counter() - started
 
 
-def summary(name: str, latencies: list[float], seconds: float, count: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def summary(
+    name: str, latencies: list[float], seconds: float, count: int, cpu: float | None = None
+) -> float:
     rate = count / seconds
     q = statistics.quantiles(latencies, n=100)
+    per = "" if cpu is None else f"   server CPU {cpu / count * 1000:5.2f} ms/req"
     print(
-        f"  {name:<34} {rate:8.1f} req/s   p50 {q[49] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms"
+        f"  {name:<34} {rate:8.1f} req/s   p50 {q[49] * 1000:6.1f} ms   "
+        f"p99 {q[98] * 1000:6.1f} ms{per}"
     )
     return rate
 
 
 async def measure(
-    base: str, path: str, n: int, c: int, body: dict[str, object], name: str
+    base: str, path: str, n: int, c: int, body: dict[str, object], name: str, pid: int
 ) -> float:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(pid)
     latencies = await hammer(base, path, n, c, body)
-    return summary(name, latencies, time.perf_counter() - started, n)
+    used = cpu_seconds(pid) - cpu
+    return summary(name, latencies, time.perf_counter() - started, n, used)
 
 
 def main() -> int:
@@ -200,17 +211,23 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         n, c = args.requests, args.concurrency
         print(f"bench_calling: SQLite, {n} requests, concurrency {c}, {os.cpu_count()} cores")
         body = {"matter": "SI-REG"}
-        bare_issue = await measure(
-            f"http://127.0.0.1:{bare_port}", "/items", n, c, body, "bare insert"
+        assert server.process is not None
+        pid = server.process.pid
+        bare_url = f"http://127.0.0.1:{bare_port}"
+        bare_issue = await measure(bare_url, "/items", n, c, body, "bare insert", bare.pid)
+        issue = await measure(
+            server.url, f"{HALL}/tickets", n, c, body, "tongban POST tickets", pid
         )
-        issue = await measure(server.url, f"{HALL}/tickets", n, c, body, "tongban POST tickets")
-        bare_claim = await measure(
-            f"http://127.0.0.1:{bare_port}", "/claim", n, c, {}, "bare claim"
-        )
+        bare_claim = await measure(bare_url, "/claim", n, c, {}, "bare claim", bare.pid)
         per_window = n // args.windows
+        cpu = cpu_seconds(pid)
         latencies, seconds = await call_cycles(server.url, args.windows, per_window)
         call = summary(
             f"tongban call-next ({args.windows} windows)", latencies, seconds, len(latencies)
+        )
+        print(
+            f"  (the call cycles: server CPU {(cpu_seconds(pid) - cpu) / len(latencies) * 1000:.2f}"
+            " ms per call-next + start + finish)"
         )
         print(f"  ratio issue     tongban/bare = {issue / bare_issue:5.2f}  (goal >= 0.50)")
         print(

@@ -12,25 +12,28 @@ import secrets
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall import catalogue
-from hall.booking_errors import (
-    BookingLimit,
-    BookingSuspended,
-    DuplicateBooking,
-    NotOnSale,
-    SlotFull,
-    TooLate,
+from hall.booking_errors import NotOnSale, SlotClosed, SlotFull, TooLate
+from hall.booking_rules import (
+    ACTIVE as ACTIVE,
+)  # re-exported: the booking statuses that hold a seat
+from hall.booking_rules import (
+    check_caps,
+    check_credit,
+    credit_warning,
+    duplicate,
+    person_record,
 )
+from hall.config_cache import hall_config
 from hall.config_schema import Hall, Matter
-from hall.credit import credit_status
+from hall.credit import CreditStatus, credit_status
 from hall.db import Database
 from hall.errors import InvalidInput, NotFound
 from hall.identity import (
@@ -55,7 +58,6 @@ from hall.slots import (
 )
 from hall.unit import Unit, unit_of_work
 
-ACTIVE = ("booked", "checked_in")
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the kiosk
 
 
@@ -131,17 +133,23 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
-def group_slots(hall: Hall, matter: Matter, day: date) -> list[SlotSpec]:
-    """The slots of the matter's group on a day, with capacity from the staffing plan."""
-    bookable = [m for m in hall.matters if m.group == matter.group and m.bookable]
-    expected = statistics.fmean(m.expected_minutes for m in bookable or [matter])
+def group_specs(hall: Hall, group: str, day: date) -> list[SlotSpec]:
+    """A group's slots on a day, with capacity from the staffing plan; raises NotFound."""
+    bookable = [m for m in hall.matters if m.group == group and m.bookable]
+    if not bookable:
+        return []
     return slots_for_day(
         hall,
-        matter.group,
+        group,
         day,
-        windows_able=windows_able_to_serve(hall, matter.group),
-        expected_minutes=expected,
+        windows_able=windows_able_to_serve(hall, group),
+        expected_minutes=statistics.fmean(m.expected_minutes for m in bookable),
     )
+
+
+def group_slots(hall: Hall, matter: Matter, day: date) -> list[SlotSpec]:
+    """The slots of the matter's group on a day, with capacity from the staffing plan."""
+    return group_specs(hall, matter.group, day)
 
 
 def find_matter(hall: Hall, code: str) -> Matter:
@@ -162,7 +170,11 @@ def find_slot(hall: Hall, matter: Matter, start: datetime) -> SlotSpec:
     for spec in group_slots(hall, matter, day):
         if spec.starts_at == start and spec.accepts(matter.code):
             return spec
-    raise InvalidInput(
+    raise not_a_slot()
+
+
+def not_a_slot() -> InvalidInput:
+    return InvalidInput(
         "There is no slot starting at this time for this matter; "
         "GET /api/halls/{hall}/slots lists them.",
         "该时间没有此事项的预约时段，请先查询可预约时段。",
@@ -170,40 +182,49 @@ def find_slot(hall: Hall, matter: Matter, start: datetime) -> SlotSpec:
     )
 
 
+def seats_view(spec: SlotSpec, row: BookingSlotRow | None, due: dict[int, int]) -> dict[str, Any]:
+    """Capacity, free seats and closed flag of a planned slot (stored or not yet)."""
+    if row is None:
+        return {"capacity": spec.capacity, "available": spec.capacity, "closed": False}
+    return row_seats(row, due)
+
+
+def row_seats(row: BookingSlotRow, due: dict[int, int]) -> dict[str, Any]:
+    """A stored slot's seats: a supervisor's override counts, seats due back count as free,
+    and a slot booked beyond a lowered capacity shows 0 available."""
+    booked = row.booked - due.get(row.id, 0)
+    available = 0 if row.closed else max(0, row.capacity - booked)
+    return {"capacity": row.capacity, "available": available, "closed": row.closed}
+
+
 async def list_slots(
     db: Database, hall_id: str, matter_code: str, day: date, now: datetime
 ) -> list[dict[str, Any]]:
     """The matter's slots on a day with capacity and free seats (only those on sale)."""
     async with db.read() as session:
-        hall = await catalogue.read_hall(session, hall_id)
+        hall = await hall_config(session, hall_id)
         matter = find_matter(hall, matter_code)
         specs = [
             s
             for s in group_slots(hall, matter, day)
             if s.accepts(matter.code) and is_on_sale(hall, s, now)
         ]
-        rows = await _slot_rows(session, hall_id, matter.group, [s.starts_at for s in specs])
+        rows = await slot_rows(session, hall_id, matter.group, [s.starts_at for s in specs])
         due = await pending_releases(session, [r.id for r in rows.values()], now)
-    out = []
-    for spec in specs:
-        row = rows.get(spec.starts_at)
-        capacity = spec.capacity if row is None else row.capacity
-        booked = 0 if row is None else row.booked - due.get(row.id, 0)
-        closed = row is not None and row.closed
-        out.append(
-            {
-                "start": spec.local_start.isoformat(),
-                "end": spec.local_end.isoformat(),
-                "capacity": capacity,
-                "available": 0 if closed else max(0, capacity - booked),
-            }
-        )
-    return out
+    return [
+        {
+            "start": spec.local_start.isoformat(),
+            "end": spec.local_end.isoformat(),
+            **seats_view(spec, rows.get(spec.starts_at), due),
+        }
+        for spec in specs
+    ]
 
 
-async def _slot_rows(
+async def slot_rows(
     session: AsyncSession, hall_id: str, group: str, starts: list[datetime]
 ) -> dict[datetime, BookingSlotRow]:
+    """The stored rows of a group's slots, by start (slots nobody touched have none)."""
     if not starts:
         return {}
     query = select(BookingSlotRow).where(
@@ -221,8 +242,8 @@ async def book(
     secret: str,
     publisher: Publisher | None = None,
 ) -> dict[str, Any]:
-    """Book a seat; raises InvalidInput, NotFound, SlotFull, DuplicateBooking, BookingLimit,
-    NotOnSale or BookingSuspended."""
+    """Book a seat; raises InvalidInput, NotFound, SlotFull, SlotClosed, DuplicateBooking,
+    BookingLimit, NotOnSale or BookingSuspended."""
     person = identify(
         secret, request.name, request.id_kind, request.id_number, request.phone, now.date()
     )
@@ -240,17 +261,17 @@ async def book(
         async with unit_of_work(
             db, publisher or NullPublisher(), "citizen", request.hall, now
         ) as unit:
-            row = await _book(unit, request, person, proxy, secret)
+            hall = await hall_config(unit.session, request.hall)
+            row, status = await _book(unit, hall, request, person, proxy)
     except IntegrityError:
-        raise _duplicate() from None
-    return await appointment_view(db, row)
+        raise duplicate() from None
+    return booking_view(hall, row, credit_warning(hall, status))
 
 
 async def _book(
-    unit: Unit, request: BookingRequest, person: Person, proxy: Person | None, secret: str
-) -> AppointmentRow:
+    unit: Unit, hall: Hall, request: BookingRequest, person: Person, proxy: Person | None
+) -> tuple[AppointmentRow, CreditStatus]:
     session, now = unit.session, unit.now
-    hall = await catalogue.read_hall(session, request.hall)
     matter = find_matter(hall, request.matter)
     spec = find_slot(hall, matter, request.start)
     if not is_on_sale(hall, spec, now):
@@ -259,15 +280,12 @@ async def _book(
             "yet, or too soon).",
             "该时段当前不可预约（超出预约期限、尚未放号或距开始时间太近）。",
         )
-    await _check_credit(session, hall, person.key, now)
-    await _check_caps(session, hall, person.key, matter.code, spec.day)
+    record = await person_record(session, person.key)
+    status = check_credit(hall, record, now)
+    check_caps(hall, record, matter.code, spec.day)
     slot = await slot_row(session, hall.id, spec)
     if not await take_seat(session, slot.id, now):
-        raise SlotFull(
-            "This slot is fully booked; please choose another time.",
-            "该时段已约满，请选择其他时间。",
-            fields={"start": "full"},
-        )
+        raise await _no_seat(session, slot.id, new=False)
     row = AppointmentRow(
         code=new_code(),
         hall_id=hall.id,
@@ -301,81 +319,23 @@ async def _book(
         },
         publish=False,
     )
-    return row
+    return row, status
 
 
-async def _check_credit(session: AsyncSession, hall: Hall, person_key: str, now: datetime) -> None:
-    history = await credit_history(session, person_key)
-    status = credit_status(history, hall.booking.no_show_rule, now)
-    if status.suspended_until is not None:
-        until = status.suspended_until.astimezone(ZoneInfo(hall.timezone)).date().isoformat()
-        raise BookingSuspended(
-            f"Online booking is suspended until {until} after repeated no-shows or late "
-            "cancellations; you can still take a ticket at the hall, or ask a supervisor.",
-            f"因多次爽约或临时取消，您的网上预约已暂停至 {until}；"
-            "仍可到大厅现场取号，或联系大厅管理员。",
+async def _no_seat(session: AsyncSession, slot_id: int, *, new: bool) -> SlotFull | SlotClosed:
+    """Why the seat could not be taken: a supervisor closed the slot, or it is full."""
+    closed = await session.scalar(select(BookingSlotRow.closed).where(BookingSlotRow.id == slot_id))
+    which, which_zh = ("The new slot", "新的时段") if new else ("This slot", "该时段")
+    if closed:
+        return SlotClosed(
+            f"{which} has been closed for booking by the hall; please choose another time.",
+            f"{which_zh}已被大厅暂停预约，请选择其他时间。",
+            fields={"start": "closed"},
         )
-
-
-async def credit_history(session: AsyncSession, person_key: str) -> list[tuple[str, datetime]]:
-    """No-shows, late cancellations and supervisor lifts of one person, for the credit rule."""
-    rows = (
-        await session.scalars(select(AppointmentRow).where(AppointmentRow.person_key == person_key))
-    ).all()
-    history: list[tuple[str, datetime]] = []
-    for row in rows:
-        if row.status == "no_show" and row.no_show_at is not None:
-            history.append(("no_show", row.no_show_at))
-        if row.late_cancellation and row.cancelled_at is not None:
-            history.append(("late_cancellation", row.cancelled_at))
-    lifts = await session.scalars(
-        select(EventRow.at).where(
-            EventRow.kind == "booking_suspension_lifted", EventRow.subject_id == person_key
-        )
-    )
-    history.extend(("lift", at) for at in lifts.all())
-    return history
-
-
-async def _check_caps(
-    session: AsyncSession, hall: Hall, person_key: str, matter: str, day: date
-) -> None:
-    async def count(first: date, last: date, **extra: Any) -> int:
-        query = (
-            select(func.count())
-            .select_from(AppointmentRow)
-            .where(
-                AppointmentRow.person_key == person_key,
-                AppointmentRow.status.in_(ACTIVE),
-                AppointmentRow.service_day.between(first, last),
-            )
-        )
-        for column, value in extra.items():
-            query = query.where(getattr(AppointmentRow, column) == value)
-        return int(await session.scalar(query) or 0)
-
-    if await count(day, day, hall_id=hall.id, matter_code=matter):
-        raise _duplicate()
-    monday = day - timedelta(days=day.weekday())
-    if await count(monday, monday + timedelta(days=6)) >= hall.booking.max_per_week:
-        raise _limit("week", "周", hall.booking.max_per_week)
-    first = day.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    if await count(first, last) >= hall.booking.max_per_month:
-        raise _limit("month", "月", hall.booking.max_per_month)
-
-
-def _duplicate() -> DuplicateBooking:
-    return DuplicateBooking(
-        "You already have a booking for this matter on that day.",
-        "您当天已预约过该事项，无需重复预约。",
-    )
-
-
-def _limit(period: str, period_zh: str, cap: int) -> BookingLimit:
-    return BookingLimit(
-        f"You have reached the limit of {cap} bookings per {period}.",
-        f"您已达到每{period_zh}最多 {cap} 次预约的上限。",
+    return SlotFull(
+        f"{which} is fully booked; please choose another time.",
+        f"{which_zh}已约满，请选择其他时间。",
+        fields={"start": "full"},
     )
 
 
@@ -396,10 +356,14 @@ async def find_appointment(
     return row
 
 
-async def appointment_view(db: Database, row: AppointmentRow) -> dict[str, Any]:
-    """What the citizen sees of a booking (masked, with the materials checklist)."""
-    async with db.read() as session:
-        hall = await catalogue.read_hall(session, row.hall_id)
+def booking_view(
+    hall: Hall, row: AppointmentRow, warning: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the citizen sees of a booking (masked, with the materials checklist).
+
+    ``warning`` is the credit warning (one no-show or late cancellation short of a
+    suspension), or None.
+    """
     matter = next((m for m in hall.matters if m.code == row.matter_code), None)
     zone = ZoneInfo(hall.timezone)
     return {
@@ -416,21 +380,42 @@ async def appointment_view(db: Database, row: AppointmentRow) -> dict[str, Any]:
         "phone": row.phone_masked,
         "proxy": row.proxy_name_masked,
         "ticket": row.ticket_id,
+        "warning": warning,
     }
 
 
-async def get_appointment(db: Database, code: str, phone: str, secret: str) -> dict[str, Any]:
-    """A booking's view; raises NotFound unless code and phone match."""
+async def appointment_view(db: Database, row: AppointmentRow) -> dict[str, Any]:
+    """A booking's view without the credit warning (for callers without a clock)."""
+    async with db.read() as session:
+        hall = await hall_config(session, row.hall_id)
+    return booking_view(hall, row)
+
+
+async def _warning(
+    session: AsyncSession, hall: Hall, person: str, now: datetime
+) -> dict[str, Any] | None:
+    record = await person_record(session, person)
+    status = credit_status(record.history, hall.booking.no_show_rule, now)
+    return credit_warning(hall, status)
+
+
+async def get_appointment(
+    db: Database, code: str, phone: str, secret: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """A booking's view (with the credit warning when ``now`` is given); raises NotFound
+    unless code and phone match."""
     async with db.read() as session:
         row = await find_appointment(session, code, phone, secret)
-    return await appointment_view(db, row)
+        hall = await hall_config(session, row.hall_id)
+        warning = None if now is None else await _warning(session, hall, row.person_key, now)
+    return booking_view(hall, row, warning)
 
 
 async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str) -> dict[str, Any]:
     """Cancel a booking; after the cut-off it still frees the seat but counts as late."""
     async with db.write() as session:
         row = await find_appointment(session, code, phone, secret)
-        hall = await catalogue.read_hall(session, row.hall_id)
+        hall = await hall_config(session, row.hall_id)
         if row.status != "booked":
             raise TooLate(
                 f"Booking {row.code} cannot be cancelled: it is {row.status}.",
@@ -445,7 +430,9 @@ async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str
         row.late_cancellation = not before_cutoff(hall, row.starts_at, now)
         give_back(session, row.slot_id, now, hall.booking.cancel_release_delay_minutes)
         session.add(_event(row, "appointment_cancelled", now, {"late": row.late_cancellation}))
-    return await appointment_view(db, row)
+        await session.flush()
+        warning = await _warning(session, hall, row.person_key, now)
+    return booking_view(hall, row, warning)
 
 
 async def move(
@@ -455,11 +442,12 @@ async def move(
     try:
         async with db.write() as session:
             row = await find_appointment(session, code, phone, secret)
-            hall = await catalogue.read_hall(session, row.hall_id)
+            hall = await hall_config(session, row.hall_id)
             await _move(session, hall, row, start, now)
+            warning = await _warning(session, hall, row.person_key, now)
     except IntegrityError:
-        raise _duplicate() from None
-    return await appointment_view(db, row)
+        raise duplicate() from None
+    return booking_view(hall, row, warning)
 
 
 async def _move(
@@ -477,12 +465,11 @@ async def _move(
     if not is_on_sale(hall, spec, now):
         raise NotOnSale("The new slot is not open for booking now.", "新的时段当前不可预约。")
     if spec.day != row.service_day:
-        await _check_caps_for_move(session, hall, row, spec.day)
+        record = await person_record(session, row.person_key)
+        check_caps(hall, record, row.matter_code, spec.day, moving=row.id)
     slot = await slot_row(session, hall.id, spec)
     if not await take_seat(session, slot.id, now):
-        raise SlotFull(
-            "The new slot is fully booked.", "新的时段已约满。", fields={"start": "full"}
-        )
+        raise await _no_seat(session, slot.id, new=True)
     give_back(session, row.slot_id, now, hall.booking.cancel_release_delay_minutes)
     before = row.starts_at.isoformat()
     row.slot_id, row.starts_at, row.ends_at, row.service_day = (
@@ -494,23 +481,6 @@ async def _move(
     session.add(
         _event(row, "appointment_moved", now, {"from": before, "to": spec.starts_at.isoformat()})
     )
-
-
-async def _check_caps_for_move(
-    session: AsyncSession, hall: Hall, row: AppointmentRow, day: date
-) -> None:
-    clash = await session.scalar(
-        select(AppointmentRow.id).where(
-            AppointmentRow.person_key == row.person_key,
-            AppointmentRow.hall_id == hall.id,
-            AppointmentRow.matter_code == row.matter_code,
-            AppointmentRow.service_day == day,
-            AppointmentRow.status.in_(ACTIVE),
-            AppointmentRow.id != row.id,
-        )
-    )
-    if clash is not None:
-        raise _duplicate()
 
 
 def _event(row: AppointmentRow, kind: str, now: datetime, data: dict[str, Any]) -> EventRow:

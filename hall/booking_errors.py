@@ -6,7 +6,7 @@ from hall.errors import Conflict, Forbidden
 
 
 class SlotFull(Conflict):
-    """Every seat of the slot is taken (or the slot was closed by a supervisor)."""
+    """Every seat of the slot is taken."""
 
     code = "slot_full"
 
@@ -45,3 +45,9 @@ class BookingSuspended(Forbidden):
     """Online booking is suspended after repeated no-shows or late cancellations."""
 
     code = "booking_suspended"
+
+
+class SlotClosed(Conflict):
+    """A supervisor closed the slot for booking."""
+
+    code = "slot_closed"

@@ -18,7 +18,7 @@ from hall.config import parse_config
 from hall.config_export import hall_settings
 from hall.config_schema import Hall, HallConfig, StaffAccount
 from hall.errors import NotFound
-from hall.models import HallRow, MatterGroupRow, MatterRow, StaffRow, WindowRow
+from hall.models import HallRow, MatterGroupRow, MatterRow, StaffRow, WindowRow, utcnow
 
 Row = TypeVar("Row", MatterGroupRow, MatterRow, WindowRow)
 
@@ -60,6 +60,7 @@ def _set_hall(row: HallRow, hall: Hall, position: int) -> None:
     row.timezone, row.address, row.notice = hall.timezone, hall.address, hall.notice
     row.settings = hall_settings(hall)
     row.position, row.active = position, True
+    row.updated_at = utcnow()  # the version hall.config_cache checks, bumped on every apply
 
 
 async def _apply_catalogue(session: AsyncSession, hall: Hall) -> dict[str, Any]:

@@ -21,9 +21,10 @@ from hall.booking import person_key
 from hall.booking_errors import TooEarly
 from hall.db import Database
 from hall.errors import InvalidInput, NotFound
-from hall.hall_context import HallContext, estimates, load_context, lock_hall
+from hall.hall_context import HallContext, estimate_of, load_context, lock_hall
 from hall.models import AppointmentRow, HallRow, TicketRow
 from hall.publish import Publisher
+from hall.ticket_store import ticket_of
 from hall.tickets import new_ticket, ticket_view
 from hall.unit import Unit, unit_of_work
 from queueing import Policy, Source
@@ -58,7 +59,7 @@ async def check_in(
             assert ticket is not None
             return _answer(row, ticket, None, late=False, again=True)
         ticket, late = await _ticket_for(unit, ctx, row, now)
-        guess = (await estimates(unit.session, ctx, now)).get(ticket.id)
+        guess = await estimate_of(unit.session, ctx, now, ticket_of(ticket))
     return _answer(row, ticket, guess, late=late, again=False)
 
 

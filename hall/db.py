@@ -18,6 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from hall.queue_cache import CACHE_KEY, MEMO_KEY, QueueCache
+
 WRITE_OPTION = "tongban_write"
 
 
@@ -38,6 +40,13 @@ class Database:
                 connect_args=dict(connect_args or {}),
             )
         self._write_lock: asyncio.Lock | None = None
+        # Per-process copies that readers check against the database before use.
+        self.queue_cache = QueueCache()
+        self.memo: dict[str, Any] = {}
+
+    def _session(self, bind: Any) -> AsyncSession:
+        info = {CACHE_KEY: self.queue_cache, MEMO_KEY: self.memo}
+        return AsyncSession(bind=bind, expire_on_commit=False, info=info)
 
     @property
     def write_lock(self) -> asyncio.Lock:
@@ -50,21 +59,18 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction: commits on success, rolls back on any exception."""
         if not self.is_sqlite:
-            async with (
-                AsyncSession(self.engine, expire_on_commit=False) as session,
-                session.begin(),
-            ):
+            async with self._session(self.engine) as session, session.begin():
                 yield session
             return
         async with self.write_lock, self.engine.connect() as conn:
             conn = await conn.execution_options(**{WRITE_OPTION: True})
-            async with AsyncSession(bind=conn, expire_on_commit=False) as session, session.begin():
+            async with self._session(conn) as session, session.begin():
                 yield session
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction (a consistent snapshot; never blocks on writers)."""
-        async with AsyncSession(self.engine, expire_on_commit=False) as session, session.begin():
+        async with self._session(self.engine) as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -8,15 +8,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import catalogue
 from hall.errors import InvalidInput
 from hall.models import HallRow, MatterRow, TicketCounterRow, TicketRow, WindowRow
-from hall.ticket_store import seconds, ticket_from_state, ticket_of, window_state
+from hall.queue_cache import (
+    CACHE_KEY,
+    MEMO_KEY,
+    QueueCache,
+    own_changes,
+    queue_version,
+    with_changes,
+)
+from hall.ticket_store import seconds, ticket_from_state, window_state
 from queueing import Policy, Ticket, TicketStatus, WindowState
-from queueing.estimates import WaitEstimate, estimate_waits, recent_handling_minutes
+from queueing.estimates import WaitEstimate, estimate_one, estimate_waits, recent_handling_minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +64,29 @@ class HallContext:
 
 
 async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
-    """Load a hall's context; raises NotFound for an unknown hall."""
+    """Load a hall's context; raises NotFound for an unknown hall.
+
+    The matters are kept per process with the hall row's ``updated_at``, which every
+    change of the configuration bumps (``catalogue.apply_config``), and read again
+    whenever it moved.
+    """
     hall = await catalogue.get_hall(session, hall_id)
-    matters = await catalogue.list_matters(session, hall_id)
+    memo: dict[str, Any] | None = session.info.get(MEMO_KEY)
+    known = None if memo is None else memo.get(f"matters:{hall_id}")
+    if known is not None and known[0] == hall.updated_at:
+        matters: dict[str, MatterRow] = known[1]
+    else:
+        # Plain copies: rows of a session would expire when its transaction rolls back.
+        matters = {m.code: _copy(m) for m in await catalogue.list_matters(session, hall_id)}
+        if memo is not None:
+            memo[f"matters:{hall_id}"] = (hall.updated_at, matters)
     policy = Policy.from_mapping(hall.settings.get("policy", {}))
-    return HallContext(hall, ZoneInfo(hall.timezone), policy, {m.code: m for m in matters})
+    return HallContext(hall, ZoneInfo(hall.timezone), policy, matters)
+
+
+def _copy(row: MatterRow) -> MatterRow:
+    columns = MatterRow.__table__.columns
+    return MatterRow(**{c.key: getattr(row, c.key) for c in columns})
 
 
 async def lock_hall(session: AsyncSession, hall_id: str) -> None:
@@ -79,12 +105,21 @@ async def lock_hall(session: AsyncSession, hall_id: str) -> None:
 
 async def next_number_seq(session: AsyncSession, hall_id: str, day: date, prefix: str) -> int:
     """The next sequence for a prefix on a day (call with the hall locked)."""
-    counter = await session.get(TicketCounterRow, (hall_id, day, prefix))
-    if counter is None:
-        counter = TicketCounterRow(hall_id=hall_id, service_day=day, prefix=prefix, last_seq=0)
-        session.add(counter)
-    counter.last_seq += 1
-    return counter.last_seq
+    bumped = await session.scalar(
+        update(TicketCounterRow)
+        .where(
+            TicketCounterRow.hall_id == hall_id,
+            TicketCounterRow.service_day == day,
+            TicketCounterRow.prefix == prefix,
+        )
+        .values(last_seq=TicketCounterRow.last_seq + 1)
+        .returning(TicketCounterRow.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    if bumped is not None:
+        return int(bumped)
+    session.add(TicketCounterRow(hall_id=hall_id, service_day=day, prefix=prefix, last_seq=1))
+    return 1
 
 
 async def waiting_rows(session: AsyncSession, ctx: HallContext, now: datetime) -> list[TicketRow]:
@@ -98,10 +133,38 @@ async def waiting_rows(session: AsyncSession, ctx: HallContext, now: datetime) -
 
 
 async def waiting_tickets(session: AsyncSession, ctx: HallContext, now: datetime) -> list[Ticket]:
-    """Today's waiting tickets as the core's values, read without building ORM objects."""
+    """Today's waiting tickets as the core's values, from the process's checked copy.
+
+    The copy (hall.queue_cache) is used only when its version equals the hall's
+    ``queue_version`` read in this transaction, with this transaction's own changes laid
+    over it; a copy is kept only when the version did not move while the rows were read
+    (PostgreSQL reads each statement at its own moment).
+    """
+    day = ctx.day(now)
+    cache: QueueCache | None = session.info.get(CACHE_KEY)
+    if cache is None:
+        return await _read_waiting(session, ctx.id, day)
+    await session.flush()
+    mine = own_changes(session, ctx.id)
+    # SQLite reads one snapshot per transaction, from its first statement on, so the
+    # hall row loaded with the context carries the right version; PostgreSQL reads each
+    # statement at its own moment, so the version is read here (the hall is locked for
+    # writes by then) and again after the rows.
+    snapshot = session.get_bind().dialect.name == "sqlite"
+    version = ctx.hall.queue_version if snapshot else await queue_version(session, ctx.id)
+    tickets = cache.get(ctx.id, version, day)
+    if tickets is not None:
+        return with_changes(tickets, mine, day)
+    tickets = await _read_waiting(session, ctx.id, day)  # includes this transaction's changes
+    if not mine and (snapshot or await queue_version(session, ctx.id) == version):
+        cache.put(ctx.id, version, day, tickets)
+    return tickets
+
+
+async def _read_waiting(session: AsyncSession, hall_id: str, day: date) -> list[Ticket]:
     query = select(TicketRow.state).where(
-        TicketRow.hall_id == ctx.id,
-        TicketRow.service_day == ctx.day(now),
+        TicketRow.hall_id == hall_id,
+        TicketRow.service_day == day,
         TicketRow.status == TicketStatus.WAITING.value,
     )
     return [ticket_from_state(state) for state in (await session.scalars(query)).all()]
@@ -129,8 +192,7 @@ async def estimates(
     if waiting is None:
         waiting = await waiting_tickets(session, ctx, now)
     rows = await window_rows(session, ctx.id)
-    handling = {code: m.expected_minutes for code, m in ctx.matters.items()}
-    handling.update(await _recent_handling(session, ctx, now))
+    handling = await _handling(session, ctx, now)
     at = seconds(now)
     by_open = estimate_waits(waiting, open_states(rows), at, ctx.policy, handling)
     by_all = estimate_waits(waiting, [window_state(r) for r in rows], at, ctx.policy, handling)
@@ -140,17 +202,80 @@ async def estimates(
     }
 
 
-async def _recent_handling(
+async def estimate_of(
+    session: AsyncSession,
+    ctx: HallContext,
+    now: datetime,
+    ticket: Ticket,
+    waiting: list[Ticket] | None = None,
+) -> WaitEstimate | None:
+    """One ticket's position and estimated wait, as ``estimates`` gives it, in one pass.
+
+    ``waiting`` may be the queue as read before this ticket was added: the ticket itself
+    is never counted ahead of itself.
+    """
+    if waiting is None:
+        waiting = await waiting_tickets(session, ctx, now)
+    rows = await window_rows(session, ctx.id)
+    return estimate_one(
+        ticket,
+        waiting,
+        open_states(rows),
+        seconds(now),
+        ctx.policy,
+        await _handling(session, ctx, now),
+        position_windows=[window_state(r) for r in rows],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Handled:
+    matter: str
+    started_at: float | None
+    finished_at: float | None
+
+
+HANDLING_REFRESH_SECONDS = 60.0
+
+
+async def _handling(session: AsyncSession, ctx: HallContext, now: datetime) -> dict[str, float]:
+    """Expected handling minutes per matter: the last hour's mean, else the catalogue's.
+
+    An estimate for people: worked out at most once a minute per hall and process.
+    """
+    memo: dict[str, Any] = session.info.get(MEMO_KEY, {})
+    known = memo.get(f"handling:{ctx.id}")
+    if known is not None:
+        at, config_version, handling = known
+        fresh = 0 <= (now - at).total_seconds() < HANDLING_REFRESH_SECONDS
+        if fresh and config_version == ctx.hall.updated_at:
+            return dict(handling)
+    handling = await _read_handling(session, ctx, now)
+    memo[f"handling:{ctx.id}"] = (now, ctx.hall.updated_at, handling)
+    return dict(handling)
+
+
+async def _read_handling(
     session: AsyncSession, ctx: HallContext, now: datetime
 ) -> dict[str, float]:
     since = now - timedelta(hours=1)
-    query = select(TicketRow).where(
+    query = select(TicketRow.matter_code, TicketRow.started_at, TicketRow.finished_at).where(
         TicketRow.hall_id == ctx.id,
+        TicketRow.service_day >= ctx.day(since),
         TicketRow.finished_at >= since,
         TicketRow.status == TicketStatus.FINISHED.value,
     )
-    finished = [ticket_of(r) for r in (await session.scalars(query)).all()]
-    return recent_handling_minutes(finished, seconds(now))
+    finished = [
+        _Handled(matter, _seconds(started), _seconds(ended))
+        for matter, started, ended in (await session.execute(query)).all()
+    ]
+    handling = {code: m.expected_minutes for code, m in ctx.matters.items()}
+    handling.update(recent_handling_minutes(finished, seconds(now)))
+    return handling
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    return None if moment is None else seconds(moment)
 
 
 async def count_waiting(session: AsyncSession, hall_id: str, day: date) -> int:

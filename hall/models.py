@@ -89,6 +89,8 @@ class HallRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped by every commit that changes one of the hall's tickets (hall.queue_cache).
+    queue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MatterGroupRow(Base):
@@ -284,7 +286,10 @@ class EventRow(Base):
     """Append-only audit log: who did what, when, with the state before and after."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_hall_id_id", "hall_id", "id"),)
+    __table_args__ = (
+        Index("ix_events_hall_id_id", "hall_id", "id"),
+        Index("ix_events_subject", "subject_type", "subject_id"),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True

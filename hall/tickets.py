@@ -21,7 +21,7 @@ from hall.db import Database
 from hall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hall.hall_context import (
     HallContext,
-    estimates,
+    estimate_of,
     load_context,
     lock_hall,
     next_number_seq,
@@ -120,8 +120,11 @@ async def issue_ticket(
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
         await lock_hall(unit.session, hall_id)
+        # Read the queue before adding to it: the process's copy can then follow the
+        # commit instead of being read again (see hall.queue_cache).
+        waiting = await waiting_tickets(unit.session, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
-        estimate = (await estimates(unit.session, ctx, now)).get(row.id)
+        estimate = await estimate_of(unit.session, ctx, now, ticket_of(row), waiting)
     return ticket_view(row, estimate)
 
 
@@ -177,7 +180,7 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
         estimate = None
         if row.status == TicketStatus.WAITING.value:
             ctx = await load_context(session, row.hall_id)
-            estimate = (await estimates(session, ctx, now)).get(row.id)
+            estimate = await estimate_of(session, ctx, now, ticket_of(row))
     view = ticket_view(row, estimate)
     view["hall"] = row.hall_id
     return view

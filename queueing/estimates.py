@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from queueing.dispatch import sort_key
 from queueing.policy import MINUTE, Policy
@@ -67,8 +68,73 @@ def estimate_waits(
     return estimates
 
 
+def estimate_one(
+    ticket: Ticket,
+    waiting: Iterable[Ticket],
+    open_windows: Iterable[WindowState],
+    now: float,
+    policy: Policy,
+    handling_minutes: Mapping[str, float],
+    default_handling_minutes: float = DEFAULT_HANDLING_MINUTES,
+    *,
+    position_windows: Iterable[WindowState] | None = None,
+) -> WaitEstimate | None:
+    """One ticket's estimate, as `estimate_waits` would give it, in one pass without sorting.
+
+    The minutes come from `open_windows`; the position counts the tickets ahead that share
+    a window among `position_windows` (default: the open windows), so a kiosk can tell a
+    position before the windows open. None if the ticket is not waiting. Raises nothing.
+    """
+    if ticket.status is not TicketStatus.WAITING:
+        return None
+    opened = list(open_windows)
+    counted = opened if position_windows is None else list(position_windows)
+    served: dict[tuple[str, int | None], tuple[frozenset[int], frozenset[int]]] = {}
+
+    def windows_of(other: Ticket) -> tuple[frozenset[int], frozenset[int]]:
+        line = (other.matter, other.assigned_window)
+        found = served.get(line)
+        if found is None:
+            found = served[line] = (
+                frozenset(w.number for w in opened if may_serve(w, other)),
+                frozenset(w.number for w in counted if may_serve(w, other)),
+            )
+        return found
+
+    mine, mine_counted = windows_of(ticket)
+    key = sort_key(ticket, now, policy)
+    ahead, load = 0, 0.0
+    for other in waiting:
+        if other.status is not TicketStatus.WAITING or other.id == ticket.id:
+            continue
+        if sort_key(other, now, policy) >= key:
+            continue
+        theirs, theirs_counted = windows_of(other)
+        if theirs_counted & mine_counted:
+            ahead += 1
+        shared = len(theirs & mine)
+        if shared:
+            handling = handling_minutes.get(other.matter, default_handling_minutes)
+            load += handling * shared / len(theirs)
+    minutes = load / len(mine) if mine else None
+    return WaitEstimate(ticket.id, ahead + 1, minutes, len(mine))
+
+
+class Handled(Protocol):
+    """What `recent_handling_minutes` reads of a finished ticket (a `Ticket` will do)."""
+
+    @property
+    def matter(self) -> str: ...
+
+    @property
+    def started_at(self) -> float | None: ...
+
+    @property
+    def finished_at(self) -> float | None: ...
+
+
 def recent_handling_minutes(
-    records: Iterable[Ticket], now: float, horizon_minutes: float = 60.0, minimum: int = 3
+    records: Iterable[Handled], now: float, horizon_minutes: float = 60.0, minimum: int = 3
 ) -> dict[str, float]:
     """Mean handling minutes per matter over tickets finished in the last `horizon_minutes`.
 

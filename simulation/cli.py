@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from simulation.errors import ScenarioError, SimulationError
-from simulation.plan import find_plan
+from simulation.plan import Plan, RosterPlan, find_plan, find_roster_plan
 from simulation.report import KPI_LABELS, write_report
 from simulation.results import summarise_runs
 from simulation.runner import run_replications
-from simulation.scenario import load_scenario
+from simulation.scenario import Scenario, load_scenario
 from simulation.scenario_writer import dump_scenario
 
 __all__ = ["ProgressBar", "format_results", "plan", "register", "simulate"]
@@ -31,7 +31,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     sim.add_argument("--report", type=Path, metavar="OUT.html", help="write an HTML report")
     sim.set_defaults(run=simulate)
-    planner = sub.add_parser("plan", help="find the fewest windows per hour meeting every target")
+    planner = sub.add_parser(
+        "plan",
+        help="find the fewest windows per hour (or the cheapest roster of the scenario's "
+        "shift patterns) meeting every target",
+    )
     _common(planner)
     planner.add_argument(
         "--output", type=Path, metavar="OUT.toml", help="write the scenario with the plan filled in"
@@ -121,10 +125,15 @@ def simulate(args: argparse.Namespace, settings: object) -> int:
 
 
 def plan(args: argparse.Namespace, settings: object) -> int:
-    """Run `tongban plan`; 0 if a plan meets every target, 1 if none was found, 2 on errors."""
+    """Run `tongban plan`; 0 if a plan meets every target, 1 if none was found, 2 on errors.
+
+    With `[plan] shift_patterns` in the scenario it searches the cheapest roster of those
+    patterns; otherwise the fewest comprehensive windows per hour.
+    """
     try:
         scenario = load_scenario(args.scenario)
-        found = find_plan(
+        search = find_roster_plan if scenario.shift_patterns else find_plan
+        found = search(
             scenario,
             args.replications,
             args.seed,
@@ -138,10 +147,10 @@ def plan(args: argparse.Namespace, settings: object) -> int:
     except (SimulationError, ValueError) as error:
         print(f"{args.scenario}: {error}", file=sys.stderr)
         return 2
-    hours = [scenario.clock(60.0 * h) for h in range(len(found.counts))]
-    print("Comprehensive windows per hour (analytic start → plan):")
-    for hour, start, count in zip(hours, found.analytic, found.counts, strict=True):
-        print(f"  {hour}  {start:3d} → {count:3d}")
+    if isinstance(found, RosterPlan):
+        summary = _print_roster(scenario, found)
+    else:
+        summary = _print_hourly(scenario, found)
     print(f"{found.evaluations} rosters simulated.")
     print(format_results(found.results))
     if not found.met:
@@ -150,6 +159,42 @@ def plan(args: argparse.Namespace, settings: object) -> int:
         original = tomllib.loads(Path(args.scenario).read_text(encoding="utf-8"))
         args.output.write_text(dump_scenario(found.scenario, original), encoding="utf-8")
     if args.json is not None:
-        text = json.dumps(found.results, ensure_ascii=False, indent=2)
+        text = json.dumps({**found.results, "plan": summary}, ensure_ascii=False, indent=2)
         args.json.write_text(text, encoding="utf-8")
     return 0 if found.met else 1
+
+
+def _print_hourly(scenario: Scenario, found: Plan) -> dict[str, Any]:
+    hours = [scenario.clock(60.0 * h) for h in range(len(found.counts))]
+    print("Comprehensive windows per hour (analytic start → plan):")
+    for hour, start, count in zip(hours, found.analytic, found.counts, strict=True):
+        print(f"  {hour}  {start:3d} → {count:3d}")
+    return {"mode": "hourly", "hours": hours, "analytic": found.analytic, "windows": found.counts}
+
+
+def _print_roster(scenario: Scenario, found: RosterPlan) -> dict[str, Any]:
+    patterns = scenario.shift_patterns
+    proven = "" if found.roster.optimal else " (search stopped at its limit: not proven)"
+    print(f"Cheapest roster of the shift patterns, cost {found.roster.cost:g}{proven}:")
+    for pattern, count in zip(patterns, found.roster.counts, strict=True):
+        spans = ", ".join(f"{scenario.clock(s.start)}-{scenario.clock(s.end)}"
+                          for s in pattern.available())  # fmt: skip
+        print(f"  {pattern.name}: {count} × cost {pattern.cost:g}  ({spans})")
+    hours = [scenario.clock(60.0 * h) for h in range(len(found.required))]
+    print("Comprehensive windows per hour (analytic start → required → staffed):")
+    for h, hour in enumerate(hours):
+        print(f"  {hour}  {found.analytic[h]:3d} → {found.required[h]:3d} → "
+              f"{found.coverage[h]:5.2f}")  # fmt: skip
+    return {
+        "mode": "shift_patterns",
+        "cost": found.roster.cost,
+        "proven_cheapest": found.roster.optimal,
+        "patterns": [
+            {"name": p.name, "cost": p.cost, "people": n}
+            for p, n in zip(patterns, found.roster.counts, strict=True)
+        ],
+        "hours": hours,
+        "analytic": found.analytic,
+        "required": found.required,
+        "staffed": found.coverage,
+    }

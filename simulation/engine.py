@@ -2,12 +2,14 @@
 
 The day's citizens are pre-generated arrays (`arrivals.generate_arrivals`) with pre-drawn
 handling times, so the hot path draws no random numbers. A citizen is a row index, not a
-SimPy process: the engine schedules plain SimPy events with callbacks (an arrival chain,
-one completion per service, the roster's shift and break changes). A `queueing.Ticket` is
-built when a citizen joins the queue, and every "which ticket next" decision is
-`DispatchQueue.take` of the queueing core, with the window's priority streak carried
-exactly as `queueing.apply_decision` does. The engine only records when each citizen was
-called and by which window; `measure.py` turns that trace into ticket records and KPIs.
+SimPy process: the engine schedules plain SimPy events with callbacks (one completion per
+service, the roster's shift and break changes, and arrivals: only while some window is
+idle, see `_Day._catch_up`). Every "which citizen
+next" decision is `WaitingLines.take` of the queueing core (the machinery behind
+`queueing.DispatchQueue`, keyed by the citizen's row instead of a `Ticket`), with the
+window's priority streak carried exactly as `queueing.apply_decision` does. The engine
+only records when each citizen was called and by which window; `measure.py` turns that
+trace into KPIs.
 
 Time inside the engine is seconds after opening, the queueing core's unit.
 """
@@ -22,31 +24,20 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from queueing import (
-    DispatchQueue,
-    MatterClass,
-    Policy,
-    Source,
-    Ticket,
-    TicketStatus,
-    WindowKind,
-    WindowState,
-    coverage_of,
-)
+from queueing import MatterClass, Policy, Rule, WindowKind, WindowState, coverage_of
+from queueing.dispatch_queue import WaitingLines
 from queueing.policy import MINUTE
 from simulation.arrivals import Arrivals
 from simulation.scenario_model import Mode, Scenario
 
-__all__ = ["Model", "Trace", "compile_model", "run_day", "ticket_id", "ticket_ids"]
+__all__ = ["Model", "Trace", "compile_model", "run_day", "ticket_id"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 Span = tuple[float, float]
 
-_WAITING = TicketStatus.WAITING
-_WALK_IN = Source.WALK_IN
-_APPOINTMENT = Source.APPOINTMENT
 _INF = math.inf
+_GREEN, _APPOINTMENT, _GREEN_BOUND = Rule.GREEN, Rule.APPOINTMENT, Rule.GREEN_BOUND
 # Who is woken first when a citizen arrives and several windows are free: the windows
 # meant for the work (specialised; green windows for green citizens), then the rest.
 _WAKE_RANK = {
@@ -55,19 +46,12 @@ _WAKE_RANK = {
 }
 
 
-_IDS: list[str] = []
-
-
 def ticket_id(index: int) -> str:
-    """The ticket id (and number) of citizen `index`: zero-padded, so ids sort by arrival."""
+    """The ticket id (and number) of citizen `index`: zero-padded, so ids sort by arrival.
+
+    The engine keys citizens by `index` itself, which sorts the same way.
+    """
     return f"{index:06d}"
-
-
-def ticket_ids(count: int) -> list[str]:
-    """The ids of citizens 0 … count-1 (cached: every day numbers its citizens alike)."""
-    if len(_IDS) < count:
-        _IDS.extend(ticket_id(i) for i in range(len(_IDS), count))
-    return _IDS[:count] if len(_IDS) > count else _IDS
 
 
 @dataclass(frozen=True)
@@ -81,8 +65,11 @@ class Model:
     names: tuple[str, ...]
     shifts: tuple[tuple[Span, ...], ...]  # seconds; the last end may be inf (serve until empty)
     wake: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]  # per matter: (plain, green)
+    able: tuple[frozenset[int], ...]  # per matter: the windows that may serve it
+    skills: tuple[tuple[int, ...] | None, ...]  # per window: matter indices, None = any
     warmup: float  # seconds; statistics start here (0 in day mode)
     arrival_end: float  # seconds; no arrivals after it (closing time in day mode)
+    staffed_per_hour: tuple[float, ...]  # mean number of windows staffed, per measured hour
 
 
 def compile_model(scenario: Scenario) -> Model:
@@ -92,6 +79,7 @@ def compile_model(scenario: Scenario) -> Model:
     """
     end = scenario.arrival_minutes
     plans = scenario.window_plans()
+    codes = tuple(m.code for m in scenario.matters)
     windows = tuple(WindowState(p.number, p.kind, p.skills) for p in plans)
     shifts: list[tuple[Span, ...]] = []
     for plan in plans:
@@ -100,25 +88,52 @@ def compile_model(scenario: Scenario) -> Model:
             spans[-1] = (spans[-1][0], _INF)  # on shift at closing: serve until the queue is empty
         shifts.append(tuple(spans))
     wake: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    able: list[frozenset[int]] = []
     for matter in scenario.matters:
-        able = [
+        mine = [
             w for w, plan in enumerate(plans) if "*" in plan.skills or matter.code in plan.skills
         ]
-        plain = tuple(sorted(able, key=lambda w: (_WAKE_RANK[False][plans[w].kind], w)))
-        green = tuple(sorted(able, key=lambda w: (_WAKE_RANK[True][plans[w].kind], w)))
+        plain = tuple(sorted(mine, key=lambda w: (_WAKE_RANK[False][plans[w].kind], w)))
+        green = tuple(sorted(mine, key=lambda w: (_WAKE_RANK[True][plans[w].kind], w)))
         wake.append((plain, green))
+        able.append(frozenset(mine))
+    skills = tuple(
+        None if "*" in p.skills else tuple(i for i, c in enumerate(codes) if c in p.skills)
+        for p in plans
+    )
     warmup = scenario.run.warmup_minutes if scenario.run.mode is Mode.STEADY else 0.0
     return Model(
         policy=Policy.from_mapping(scenario.policy),
-        codes=tuple(m.code for m in scenario.matters),
+        codes=codes,
         classes=tuple(m.matter_class for m in scenario.matters),
         windows=windows,
         names=tuple(p.name for p in plans),
         shifts=tuple(shifts),
         wake=tuple(wake),
+        able=tuple(able),
+        skills=skills,
         warmup=warmup * MINUTE,
         arrival_end=end * MINUTE,
+        staffed_per_hour=_staffed_per_hour(shifts, warmup * MINUTE, end * MINUTE),
     )
+
+
+def _staffed_per_hour(
+    shifts: list[tuple[Span, ...]], start: float, end: float
+) -> tuple[float, ...]:
+    """The average number of windows staffed in each hour from `start` (the last may be
+    shorter, ending at `end`)."""
+    hour = 60 * MINUTE
+    result = []
+    for h in range(max(1, math.ceil((end - start) / hour - 1e-9))):
+        lo, hi = start + h * hour, min(start + (h + 1) * hour, end)
+        staffed = sum(
+            max(0.0, min(finish, hi) - max(begin, lo))
+            for spans in shifts
+            for begin, finish in spans
+        )
+        result.append(staffed / (hi - lo))
+    return tuple(result)
 
 
 @dataclass(frozen=True)
@@ -132,7 +147,20 @@ class Trace:
     window: IntArray
     order: IntArray  # citizens in the order they were called
     end: float  # when the last event happened
-    queue_area: float  # ∫ len(queue) dt over [warmup, arrival_end], from the queue itself
+    queue_area: float  # ∫ (citizens waiting) dt over [warmup, arrival_end]
+
+
+class _Alarm(simpy.Event):
+    """A SimPy event that fires `delay` from now and calls `callback` (a lean Timeout)."""
+
+    def __init__(
+        self, env: simpy.Environment, delay: float, callback: Callable[[simpy.Event], None]
+    ) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = None
+        self._ok = True
+        env.schedule(self, simpy.events.NORMAL, delay)
 
 
 class _Day:
@@ -141,23 +169,27 @@ class _Day:
     def __init__(self, model: Model, arrivals: Arrivals, service_minutes: FloatArray) -> None:
         self.model = model
         self.env = simpy.Environment()
-        self.queue = DispatchQueue(model.policy)
-        self.arrival = (arrivals.time * MINUTE).tolist()
-        self.due = (arrivals.slot_start * MINUTE).tolist()
-        self.matter = arrivals.matter.tolist()
-        self.green = arrivals.green.tolist()
-        self.appointment = arrivals.appointment.tolist()
-        self.service = (service_minutes * MINUTE).tolist()
-        n = len(self.arrival)
-        self.ids = ticket_ids(n)
-        self.waiting = [0] * len(model.codes)
-        self.skills = [
-            None
-            if "*" in s.skills
-            else tuple(model.codes.index(c) for c in s.skills if c in model.codes)
-            for s in model.windows
+        self.lines: WaitingLines[int] = WaitingLines(model.policy)
+        self.arrival_seconds = arrivals.time * MINUTE
+        self.due_seconds = arrivals.slot_start * MINUTE
+        self.service_seconds = service_minutes * MINUTE
+        self.arrival: list[float] = self.arrival_seconds.tolist()
+        self.arrival.append(_INF)  # a sentinel: "nobody else is coming"
+        self.due: list[float | None] = [
+            d if booked else None
+            for d, booked in zip(
+                self.due_seconds.tolist(), arrivals.appointment.tolist(), strict=True
+            )
         ]
-        self.kinds = list(zip(model.codes, model.classes, strict=True))
+        self.matter: list[int] = arrivals.matter.tolist()
+        self.green: list[bool] = arrivals.green.tolist()
+        self.service: list[float] = self.service_seconds.tolist()
+        n = len(self.matter)
+        self.next = 0  # the first citizen not yet queued
+        self.upcoming = self.arrival[0]  # when they arrive
+        self.armed = False  # whether an arrival event is pending
+        self.queued = 0  # citizens in `lines`
+        self.waiting = [0] * len(model.codes)  # per matter
         self.called = [math.nan] * n
         self.by = [0] * n
         self.order: list[int] = []
@@ -166,124 +198,166 @@ class _Day:
         self.streaks: list[dict[int, WindowState]] = [{0: s} for s in model.windows]
         self.staffed = [False] * count
         self.busy = [False] * count
+        self.idle: set[int] = set()  # staffed and not serving
         self.coverage = coverage_of(())
+        self.done = [self._completion(w) for w in range(count)]
         self.area = 0.0
         self.last = 0.0
         self.marks: list[float] = []
 
     def start(self) -> None:
-        env = self.env
         for w, spans in enumerate(self.model.shifts):
             for begin, finish in spans:
-                self._at(begin, self._shift_start, w)
+                _Alarm(self.env, begin, self._shift_change(w, True))
                 if finish < _INF:
-                    self._at(finish, self._shift_end, w)
+                    _Alarm(self.env, finish, self._shift_change(w, False))
         for moment in (self.model.warmup, self.model.arrival_end):
-            self._at(moment, self._mark, 0)
-        if self.arrival:
-            env.timeout(self.arrival[0], 0).callbacks.append(self._arrive)
+            _Alarm(self.env, moment, self._mark)
 
-    def _at(self, moment: float, action: Callable[[simpy.Event], None], value: int) -> None:
-        self.env.timeout(moment - self.env.now, value).callbacks.append(action)
+    # Arrivals are queued lazily. A citizen who arrives while no window is idle can only
+    # wait, so nothing happens at their arrival: they are added to the queue, with their
+    # own arrival time, at the next event (a completion, a shift change), before any
+    # decision. Only while some window is idle does the next arrival get its own event,
+    # so that it can be called at once. The decisions are the same as if every arrival
+    # were an event: the policy sees the same waiting citizens at every decision.
 
-    def _account(self, now: float) -> None:
-        self.area += len(self.queue) * (now - self.last)
+    def _catch_up(self, now: float) -> int:
+        """Queue every citizen who arrived by `now`; return the first one added."""
+        first = i = self.next
+        arrival = self.arrival
+        lines = self.lines
+        area = self.area + self.queued * (now - self.last)
+        codes, matter, green, due, waiting = (
+            self.model.codes, self.matter, self.green, self.due, self.waiting
+        )  # fmt: skip
+        at = arrival[i]
+        while at <= now:
+            area += now - at  # each has waited since their arrival, not since now
+            m = matter[i]
+            lines.add(i, codes[m], at, green[i], due[i])
+            waiting[m] += 1
+            i += 1
+            at = arrival[i]
+        self.queued += i - first
+        self.next = i
+        self.upcoming = at
+        self.area = area
         self.last = now
+        return first
+
+    def _arm(self) -> None:
+        """Give the next arrival its own event while a window is idle (see above)."""
+        if not self.armed and self.upcoming < _INF:
+            self.armed = True
+            _Alarm(self.env, self.upcoming - self.env.now, self._arrive)
 
     def _mark(self, event: simpy.Event) -> None:
-        self._account(self.env.now)
+        now = self.env.now
+        if self.upcoming <= now:
+            self._catch_up(now)
+        self.area += self.queued * (now - self.last)
+        self.last = now
         self.marks.append(self.area)
 
     def _arrive(self, event: simpy.Event) -> None:
-        i: int = event.value  # type: ignore[assignment]
-        env = self.env
-        now = env.now
-        arrival = self.arrival
-        if i + 1 < len(arrival):
-            env.timeout(arrival[i + 1] - now, i + 1).callbacks.append(self._arrive)
-        queue = self.queue
-        self.area += len(queue) * (now - self.last)
-        self.last = now
-        m = self.matter[i]
-        green = self.green[i]
-        number = self.ids[i]
-        code, matter_class = self.kinds[m]
-        if self.appointment[i]:
-            ticket = Ticket(
-                number, number, code, matter_class, _APPOINTMENT, now,
-                green, True, _WAITING, self.due[i], now,
-            )  # fmt: skip
-        else:
-            ticket = Ticket(
-                number, number, code, matter_class, _WALK_IN, now, green, True, _WAITING, None, now
-            )  # fmt: skip
-        queue.add(ticket)
-        self.waiting[m] += 1
-        staffed, busy = self.staffed, self.busy
-        for w in self.model.wake[m][green]:
-            if staffed[w] and not busy[w] and self._call(w, now):
-                return
+        self.armed = False
+        now = self.env.now
+        idle = self.idle
+        model = self.model
+        if self.upcoming <= now:
+            for i in range(self._catch_up(now), self.next):
+                m = self.matter[i]
+                if idle and not idle.isdisjoint(model.able[m]):
+                    for w in model.wake[m][self.green[i]]:
+                        if w in idle and self._call(w, now):
+                            break
+        if idle:
+            self._arm()
 
     def _call(self, w: int, now: float) -> bool:
-        """Ask the policy which ticket window `w` calls now; start serving it."""
-        queue = self.queue
-        skills = self.skills[w]
-        if not queue or (skills is not None and not any(self.waiting[m] for m in skills)):
-            return False  # nothing this window may serve: the policy would return None
+        """Ask the policy which citizen window `w` calls now; start serving them."""
+        skills = self.model.skills[w]
+        if skills is None:
+            if not self.queued:
+                return False
+        else:
+            waiting = self.waiting
+            for m in skills:
+                if waiting[m]:
+                    break
+            else:
+                return False  # nothing this window may serve: the policy would return None
         state = self.states[w]
-        decision = queue.take(state, now, self.coverage)
-        if decision is None:
+        choice = self.lines.take(state, now, self.coverage)
+        if choice is None:
             return False
-        self.area += (len(queue) + 1) * (now - self.last)
+        i, rule = choice
+        self.area += self.queued * (now - self.last)
         self.last = now
-        # The streak rule of queueing.apply_decision, on cached window states.
-        streak = state.priority_streak + 1 if decision.priority else 0
+        self.queued -= 1
+        # The streak rule of queueing.apply_decision (rule.priority), on cached states.
+        if rule is _GREEN or rule is _APPOINTMENT or rule is _GREEN_BOUND:
+            streak = state.priority_streak + 1
+        else:
+            streak = 0
         if streak != state.priority_streak:
             states = self.streaks[w]
             cached = states.get(streak)
             if cached is None:
-                base = self.model.windows[w]
-                cached = states[streak] = WindowState(base.number, base.kind, base.skills, streak)
+                cached = states[streak] = WindowState(
+                    state.number, state.kind, state.skills, streak
+                )
             self.states[w] = cached
-        i = int(decision.ticket.id)
         self.waiting[self.matter[i]] -= 1
         self.called[i] = now
         self.order.append(i)
         self.by[i] = w + 1
+        self.idle.discard(w)
         self.busy[w] = True
-        self.env.timeout(self.service[i], w).callbacks.append(self._complete)
+        _Alarm(self.env, self.service[i], self.done[w])
         return True
 
-    def _complete(self, event: simpy.Event) -> None:
-        w: int = event.value  # type: ignore[assignment]
-        self.busy[w] = False
-        if self.staffed[w]:
-            self._call(w, self.env.now)
+    def _completion(self, w: int) -> Callable[[simpy.Event], None]:
+        def complete(event: simpy.Event) -> None:
+            self.busy[w] = False
+            if self.staffed[w]:
+                now = self.env.now
+                if self.upcoming <= now:
+                    self._catch_up(now)
+                if not self._call(w, now):
+                    self.idle.add(w)
+                    self._arm()
 
-    def _shift_start(self, event: simpy.Event) -> None:
-        w: int = event.value  # type: ignore[assignment]
-        self.staffed[w] = True
-        self._update_coverage(w)
-        if not self.busy[w]:
-            self._call(w, self.env.now)
+        return complete
 
-    def _shift_end(self, event: simpy.Event) -> None:
-        w: int = event.value  # type: ignore[assignment]
-        self.staffed[w] = False  # a citizen being served is finished first (no pre-emption)
-        self._update_coverage(w)
+    def _shift_change(self, w: int, on: bool) -> Callable[[simpy.Event], None]:
+        def change(event: simpy.Event) -> None:
+            now = self.env.now
+            if self.upcoming <= now:
+                self._catch_up(now)
+            self.staffed[w] = on
+            if self.model.windows[w].kind is not WindowKind.COMPREHENSIVE:
+                self.coverage = coverage_of(
+                    s
+                    for s, staffed in zip(self.model.windows, self.staffed, strict=True)
+                    if staffed
+                )
+            if not on:
+                self.idle.discard(w)  # a citizen being served is finished first
+            # After a break the window may still be finishing the citizen it had then.
+            elif not self.busy[w] and not self._call(w, now):
+                self.idle.add(w)
+                self._arm()
 
-    def _update_coverage(self, w: int) -> None:
-        if self.model.windows[w].kind is not WindowKind.COMPREHENSIVE:
-            self.coverage = coverage_of(
-                s for s, on in zip(self.model.windows, self.staffed, strict=True) if on
-            )
+        return change
 
     def trace(self) -> Trace:
+        assert self.queued == len(self.lines), "the engine lost count of the queue"
         marks = self.marks + [self.area] * (2 - len(self.marks))
         return Trace(
-            arrival=np.asarray(self.arrival, dtype=np.float64),
-            due=np.asarray(self.due, dtype=np.float64),
-            service=np.asarray(self.service, dtype=np.float64),
+            arrival=self.arrival_seconds,
+            due=self.due_seconds,
+            service=self.service_seconds,
             called=np.asarray(self.called, dtype=np.float64),
             window=np.asarray(self.by, dtype=np.int64),
             order=np.asarray(self.order, dtype=np.int64),
@@ -295,7 +369,7 @@ class _Day:
 def run_day(model: Model, arrivals: Arrivals, service_minutes: FloatArray) -> Trace:
     """Simulate one day (or one steady-state run) to the end: every citizen served or stuck.
 
-    Raises queueing errors only on an engine bug (a ticket queued twice, time going back).
+    Raises queueing errors only on an engine bug (a citizen queued twice, time going back).
     """
     day = _Day(model, arrivals, service_minutes)
     day.start()

@@ -1,27 +1,30 @@
-"""One day's trace turned into ticket records and KPI values, by the queueing core's KPI code.
+"""One day's trace turned into KPI values, by the queueing core's KPI definitions.
 
-Every KPI here comes from `queueing.kpi` applied to `queueing.Ticket` records, exactly as the
-dashboard computes it from the live hall's tickets; only the hourly queue length (a time
-average, which the dashboard does not define) is computed here with numpy.
+The KPIs are the `queueing.kpi` definitions (the dashboard's) evaluated on the day's arrays
+instead of on a `Ticket` per citizen: each wait and handling time is the same arithmetic on
+the same floats, and means, 90th percentiles and sums are taken in the same order, so every
+value is *equal* to what `queueing.kpi` returns on the ticket records `build_records` builds
+(tests/simulation/test_measure.py checks it on every KPI, hour and window). Only the hourly
+queue length (a time average, which the dashboard does not define) is the simulator's own.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
-from queueing import MatterClass, Outcome, Source, Ticket, TicketStatus, kpi
+from queueing import MatterClass, Outcome, Source, Ticket, TicketStatus
 from queueing.policy import MINUTE
 from simulation.arrivals import Arrivals
-from simulation.engine import Model, Trace, ticket_ids
+from simulation.engine import Model, Trace, ticket_id
 
-__all__ = ["DayResult", "Hour", "build_records", "measure_day"]
+__all__ = ["DayResult", "Hour", "build_records", "measure_day", "open_intervals"]
 
-_FINISHED = TicketStatus.FINISHED
-_WAITING = TicketStatus.WAITING
-_COMPLETED = Outcome.COMPLETED
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 HOUR = 60 * MINUTE
 
 
@@ -47,14 +50,15 @@ class DayResult:
     arrivals: int
     unserved: int  # still waiting when the day ended (no window on shift for them)
     little: tuple[float, float, float]  # (mean queue length, arrival rate /min, mean wait min)
-    calls: tuple[tuple[int, int], ...] = ()  # (ticket index, window) in call order, if asked
 
 
 def build_records(model: Model, arrivals: Arrivals, trace: Trace) -> list[Ticket]:
-    """Build the ticket record of every citizen, as the live hall would have stored it."""
+    """Build the ticket record of every citizen, as the live hall would have stored it.
+
+    The engine does not need them (measure_day works on arrays); tests compare the two.
+    """
     codes, classes = model.codes, model.classes
     records: list[Ticket] = []
-    append = records.append
     rows = zip(
         trace.arrival.tolist(),
         trace.due.tolist(),
@@ -66,141 +70,168 @@ def build_records(model: Model, arrivals: Arrivals, trace: Trace) -> list[Ticket
         arrivals.appointment.tolist(),
         strict=True,
     )
-    ids = ticket_ids(len(trace.arrival))
-    sources = (Source.WALK_IN, Source.APPOINTMENT)
-    for number, row in zip(ids, rows, strict=True):
+    for index, row in enumerate(rows):
         arrived, due, service, called, window, m, green, booked = row
-        source = sources[booked]
-        slot = due if booked else None
-        if window:
-            done = called + service
-            append(
-                Ticket(
-                    number,
-                    number,
-                    codes[m],
-                    classes[m],
-                    source,
-                    arrived,
-                    green,
-                    True,
-                    _FINISHED,
-                    slot,
-                    arrived,
-                    window,
-                    None,
-                    called,
-                    called,
-                    called,
-                    done,
-                    None,
-                    None,  # ended_at: set only for tickets that leave without finishing
-                    0,
-                    0,
-                    _COMPLETED,
-                )
+        number = ticket_id(index)
+        source = Source.APPOINTMENT if booked else Source.WALK_IN
+        waiting = Ticket(
+            number, number, codes[m], classes[m], source, arrived, green, True,
+            TicketStatus.WAITING, due if booked else None, arrived,
+        )  # fmt: skip
+        if not window:
+            records.append(waiting)
+            continue
+        finished = replace(waiting, status=TicketStatus.FINISHED, window=window)
+        records.append(
+            replace(
+                finished,
+                called_at=called,
+                first_called_at=called,
+                started_at=called,
+                finished_at=called + service,
+                outcome=Outcome.COMPLETED,
             )
-        else:
-            append(
-                Ticket(
-                    number,
-                    number,
-                    codes[m],
-                    classes[m],
-                    source,
-                    arrived,
-                    green,
-                    True,
-                    _WAITING,
-                    slot,
-                    arrived,
-                )
-            )
+        )
     return records
 
 
-def _open_intervals(model: Model, trace: Trace) -> dict[int, list[tuple[float, float]]]:
+def open_intervals(model: Model, trace: Trace) -> dict[int, list[tuple[float, float]]]:
     """Each window's staffed intervals; "until the queue is empty" ends at its last finish."""
-    finished = trace.called + trace.service
-    result: dict[int, list[tuple[float, float]]] = {}
+    return {w + 1: spans for w, (spans, _, _) in enumerate(_by_window(model, trace))}
+
+
+def _by_window(
+    model: Model, trace: Trace
+) -> list[tuple[list[tuple[float, float]], FloatArray, FloatArray]]:
+    """Per window: staffed intervals, and the start and finish of each service in
+    citizen order."""
+    order = np.argsort(trace.window, kind="stable")
+    windows = trace.window[order]
+    starts = trace.called[order]
+    finishes = starts + trace.service[order]
+    bounds = np.searchsorted(windows, np.arange(1, len(model.windows) + 2)).tolist()
+    result = []
     for w, spans in enumerate(model.shifts):
-        mine = finished[trace.window == w + 1]
-        last = float(mine.max()) if mine.size else 0.0
-        result[w + 1] = [
-            (start, max(model.arrival_end, last) if math.isinf(end) else end)
-            for start, end in spans
+        start, finish = starts[bounds[w] : bounds[w + 1]], finishes[bounds[w] : bounds[w + 1]]
+        last = float(finish.max()) if finish.size else 0.0
+        staffed = [
+            (begin, max(model.arrival_end, last) if math.isinf(end) else end)
+            for begin, end in spans
         ]
+        result.append((staffed, start, finish))
     return result
 
 
-def _mean(values: list[float]) -> float | None:
-    return kpi.mean(values)
+def _mean(values: FloatArray) -> float | None:
+    """`queueing.kpi.mean`: the sum in ascending order over the count, None if empty."""
+    if not values.size:
+        return None
+    ordered: list[float] = np.sort(values).tolist()
+    return sum(ordered) / len(ordered)
 
 
-def _hours(model: Model, trace: Trace, records: list[Ticket]) -> tuple[Hour, ...]:
+def _summary(values: FloatArray) -> tuple[float, float, float] | None:
+    """`queueing.kpi.summarise`: (mean, nearest-rank 90th percentile, maximum)."""
+    if not values.size:
+        return None
+    ordered: list[float] = np.sort(values).tolist()
+    count = len(ordered)
+    return sum(ordered) / count, ordered[math.ceil(0.9 * count) - 1], ordered[-1]
+
+
+@dataclass(frozen=True)
+class _Waits:
+    """Per citizen: the waits `queueing.kpi` defines (NaN where it measures none)."""
+
+    walk_in: FloatArray  # kpi.walk_in_waits
+    appointment: FloatArray  # kpi.appointment_waits
+    handling: FloatArray  # kpi.handling_times
+
+
+def _waits(trace: Trace, booked: BoolArray) -> _Waits:
+    called = trace.called
+    started_late = np.maximum(trace.arrival, np.where(booked, trace.due, -np.inf))
+    walk = np.where(booked, np.nan, (called - trace.arrival) / MINUTE)
+    appointment = np.where(booked, np.maximum(0.0, called - started_late) / MINUTE, np.nan)
+    handling = ((called + trace.service) - called) / MINUTE
+    return _Waits(walk, appointment, handling)
+
+
+def _utilisation(model: Model, trace: Trace) -> tuple[float | None, ...]:
+    """`queueing.kpi.window_utilisation` over every citizen, summed in the same order."""
+    result: list[float | None] = []
+    for spans, start, finish in _by_window(model, trace):
+        open_time = sum(max(0.0, close - begin) for begin, close in spans)
+        if open_time <= 0:
+            result.append(None)
+            continue
+        overlap: FloatArray | int = 0
+        for opened, close in spans:
+            overlap = overlap + np.maximum(
+                0.0, np.minimum(finish, close) - np.maximum(start, opened)
+            )
+        served = sum(overlap.tolist()) if isinstance(overlap, np.ndarray) else 0
+        result.append(served / open_time)
+    return tuple(result)
+
+
+def _hours(model: Model, trace: Trace, waits: _Waits, measured: BoolArray) -> tuple[Hour, ...]:
     start = model.warmup
     count = max(1, math.ceil((model.arrival_end - start) / HOUR - 1e-9))
-    buckets: list[list[Ticket]] = [[] for _ in range(count)]
-    for ticket in records:
-        index = int((ticket.issued_at - start) // HOUR)
-        if 0 <= index < count:
-            buckets[index].append(ticket)
+    bucket = (trace.arrival - start) // HOUR
     called = np.where(np.isnan(trace.called), trace.end, trace.called)
     hours = []
-    for h, bucket in enumerate(buckets):
+    for h in range(count):
         lo, hi = start + h * HOUR, min(start + (h + 1) * HOUR, model.arrival_end)
+        mine = measured & (bucket == h)
+        walk, appointment = waits.walk_in[mine], waits.appointment[mine]
         overlap = np.clip(np.minimum(called, hi) - np.maximum(trace.arrival, lo), 0.0, None)
-        open_time = sum(
-            max(0.0, min(end, hi) - max(begin, lo))
-            for spans in model.shifts
-            for begin, end in spans
-        )
         hours.append(
             Hour(
-                arrivals=len(bucket),
-                walkin_wait=_mean(kpi.walk_in_waits(bucket)),
-                appointment_wait=_mean(kpi.appointment_waits(bucket)),
+                arrivals=int(mine.sum()),
+                walkin_wait=_mean(walk[~np.isnan(walk)]),
+                appointment_wait=_mean(appointment[~np.isnan(appointment)]),
                 queue_length=float(overlap.sum()) / (hi - lo),
-                windows_open=open_time / (hi - lo),
+                windows_open=model.staffed_per_hour[h],
             )
         )
     return tuple(hours)
 
 
 def measure_day(model: Model, arrivals: Arrivals, trace: Trace) -> DayResult:
-    """Compute one replication's KPIs with `queueing.kpi` (steady mode: after the warm-up)."""
-    everyone = build_records(model, arrivals, trace)
-    records = everyone
-    if model.warmup > 0:
-        records = [t for t in everyone if t.issued_at >= model.warmup]
-    by_class = kpi.appointment_wait_by_class(records)
-    walk = kpi.summarise(kpi.walk_in_waits(records))
-    handling = kpi.mean(kpi.handling_times(records))
-    utilisation = kpi.window_utilisation(everyone, _open_intervals(model, trace))
-    used = [u for u in utilisation.values() if u is not None]
-    general, complex_ = by_class[MatterClass.GENERAL], by_class[MatterClass.COMPLEX]
+    """Compute one replication's KPIs as `queueing.kpi` does (steady mode: after the warm-up)."""
+    booked = arrivals.appointment
+    waits = _waits(trace, booked)
+    measured = trace.arrival >= model.warmup
+    called = ~np.isnan(trace.called)
+    seen = measured & called
+    walk = _summary(waits.walk_in[seen & ~booked])
+    general = np.asarray([c is MatterClass.GENERAL for c in model.classes], dtype=np.bool_)
+    is_general = general[arrivals.matter]
+    appointment = seen & booked
+    utilisation = _utilisation(model, trace)
+    used = [u for u in utilisation if u is not None]
     values: dict[str, float | None] = {
-        "appointment_wait_general": None if general is None else general.mean,
-        "appointment_wait_complex": None if complex_ is None else complex_.mean,
-        "handling_time": handling,
-        "walkin_wait_mean": None if walk is None else walk.mean,
-        "walkin_wait_p90": None if walk is None else walk.p90,
-        "walkin_wait_max": None if walk is None else walk.maximum,
+        "appointment_wait_general": _mean(waits.appointment[appointment & is_general]),
+        "appointment_wait_complex": _mean(waits.appointment[appointment & ~is_general]),
+        "handling_time": _mean(waits.handling[seen]),
+        "walkin_wait_mean": None if walk is None else walk[0],
+        "walkin_wait_p90": None if walk is None else walk[1],
+        "walkin_wait_max": None if walk is None else walk[2],
         "utilisation": sum(used) / len(used) if used else None,
     }
     served = np.bincount(trace.window, minlength=len(model.windows) + 1)[1:]
-    measured = trace.arrival >= model.warmup
-    called = trace.called[measured]
-    waits = (called - trace.arrival[measured])[~np.isnan(called)] / MINUTE
+    waited = (trace.called[seen] - trace.arrival[seen]) / MINUTE
     span = (model.arrival_end - model.warmup) / MINUTE
-    mean_wait = float(waits.mean()) if waits.size else 0.0
-    little = (trace.queue_area / MINUTE / span, len(records) / span, mean_wait)
+    count = int(measured.sum())
+    mean_wait = float(waited.mean()) if waited.size else 0.0
+    little = (trace.queue_area / MINUTE / span, count / span, mean_wait)
     return DayResult(
         kpis=values,
-        utilisation=tuple(utilisation[w + 1] for w in range(len(model.windows))),
+        utilisation=utilisation,
         served=tuple(int(s) for s in served),
-        hours=_hours(model, trace, records),
-        arrivals=len(records),
-        unserved=int(np.isnan(called).sum()),
+        hours=_hours(model, trace, waits, measured),
+        arrivals=count,
+        unserved=int((measured & ~called).sum()),
         little=little,
     )

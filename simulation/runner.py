@@ -8,7 +8,7 @@ order, so the summaries are identical for any number of workers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from simulation.engine import Model, compile_model, run_day
 from simulation.measure import DayResult, measure_day
 from simulation.scenario_model import Scenario
 
-__all__ = ["Progress", "Runs", "run_replication", "run_replications"]
+__all__ = ["Progress", "ReplicationPool", "Runs", "run_replication", "run_replications"]
 
 Progress = Callable[[int, int], None]  # (replications done, replications in all)
 
@@ -41,24 +41,65 @@ def run_replication(scenario: Scenario, model: Model, seed: int, replication: in
     return measure_day(model, arrivals, run_day(model, arrivals, services))
 
 
-# Each worker process compiles the scenario once, then runs the chunks it is sent.
-_WORKER: tuple[Scenario, Model] | None = None
-
-
-def _init_worker(scenario: Scenario) -> None:
-    global _WORKER
-    _WORKER = (scenario, compile_model(scenario))
-
-
-def _run_chunk(seed: int, replications: Sequence[int]) -> list[DayResult]:
-    assert _WORKER is not None, "the pool initialiser did not run"
-    scenario, model = _WORKER
+def _run_chunk(scenario: Scenario, seed: int, replications: range) -> list[DayResult]:
+    """One pool task: a few consecutive replications (the scenario is small to send)."""
+    model = compile_model(scenario)
     return [run_replication(scenario, model, seed, r) for r in replications]
 
 
 def _chunks(count: int, workers: int) -> list[range]:
+    # Several chunks per worker balance the load; chunks of many days keep the messages few.
     size = max(1, min(25, -(-count // (4 * workers))))
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+class ReplicationPool:
+    """Worker processes kept for several scenarios (a staffing search simulates dozens).
+
+    Use as a context manager; `workers` = 0 means one per CPU, 1 means no processes.
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers if workers > 0 else os.cpu_count() or 1
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ReplicationPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (they are started again if needed)."""
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def run(
+        self, scenario: Scenario, count: int, seed: int, progress: Progress | None = None
+    ) -> tuple[DayResult, ...]:
+        """Replications 0 … count-1 of the scenario, in replication order.
+
+        Raises queueing.errors.InvalidPolicy for bad knobs (before any process starts).
+        """
+        model = compile_model(scenario)
+        days: list[DayResult] = []
+        workers = min(self.workers, count)
+        if workers <= 1:
+            for r in range(count):
+                days.append(run_replication(scenario, model, seed, r))
+                if progress is not None:
+                    progress(len(days), count)
+            return tuple(days)
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(self.workers)
+        chunks = _chunks(count, self.workers)
+        futures = [self._executor.submit(_run_chunk, scenario, seed, c) for c in chunks]
+        for future in futures:  # in replication order, whatever finishes first
+            days.extend(future.result())
+            if progress is not None:
+                progress(len(days), count)
+        return tuple(days)
 
 
 def run_replications(
@@ -67,29 +108,16 @@ def run_replications(
     seed: int | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    pool: ReplicationPool | None = None,
 ) -> Runs:
     """Run the scenario's replications (default from the scenario) on `workers` processes.
 
-    `workers` = 0 means one per CPU. Raises queueing.errors.InvalidPolicy for bad knobs.
+    `workers` = 0 means one per CPU; a `pool` (whose own worker count then applies) keeps
+    its processes for the next call. Raises queueing.errors.InvalidPolicy for bad knobs.
     """
     count = scenario.run.replications if replications is None else replications
     root = scenario.seed if seed is None else seed
-    if workers <= 0:
-        workers = os.cpu_count() or 1
-    workers = min(workers, count)
-    days: list[DayResult] = []
-    if workers <= 1:
-        model = compile_model(scenario)
-        for r in range(count):
-            days.append(run_replication(scenario, model, root, r))
-            if progress is not None:
-                progress(len(days), count)
-        return Runs(scenario, root, tuple(days))
-    compile_model(scenario)  # report a bad policy here, not from inside a worker
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,)) as pool:
-        futures = [pool.submit(_run_chunk, root, chunk) for chunk in _chunks(count, workers)]
-        for future in futures:  # in replication order, whatever finishes first
-            days.extend(future.result())
-            if progress is not None:
-                progress(len(days), count)
-    return Runs(scenario, root, tuple(days))
+    if pool is not None:
+        return Runs(scenario, root, pool.run(scenario, count, root, progress))
+    with ReplicationPool(workers) as own:
+        return Runs(scenario, root, own.run(scenario, count, root, progress))

@@ -31,10 +31,13 @@ from simulation.scenario_model import (
     Mode,
     RunSettings,
     Scenario,
+    ShiftPattern,
+    Staff,
     Targets,
     WindowGroup,
     WindowKind,
     WindowPlan,
+    common_skills,
 )
 
 __all__ = [
@@ -46,6 +49,8 @@ __all__ = [
     "RunSettings",
     "Scenario",
     "ScenarioError",
+    "ShiftPattern",
+    "Staff",
     "Targets",
     "WindowGroup",
     "WindowKind",
@@ -116,6 +121,9 @@ def parse_scenario(
         windows = list(hall.windows)
     elif not windows and top.raw("hall_config") is None:
         top.problem("windows", "at least one [[windows]] entry is required")
+    groups = [w for w in windows if w is not None]
+    staff = _read_staff(top, groups, codes, day)
+    patterns = _read_plan(top.table("plan"), day)
     walkins = _read_profile(top.table("walkins"), day)
     book = _read_appointments(top.table("appointments"), day)
     targets = _read_targets(top.table("targets"))
@@ -125,7 +133,8 @@ def parse_scenario(
     top.finish()
     if all_valid:  # sums and coverage over a partial list would only mislead
         _check_shares(top, matters, walkins, book)
-        _check_coverage(top, matters, [w for w in windows if w is not None], walkins, book)
+        servers = _servers(groups, staff)
+        _check_coverage(top, matters, servers, walkins, book, "staff" if staff else "windows")
     if problems:
         raise ScenarioError(problems, source)
     return Scenario(
@@ -142,6 +151,8 @@ def parse_scenario(
         targets=targets,
         policy=policy,
         hall_source=hall_source,
+        staff=tuple(staff),
+        shift_patterns=tuple(patterns),
     )
 
 
@@ -246,21 +257,14 @@ def _read_window(r: Reader, codes: set[str], day: _Day) -> WindowGroup | None:
     name = r.raw("name")
     if name is not None and not isinstance(name, str):
         r.problem("name", "must be a string")
-    shifts = r.intervals("shifts")
-    breaks = r.intervals("breaks") or ()
-    _check_overlaps(r, "shifts", shifts or ())
-    _check_overlaps(r, "breaks", breaks)
-    worked = shifts if shifts is not None else ((day.open_minute, day.close_minute),)
-    for index, (start, end) in enumerate(breaks):
-        if not any(s <= start and end <= e for s, e in worked):
-            r.problem(f"breaks[{index}]", "must lie within one of the window's shifts")
+    shifts, breaks = _read_spans(r, day, "the window's")
     r.finish()
     return WindowGroup(
         count=count,
         skills=frozenset(skills),
         kind=kind,
-        shifts=None if shifts is None else tuple(day.interval(s) for s in shifts),
-        breaks=tuple(day.interval(b) for b in breaks),
+        shifts=shifts,
+        breaks=breaks,
         name=name if isinstance(name, str) else "",
     )
 
@@ -356,18 +360,135 @@ def _check_shares(
             top.problem("matters", f"{key} values must add up to 1, they add up to {total:.6g}")
 
 
+def _servers(groups: list[WindowGroup], staff: list[Staff]) -> list[frozenset[str]]:
+    """The skill sets that serve citizens: the windows', or each rostered person's."""
+    if not staff:
+        return [g.skills for g in groups]
+    numbered = [g for g in groups for _ in range(g.count)]
+    return [
+        common_skills(numbered[p.window - 1].skills, p.skills)
+        for p in staff
+        if p.window <= len(numbered)
+    ]
+
+
 def _check_coverage(
     top: Reader,
     matters: list[Matter],
-    windows: list[WindowGroup],
+    servers: list[frozenset[str]],
     walkins: tuple[float, ...],
     book: AppointmentBook,
+    where: str,
 ) -> None:
-    if not windows:
+    if not servers:
         return
+    who = "one" if where == "staff" else "window"
     for matter in matters:
         arrives = (matter.walkin_share > 0 and any(walkins)) or (
             matter.appointment_share > 0 and any(book.per_hour)
         )
-        if arrives and not any(w.serves(matter.code) for w in windows):
-            top.problem("windows", f"no window has the skill for matter {matter.code!r}")
+        if arrives and not any(ALL_MATTERS in s or matter.code in s for s in servers):
+            top.problem(where, f"no {who} has the skill for matter {matter.code!r}")
+
+
+def _read_spans(
+    r: Reader, day: _Day, whose: str
+) -> tuple[tuple[Interval, ...] | None, tuple[Interval, ...]]:
+    """`shifts` and `breaks` of a window, a person or a shift pattern, checked together."""
+    shifts = r.intervals("shifts")
+    breaks = r.intervals("breaks") or ()
+    _check_overlaps(r, "shifts", shifts or ())
+    _check_overlaps(r, "breaks", breaks)
+    worked = shifts if shifts is not None else ((day.open_minute, day.close_minute),)
+    for index, (start, end) in enumerate(breaks):
+        if not any(s <= start and end <= e for s, e in worked):
+            r.problem(f"breaks[{index}]", f"must lie within one of {whose} shifts")
+    return (
+        None if shifts is None else tuple(day.interval(x) for x in shifts),
+        tuple(day.interval(b) for b in breaks),
+    )
+
+
+def _read_staff(top: Reader, groups: list[WindowGroup], codes: set[str], day: _Day) -> list[Staff]:
+    """The `[[staff]]` roster: who sits at which window when, with which skills."""
+    readers = top.tables("staff")
+    if not readers:
+        return []
+    count = sum(g.count for g in groups)
+    for index, group in enumerate(groups):
+        if group.shifts is not None or group.breaks:
+            top.problem(
+                f"windows[{index}]",
+                "has shifts or breaks, but with a [[staff]] roster a window is open when "
+                "someone is rostered at it: give the shifts to the staff",
+            )
+    staff: list[Staff] = []
+    for r in readers:
+        name = r.string("name", "")
+        if not name:
+            r.problem("name", "is required")
+        window = r.integer("window", 0, low=1)
+        if not r.has("window"):
+            r.problem("window", f"is required: the number of a window, 1 to {count}")
+        elif count and window > count:
+            r.problem("window", f"is {window} but the windows are numbered 1 to {count}")
+        skills = r.strings("skills", (ALL_MATTERS,))
+        for skill in skills:
+            if skill != ALL_MATTERS and codes and skill not in codes:
+                r.problem("skills", f"names unknown matter {skill!r}")
+        shifts, breaks = _read_spans(r, day, "the person's")
+        r.finish()
+        person = Staff(name, window, frozenset(skills), shifts, breaks)
+        if 1 <= window <= count and not _servers(groups, [person])[0]:
+            r.problem("skills", f"has no matter in common with window {window}'s skills")
+        staff.append(person)
+    _check_roster_overlaps(top, staff, day)
+    return staff
+
+
+def _check_roster_overlaps(top: Reader, staff: list[Staff], day: _Day) -> None:
+    """Nobody is at two windows at once, and no window has two people at once."""
+    whole = Interval(0.0, day.arrival_minutes)
+    for i, person in enumerate(staff):
+        mine = person.available(whole)
+        for j in range(i):
+            other = staff[j]
+            if other.window != person.window and other.name != person.name:
+                continue
+            clash = next(
+                (
+                    (a, b)
+                    for a in mine
+                    for b in other.available(whole)
+                    if a.start < b.end and b.start < a.end
+                ),
+                None,
+            )
+            if clash is not None:
+                what = (
+                    f"window {person.window} already has {other.name} then"
+                    if other.window == person.window
+                    else f"{person.name} is already at window {other.window} then"
+                )
+                top.problem(f"staff[{i}]", f"{what} (staff[{j}])")
+
+
+def _read_plan(r: Reader, day: _Day) -> list[ShiftPattern]:
+    """`[plan]`: the shift patterns `tongban plan` may roster comprehensive staff on."""
+    patterns: list[ShiftPattern] = []
+    for p in r.tables("shift_patterns"):
+        name = p.string("name", f"pattern {len(patterns) + 1}")
+        if not p.has("shifts"):
+            p.problem("shifts", 'is required, e.g. [["09:00", "13:00"]]')
+        shifts, breaks = _read_spans(p, day, "the pattern's")
+        cost = p.number("cost", 1.0, low=0.0, strict_low=True)
+        p.finish()
+        if shifts:
+            pattern = ShiftPattern(name, shifts, breaks, cost)
+            if not pattern.available():
+                p.problem("breaks", "leave no working time")
+            patterns.append(pattern)
+    if len({p.name for p in patterns}) < len(patterns):
+        r.problem("shift_patterns", "names must be unique")
+    r.finish()
+    return patterns

@@ -26,6 +26,8 @@ __all__ = [
     "Mode",
     "RunSettings",
     "Scenario",
+    "ShiftPattern",
+    "Staff",
     "Targets",
     "WindowGroup",
     "WindowKind",
@@ -104,6 +106,49 @@ class WindowGroup:
 
 
 @dataclass(frozen=True)
+class Staff:
+    """One person rostered at one window: their own skills, shifts and breaks.
+
+    With a `[[staff]]` roster a window is open exactly when someone is rostered at it, and
+    takes the matters both the window and that person may handle. A person who moves
+    between windows has one entry per window.
+    """
+
+    name: str
+    window: int  # the window's number (from 1, in file order)
+    skills: frozenset[str]
+    shifts: tuple[Interval, ...] | None = None  # None: open to close
+    breaks: tuple[Interval, ...] = ()
+
+    def available(self, day: Interval) -> tuple[Interval, ...]:
+        """When this person is at the window: shifts (default `day`) minus breaks."""
+        return subtract(self.shifts if self.shifts is not None else (day,), self.breaks)
+
+
+@dataclass(frozen=True)
+class ShiftPattern:
+    """A shift a planner may roster comprehensive staff on, and what one person costs."""
+
+    name: str
+    shifts: tuple[Interval, ...]
+    breaks: tuple[Interval, ...] = ()
+    cost: float = 1.0
+
+    def available(self) -> tuple[Interval, ...]:
+        """When someone on this pattern is at a window."""
+        return subtract(self.shifts, self.breaks)
+
+
+def common_skills(window: frozenset[str], person: frozenset[str]) -> frozenset[str]:
+    """What a person may handle at a window: both sets, `*` standing for every matter."""
+    if ALL_MATTERS in window:
+        return person
+    if ALL_MATTERS in person:
+        return window
+    return window & person
+
+
+@dataclass(frozen=True)
 class WindowPlan:
     """One numbered window as the engine sees it: kind, skills and staffed intervals."""
 
@@ -172,6 +217,8 @@ class Scenario:
     targets: Targets
     policy: Mapping[str, Any] = field(default_factory=dict)
     hall_source: HallSource | None = None
+    staff: tuple[Staff, ...] = ()  # a staff roster; empty: windows follow their own shifts
+    shift_patterns: tuple[ShiftPattern, ...] = ()  # [plan] shift_patterns for `tongban plan`
 
     @property
     def arrival_minutes(self) -> float:
@@ -194,7 +241,11 @@ class Scenario:
         )
 
     def window_plans(self) -> list[WindowPlan]:
-        """Every window numbered from 1 in file order, with its staffed intervals."""
+        """Every window numbered from 1 in file order, with its staffed intervals.
+
+        With a staff roster: one plan per `[[staff]]` entry, in roster order, for the
+        window they sit at (so a window appears once per person rostered at it).
+        """
         day = Interval(0.0, self.arrival_minutes)
         plans: list[WindowPlan] = []
         for group in self.windows:
@@ -203,7 +254,18 @@ class Scenario:
                 name = group.name or f"{group.kind.value} {number}"
                 available = group.available(day)
                 plans.append(WindowPlan(number, name, group.kind, group.skills, available))
-        return plans
+        if not self.staff:
+            return plans
+        return [
+            WindowPlan(
+                person.window,
+                f"{plans[person.window - 1].name} · {person.name}",
+                plans[person.window - 1].kind,
+                common_skills(plans[person.window - 1].skills, person.skills),
+                person.available(day),
+            )
+            for person in self.staff
+        ]
 
     def clock(self, minute: float) -> str:
         """The wall-clock time "HH:MM" of a simulation minute (for reports)."""

@@ -1,7 +1,7 @@
 """Write a scenario back to TOML, e.g. with a staffing plan filled in.
 
 The original file's tables are kept as written (comments are lost: TOML writers do not
-keep them); only `[[windows]]` is rewritten from the scenario's window groups.
+keep them); only `[[windows]]` (and `[[staff]]`, with a roster) is rewritten from the scenario.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 import tomli_w
 
-from simulation.scenario_model import ALL_MATTERS, Interval, Scenario, WindowGroup
+from simulation.scenario_model import ALL_MATTERS, Interval, Scenario, Staff, WindowGroup
 
-__all__ = ["dump_scenario", "window_entry"]
+__all__ = ["dump_scenario", "staff_entry", "window_entry"]
 
 
 def _clock(scenario: Scenario, minute: float) -> str:
@@ -42,6 +42,17 @@ def window_entry(scenario: Scenario, group: WindowGroup) -> dict[str, Any]:
     return entry
 
 
+def staff_entry(scenario: Scenario, person: Staff) -> dict[str, Any]:
+    """One `[[staff]]` table, clock times as "HH:MM"."""
+    entry: dict[str, Any] = {"name": person.name, "window": person.window}
+    entry["skills"] = [ALL_MATTERS] if ALL_MATTERS in person.skills else sorted(person.skills)
+    if person.shifts is not None:
+        entry["shifts"] = _spans(scenario, person.shifts)
+    if person.breaks:
+        entry["breaks"] = _spans(scenario, person.breaks)
+    return entry
+
+
 def dump_scenario(scenario: Scenario, original: Mapping[str, Any] | None = None) -> str:
     """Render the scenario as TOML: `original` (the parsed source file) with new windows.
 
@@ -52,7 +63,10 @@ def dump_scenario(scenario: Scenario, original: Mapping[str, Any] | None = None)
         original = tomllib.loads(Path(scenario.source).read_text(encoding="utf-8"))
     document = dict(original)
     document.pop("windows", None)
+    document.pop("staff", None)
     document["windows"] = [window_entry(scenario, g) for g in scenario.windows]
+    if scenario.staff:
+        document["staff"] = [staff_entry(scenario, p) for p in scenario.staff]
     if scenario.hall_source is not None and document.get("hall_config") != "demo":
         document["hall_config"] = scenario.hall_source.path  # absolute: the file may move
     header = f"# {scenario.name}: scenario written by `tongban plan` (docs/simulator.md)\n"

@@ -33,7 +33,8 @@ def limiters(per_ip: int) -> tuple[RateLimiter, RateLimiter]:
     return RateLimiter(per_ip), RateLimiter(PHONE_LIMIT_PER_MINUTE)
 
 
-def _instant(value: Any, name: str) -> datetime:
+def instant(value: Any, name: str) -> datetime:
+    """An aware ISO 8601 time from a JSON field; raises InvalidInput naming the field."""
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -73,7 +74,7 @@ async def create(request: Request) -> Response:
     booking_request = booking.BookingRequest(
         hall=field(data, "hall", str),
         matter=field(data, "matter", str),
-        start=_instant(field(data, "start", str), "start"),
+        start=instant(field(data, "start", str), "start"),
         name=field(data, "name", str),
         id_number=field(data, "id_number", str),
         phone=phone,
@@ -96,7 +97,11 @@ async def show(request: Request) -> Response:
     phone = request.query_params.get("phone", "")
     _limits(request, phone)
     view = await booking.get_appointment(
-        database(request), request.path_params["code"], phone, settings(request).secret_key
+        database(request),
+        request.path_params["code"],
+        phone,
+        settings(request).secret_key,
+        clock(request)(),
     )
     return JSONResponse(view)
 
@@ -123,7 +128,7 @@ async def move(request: Request) -> Response:
         database(request),
         request.path_params["code"],
         phone,
-        _instant(field(data, "start", str), "start"),
+        instant(field(data, "start", str), "start"),
         clock(request)(),
         settings(request).secret_key,
     )

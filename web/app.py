@@ -24,12 +24,14 @@ from hall.settings import Settings
 from web import (
     admin_pages,
     api_booking,
+    api_booking_admin,
     api_catalogue,
     api_staff,
     api_tickets,
     hall_pages,
     openapi,
     pages,
+    pages_booking,
     screens,
 )
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
@@ -73,7 +75,9 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             *api_staff.routes,
             *api_tickets.routes,
             *api_booking.routes,
+            *api_booking_admin.routes,
             *hall_pages.routes,
+            *pages_booking.routes,
             *screens.routes,
             *openapi.routes,
             *admin_pages.routes,

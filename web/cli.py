@@ -35,8 +35,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # chart internals, not ours
+    logging.getLogger("uvicorn.access").addFilter(drop_query_strings)
     code: int = args.run(args, settings)
     return code
+
+
+def drop_query_strings(record: logging.LogRecord) -> bool:
+    """Log request paths without their query strings (``?phone=...`` must not be logged).
+
+    uvicorn's access records carry (client, method, path with query, version, status).
+    """
+    args = record.args
+    if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+        record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+    return True
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

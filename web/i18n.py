@@ -25,6 +25,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "footer": ("开源政务大厅排队预约系统", "Open-source queue and appointment system"),
     "no_halls": ("尚未配置任何大厅。", "No hall is configured yet."),
     "kiosk": ("自助取号", "Kiosk"),
+    "book": ("网上预约", "Book an appointment"),
+    "my_bookings": ("我的预约", "My bookings"),
     "overview": ("大厅总览（工作人员）", "Hall overview (staff)"),
     "staff_console": ("窗口工作台（工作人员登录）", "Staff console (sign in)"),
 }

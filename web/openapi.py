@@ -221,6 +221,11 @@ APPOINTMENT = {
         "phone": {"type": "string", "description": "masked, e.g. 138****5678"},
         "proxy": {"type": ["string", "null"], "description": "masked name of the booker"},
         "ticket": {"type": ["string", "null"]},
+        "warning": {
+            "type": ["object", "null"],
+            "description": "credit warning: one no-show or late cancellation short of a "
+            "suspension (code, message, message_zh, no_shows, late_cancellations)",
+        },
     },
 }
 PHONE = _body({"phone": STR}, ["phone"])
@@ -268,6 +273,54 @@ op(
     "Check in at the kiosk by booking code or ID number; returns the ticket",
     ok=201,
     body=_body({"code": STR, "id_number": STR, "id_kind": STR}, []),
+)
+SLOT_REF = {
+    "group": STR,
+    "matter": STR,
+    "start": {"type": "string", "format": "date-time"},
+}
+op(
+    "GET",
+    "/api/halls/{hall}/slot-overrides",
+    "A day's overridden slots with reason, who and when (supervisor; query: date)",
+    staff=True,
+)
+op(
+    "PUT",
+    "/api/halls/{hall}/slot-overrides",
+    "Override a slot's capacity or close it (supervisor; audited)",
+    body=_body(
+        {
+            **SLOT_REF,
+            "capacity": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000},
+            "closed": {"type": "boolean"},
+            "reason": STR,
+        },
+        ["start", "reason"],
+    ),
+    staff=True,
+)
+op(
+    "DELETE",
+    "/api/halls/{hall}/slot-overrides",
+    "Remove a slot's override: planned capacity, open again (supervisor; audited)",
+    body=_body({**SLOT_REF, "reason": STR}, ["start"]),
+    staff=True,
+)
+ID_DOC = {"id_kind": STR, "id_number": STR}
+op(
+    "POST",
+    "/api/halls/{hall}/booking-credit",
+    "A person's booking credit under the hall's rule (supervisor; ID in the body)",
+    body=_body(ID_DOC, ["id_number"]),
+    staff=True,
+)
+op(
+    "POST",
+    "/api/halls/{hall}/booking-credit/lift",
+    "Lift a person's booking suspension (supervisor; audited)",
+    body=_body({**ID_DOC, "reason": STR}, ["id_number", "reason"]),
+    staff=True,
 )
 op("GET", "/api/halls/{hall}/groups", "Matter groups of a hall (kiosk sections)")
 op("GET", "/api/me/window", "The window the signed-in clerk is at, if any", staff=True)

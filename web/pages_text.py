@@ -43,6 +43,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "channel.",
     ),
     "kiosk_error": ("取号失败", "Could not take a ticket"),
+    "kiosk_checkin": ("预约签到", "Check in for an appointment"),
+    "kiosk_checkin_hint": (
+        "请扫描预约二维码，或输入预约码、身份证号码",
+        "Scan your booking QR code, or type the booking code or your ID card number",
+    ),
+    "kiosk_checkin_submit": ("签到", "Check in"),
+    "kiosk_checkin_clear": ("清空", "Clear"),
+    "kiosk_checkin_error": ("签到失败", "Could not check in"),
+    "kiosk_checkin_empty": (
+        "请输入预约码或身份证号码。",
+        "Type the booking code or your ID card number.",
+    ),
     # ticket page
     "ticket_title": ("我的排队", "My ticket"),
     "ticket_number": ("号码", "Number"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from queueing.estimates import WaitEstimate, estimate_waits, recent_handling_minutes
+from queueing.estimates import WaitEstimate, estimate_one, estimate_waits, recent_handling_minutes
 from queueing.policy import Policy
-from queueing.ticket import Outcome, TicketStatus
-from queueing.window import WindowKind
+from queueing.ticket import Outcome, Ticket, TicketStatus
+from queueing.window import ANY_MATTER, WindowKind, WindowState
 from tests.queueing.queueing_builders import at, booked, green, walk_in, window
 
 POLICY = Policy()
@@ -73,3 +75,82 @@ def test_recent_handling_minutes_per_matter() -> None:
     ]
     assert recent_handling_minutes(records, at(60)) == {"A": 10.0}  # B has too few
     assert recent_handling_minutes(records, at(60), minimum=1) == {"A": 10.0, "B": 10.0}
+
+
+# --- estimate_one gives exactly what estimate_waits gives for that one ticket -----------
+_MATTERS = ("A", "B", "C")
+_windows = st.lists(
+    st.builds(
+        WindowState,
+        number=st.integers(1, 5),
+        kind=st.sampled_from(WindowKind),
+        skills=st.one_of(
+            st.just(frozenset({ANY_MATTER})),
+            st.frozensets(st.sampled_from(_MATTERS), min_size=1),
+        ),
+    ),
+    max_size=5,
+    unique_by=lambda w: w.number,
+)
+
+
+@st.composite
+def _queue(draw: st.DrawFn) -> list[Ticket]:
+    tickets = []
+    for n in range(draw(st.integers(0, 25))):
+        minute = draw(st.integers(-30, 30)) / 2  # ties and ageing thresholds are common
+        kind = draw(st.sampled_from(("walk", "walk", "green", "booked")))
+        changes: dict[str, object] = {
+            "assigned_window": draw(st.one_of(st.none(), st.none(), st.integers(1, 5))),
+            "status": draw(st.sampled_from((TicketStatus.WAITING,) * 4 + (TicketStatus.PARKED,))),
+        }
+        matter = draw(st.sampled_from(_MATTERS))
+        if kind == "walk":
+            tickets.append(walk_in(f"t{n:02d}", minute, matter, **changes))
+        elif kind == "green":
+            tickets.append(green(f"t{n:02d}", minute, matter, **changes))
+        else:
+            slot = draw(st.integers(-20, 40)) / 2
+            tickets.append(booked(f"t{n:02d}", slot, minute, matter, **changes))
+    return tickets
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    queue=_queue(),
+    opened=_windows,
+    closed=_windows,
+    handling=st.dictionaries(st.sampled_from(_MATTERS), st.floats(0.5, 40)),
+    minute=st.integers(0, 40),
+)
+def test_estimate_one_agrees_with_estimate_waits(
+    queue: list[Ticket],
+    opened: list[WindowState],
+    closed: list[WindowState],
+    handling: dict[str, float],
+    minute: int,
+) -> None:
+    numbers = {w.number for w in opened}
+    everyone = opened + [w for w in closed if w.number not in numbers]
+    now = at(minute)
+    by_open = estimate_waits(queue, opened, now, POLICY, handling, 9.0)
+    by_all = estimate_waits(queue, everyone, now, POLICY, handling, 9.0)
+    for ticket in queue:
+        alone = estimate_one(ticket, queue, opened, now, POLICY, handling, 9.0)
+        both = estimate_one(
+            ticket, queue, opened, now, POLICY, handling, 9.0, position_windows=everyone
+        )
+        if ticket.status is not TicketStatus.WAITING:
+            assert alone is None
+            assert both is None
+            continue
+        assert alone is not None
+        assert both is not None
+        expected = by_open[ticket.id]
+        assert (alone.position, alone.windows) == (expected.position, expected.windows)
+        assert (both.position, both.windows) == (by_all[ticket.id].position, expected.windows)
+        for got in (alone, both):
+            if expected.minutes is None:
+                assert got.minutes is None
+            else:
+                assert got.minutes == pytest.approx(expected.minutes, rel=1e-9, abs=1e-9)

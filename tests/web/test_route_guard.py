@@ -45,6 +45,11 @@ PUBLIC = {
     ("GET", "/halls/{hall}/kiosk"),
     ("GET", "/t/{id}"),
     ("GET", "/t/{id}/qr.svg"),
+    ("GET", "/book"),
+    ("GET", "/book/qr/{code}.svg"),
+    ("GET", "/halls/{hall}/book"),
+    ("GET", "/halls/{hall}/book/{matter}"),
+    ("GET", "/my-bookings"),
     ("GET", "/staff"),
     ("GET", f"{H}/board"),
     ("GET", "/halls/{hall}/screens/main"),
@@ -74,6 +79,11 @@ SUPERVISOR = {
     ("GET", "/halls/{hall}/overview"),
     ("POST", f"{H}/notice"),
     ("POST", "/api/admin/staff/{username}/unlock"),  # a locked-out clerk asks a supervisor
+    ("GET", f"{H}/slot-overrides"),
+    ("PUT", f"{H}/slot-overrides"),
+    ("DELETE", f"{H}/slot-overrides"),
+    ("POST", f"{H}/booking-credit"),
+    ("POST", f"{H}/booking-credit/lift"),
 }
 # Admins only.
 A = "/api/admin"
@@ -99,6 +109,7 @@ SAMPLE = {
     "id": "no-such-ticket",
     "code": "NOSUCHCODE",
     "username": "clerk02",
+    "matter": "SI-REG",
 }
 
 

@@ -1,4 +1,6 @@
 // Kiosk: choose a matter group, then a matter; the ticket is shown and can be printed.
+// Appointment holders check in with their booking code (typed, or by a QR scanner that
+// types it into the focused field) or their ID card number, and get the same ticket view.
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const T = data.text;
 const $ = (id) => document.getElementById(id);
@@ -70,7 +72,7 @@ function fillSlip(ticket, matter) {
   $("slip-materials").hidden = !(matter.materials || []).length;
 }
 
-function showTicket(ticket) {
+function showTicket(ticket, note) {
   const matter = data.matters[ticket.matter] || { name: ticket.matter, materials: [] };
   $("tk-number").textContent = ticket.number;
   $("tk-matter").textContent = matter.name;
@@ -81,6 +83,10 @@ function showTicket(ticket) {
   $("slip-qr").src = qr;
   $("ticket-card").dataset.ticket = ticket.id;
   fillSlip(ticket, matter);
+  const message = $("tk-message");
+  message.hidden = !note;
+  message.textContent = note ? note.text : "";
+  message.classList.toggle("late", Boolean(note && note.late));
   show($("step-ticket"));
   startCountdown();
   if (document.body.classList.contains("autoprint")) {
@@ -119,6 +125,64 @@ async function take(code) {
   }
 }
 
+function openCheckin() {
+  show($("step-checkin"));
+  $("checkin-error").hidden = true;
+  $("checkin-input").value = "";
+  $("checkin-input").focus();
+  idle = setTimeout(home, IDLE_MS);
+}
+
+function checkinFailed(message) {
+  const box = $("checkin-error");
+  box.textContent = `${T.kiosk_checkin_error}: ${message}`;
+  box.hidden = false;
+  $("checkin-input").select();
+}
+
+async function checkIn() {
+  const value = $("checkin-input").value.replace(/\s/g, "").toUpperCase();
+  if (!value) {
+    checkinFailed(T.kiosk_checkin_empty);
+    return;
+  }
+  // An 18-character resident ID (an ID card reader types it); anything else is a code.
+  const payload = /^\d{17}[\dX]$/.test(value) ? { id_number: value } : { code: value };
+  clearTimeout(idle);
+  $("checkin-submit").disabled = true;
+  $("kiosk-busy").hidden = false;
+  try {
+    const response = await fetch(`/api/halls/${encodeURIComponent(data.hall)}/check-ins`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(payload),
+    });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      checkinFailed(errorText(body));
+      idle = setTimeout(home, IDLE_MS);
+    } else {
+      const text = data.lang === "zh" ? body.message_zh : body.message;
+      showTicket(body.ticket, { text, late: body.late });
+    }
+  } catch {
+    checkinFailed(T.network_error);
+  } finally {
+    $("kiosk-busy").hidden = true;
+    $("checkin-submit").disabled = false;
+  }
+}
+
+function pressKey(key) {
+  const input = $("checkin-input");
+  if (key === "back") input.value = input.value.slice(0, -1);
+  else if (key === "clear") input.value = "";
+  else input.value += key;
+  input.focus();
+  clearTimeout(idle);
+  idle = setTimeout(home, IDLE_MS);
+}
+
 async function refreshWaiting() {
   try {
     const response = await fetch(`/api/halls/${encodeURIComponent(data.hall)}/groups`);
@@ -144,9 +208,16 @@ document.addEventListener("click", (event) => {
   const target = event.target.closest("button");
   if (!target) return;
   if (target.dataset.group) openGroup(target.dataset.group);
+  else if ("checkin" in target.dataset) openCheckin();
+  else if (target.dataset.key) pressKey(target.dataset.key);
   else if (target.dataset.matter) take(target.dataset.matter);
   else if ("back" in target.dataset || target.id === "tk-done") home();
   else if (target.id === "tk-print") window.print();
+});
+
+$("checkin-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  checkIn();
 });
 
 tickClock();

@@ -1,0 +1,168 @@
+"""The per-process copy of waiting tickets always equals what the database says.
+
+Two ``Database`` objects on one database play two server processes: each keeps its own
+copy, and each writes tickets the other does not hear about. After every step, in read
+and in write transactions of both, the waiting tickets served from the copy equal a
+direct read of the rows (the independent truth), and the copy is really used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+import queueing
+from hall import catalogue, tickets
+from hall.config import demo_config_path, load_config
+from hall.db import Database
+from hall.hall_context import _read_waiting, load_context, waiting_tickets
+from hall.migrate import upgrade
+from hall.models import TicketRow
+from hall.publish import NullPublisher
+from hall.ticket_store import seconds, store_ticket, ticket_of
+from queueing import Outcome, Ticket, lifecycle
+
+pytestmark = pytest.mark.asyncio
+
+HALL = "district"
+START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
+MATTERS = ("SI-REG", "RE-TRANSFER", "DL-RENEW", "ONE-BIRTH")
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest_asyncio.fixture
+async def pair(db_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    first = Database(db_url)
+    await upgrade(first)
+    async with first.write() as session:
+        await catalogue.apply_config(session, load_config(demo_config_path()), actor="system")
+    second = Database(db_url)
+    try:
+        yield first, second
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+def key(waiting: list[Ticket]) -> dict[str, Ticket]:
+    return {t.id: t for t in waiting}
+
+
+async def check(db: Database, now: datetime) -> None:
+    async with db.read() as session:
+        ctx = await load_context(session, HALL)
+        served = await waiting_tickets(session, ctx, now)
+        truth = await _read_waiting(session, HALL, ctx.day(now))
+    assert key(served) == key(truth)
+    async with db.write() as session:
+        ctx = await load_context(session, HALL)
+        served = await waiting_tickets(session, ctx, now)
+        truth = await _read_waiting(session, HALL, ctx.day(now))
+    assert key(served) == key(truth)
+
+
+async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: bool) -> None:
+    """Move one waiting ticket on (call, park, cancel), in a transaction that may fail."""
+    async with db.write() as session:
+        ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "waiting")))
+        if not ids:
+            return
+        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        assert row is not None
+        ticket, at = ticket_of(row), seconds(now)
+        step = rng.choice(("call", "park", "cancel"))
+        if step == "call":
+            called, _ = lifecycle.call(ticket, 1, at)
+            started, _ = queueing.start(called, at)
+            changed, _ = queueing.finish(started, at, Outcome.COMPLETED)
+        elif step == "park":
+            called, _ = lifecycle.call(ticket, 2, at)
+            changed, _ = queueing.park(called, at, "went to copy a document")
+        else:
+            changed, _ = queueing.cancel(ticket, at, "left")
+        store_ticket(row, changed)
+        if fail:
+            await session.flush()
+            raise Rollback
+
+
+async def resume_one(db: Database, rng: random.Random, now: datetime) -> None:
+    async with db.write() as session:
+        ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "parked")))
+        if not ids:
+            return
+        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        assert row is not None
+        changed, _ = queueing.resume(ticket_of(row), seconds(now))
+        store_ticket(row, changed)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_copies_in_two_processes_follow_every_change(
+    pair: tuple[Database, Database], seed: int
+) -> None:
+    rng = random.Random(seed)
+    now = START
+    for _step in range(60):
+        now += timedelta(seconds=rng.randint(1, 90))
+        db = rng.choice(pair)
+        action = rng.choice(("issue", "issue", "issue", "change", "change", "fail", "resume"))
+        if action == "issue":
+            await tickets.issue_ticket(db, NullPublisher(), HALL, rng.choice(MATTERS), now)
+        elif action == "resume":
+            await resume_one(db, rng, now)
+        else:
+            with contextlib.suppress(Rollback):
+                await change_one(db, rng, now, fail=action == "fail")
+        # Check one side at random, so that a copy often lags several commits behind.
+        await check(rng.choice(pair), now)
+    for each in pair:
+        await check(each, now)
+    assert all(db.queue_cache.hits > 0 for db in pair)
+
+
+async def add_uncommitted_then_fail(db: Database) -> None:
+    async with db.write() as session:
+        ctx = await load_context(session, HALL)
+        ticket, _ = queueing.issue(
+            "zz-uncommitted", "Z999", "SI-REG", queueing.MatterClass.GENERAL, seconds(START)
+        )
+        row = TicketRow(
+            id=ticket.id,
+            hall_id=HALL,
+            service_day=ctx.day(START),
+            number=ticket.number,
+            source=ticket.source.value,
+        )
+        store_ticket(row, ticket)
+        session.add(row)
+        # Seen inside the transaction that made it ...
+        assert "zz-uncommitted" in key(await waiting_tickets(session, ctx, START))
+        raise Rollback
+
+
+async def test_own_uncommitted_changes_are_seen_and_never_cached(
+    pair: tuple[Database, Database],
+) -> None:
+    db, other = pair
+    await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", START)
+    await check(db, START)  # the copy now holds the one waiting ticket
+    await tickets.issue_ticket(other, NullPublisher(), HALL, "SI-REG", START)  # now it lags
+    with pytest.raises(Rollback):
+        await add_uncommitted_then_fail(db)
+    # ... and nowhere after the rollback, the copy included.
+    await check(db, START)
+    async with db.read() as session:
+        ctx = await load_context(session, HALL)
+        waiting = key(await waiting_tickets(session, ctx, START))
+    assert "zz-uncommitted" not in waiting
+    assert len(waiting) == 2
