@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from hall.identity import check_char  # noqa: E402
-from tests.live_server import LiveServer, free_port  # noqa: E402
+from tests.live_server import LiveServer, free_port, wait_until_answering  # noqa: E402
 
 HALL = "district"
 
@@ -270,7 +270,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
         bare_url = f"http://127.0.0.1:{bare_port}"
-        await wait_up(bare_url)
+        await wait_until_answering(bare_url)
         bare_bodies = [
             {"slot": i, "person": b["id_number"]} for i, b in zip(picks, bodies, strict=False)
         ]
@@ -302,17 +302,6 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
             bare.terminate()
             bare.wait(timeout=15)
     return 0
-
-
-async def wait_up(base: str) -> None:
-    async with httpx.AsyncClient(base_url=base) as http:
-        for _ in range(300):
-            try:
-                await http.get("/")
-                return
-            except httpx.HTTPError:
-                await asyncio.sleep(0.1)
-    raise RuntimeError("bare server did not start")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,29 @@ async def set_override(
 ) -> dict[str, Any]:
     """Give a slot another capacity (None: the planned one) and/or close it; audited."""
     reason = check_override(capacity, closed, reason)
+    return await _change(db, staff, hall_id, ref, SET, capacity, closed, reason, now)
+
+
+async def remove_override(
+    db: Database, staff: StaffMember, hall_id: str, ref: SlotRef, *, reason: str, now: datetime
+) -> dict[str, Any]:
+    """Put the planned capacity back and open the slot again; audited."""
+    reason = reason.strip()[:MAX_REASON]
+    return await _change(db, staff, hall_id, ref, REMOVED, None, False, reason, now)
+
+
+async def _change(
+    db: Database,
+    staff: StaffMember,
+    hall_id: str,
+    ref: SlotRef,
+    kind: str,
+    capacity: int | None,
+    closed: bool,
+    reason: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Write a slot's override state and the audit event of the change, in one transaction."""
     async with unit_of_work(db, NullPublisher(), staff.username, hall_id, now) as unit:
         hall = await hall_config(unit.session, hall_id)
         spec = find_spec(hall, ref, now)
@@ -125,31 +148,7 @@ async def set_override(
         await _write(unit.session, row.id, capacity, spec.capacity, closed)
         view = await _view(unit.session, hall, spec, row.id, now)
         unit.record(
-            SET,
-            "booking_slot",
-            row.id,
-            before=before,
-            after={k: view[k] for k in ("capacity", "closed", "overridden")},
-            data={"group": spec.group, "start": spec.starts_at.isoformat(), "reason": reason},
-            publish=False,
-        )
-    return view
-
-
-async def remove_override(
-    db: Database, staff: StaffMember, hall_id: str, ref: SlotRef, *, reason: str, now: datetime
-) -> dict[str, Any]:
-    """Put the planned capacity back and open the slot again; audited."""
-    reason = reason.strip()[:MAX_REASON]
-    async with unit_of_work(db, NullPublisher(), staff.username, hall_id, now) as unit:
-        hall = await hall_config(unit.session, hall_id)
-        spec = find_spec(hall, ref, now)
-        row = await slot_row(unit.session, hall.id, spec)
-        before = _state(row)
-        await _write(unit.session, row.id, None, spec.capacity, False)
-        view = await _view(unit.session, hall, spec, row.id, now)
-        unit.record(
-            REMOVED,
+            kind,
             "booking_slot",
             row.id,
             before=before,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -70,3 +71,15 @@ class LiveServer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+async def wait_until_answering(base: str, attempts: int = 300) -> None:
+    """Wait until an HTTP server at ``base`` answers anything at all (benchmarks' baselines)."""
+    async with httpx.AsyncClient(base_url=base) as http:
+        for _ in range(attempts):
+            try:
+                await http.get("/")
+                return
+            except httpx.HTTPError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError(f"the server at {base} did not start")
