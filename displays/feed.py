@@ -46,8 +46,21 @@ class UnknownHall(LookupError):
 class HallFeed:
     """The screens of one hall connected to this process."""
 
-    def __init__(self, hall_id: str, loader: Loader, voice: Voice, *, history: int = 256) -> None:
+    def __init__(
+        self,
+        hall_id: str,
+        loader: Loader,
+        voice: Voice,
+        *,
+        history: int = 256,
+        board_hold_seconds: float = 0.0,
+    ) -> None:
         self.hall_id = hall_id
+        # After calls, the re-read board waits this long for the next call to ride on
+        # (one message per call instead of two), then goes out on its own.
+        self.board_hold_seconds = board_hold_seconds
+        self._held: dict[str, Any] | None = None  # re-read, not yet sent to the screens
+        self._held_until = 0.0
         self._loader = loader
         self._voice = voice
         self.subscribers: set[ScreenConnection] = set()
@@ -126,7 +139,13 @@ class HallFeed:
         self.last_seq = int(board["seq"])
         self._ready.set_result(None)
         while True:
-            jobs = [await self._inbox.get()]
+            wait = None if self._held is None else max(0.0, self._held_until - time.monotonic())
+            try:
+                first = await asyncio.wait_for(self._inbox.get(), wait)
+            except TimeoutError:
+                self._send_held()
+                continue
+            jobs = [first]
             while not self._inbox.empty():  # coalesce a burst into one board read
                 jobs.append(self._inbox.get_nowait())
             await self._apply(jobs)
@@ -134,8 +153,11 @@ class HallFeed:
     async def _apply(self, jobs: list[Job]) -> None:
         events = [e for job in jobs if not isinstance(job, str) for e in job]
         if events and RESET not in jobs:
-            # Calls go out at once on a predicted board; the re-read board follows.
-            self._emit(events, patch_board(self.board, events))
+            # Calls go out at once on a predicted board (from the latest re-read one, if
+            # it is still held back); the re-read board follows.
+            base = self.board if self._held is None else self._held
+            self._held = None
+            self._emit(events, patch_board(base, events))
         try:
             board = await self._loader(self.hall_id)
         except Exception:
@@ -149,7 +171,21 @@ class HallFeed:
             return
         if RESET in jobs:
             self._reset(board)
-        elif patch := board_patch(self.board, board):
+        elif events and self.board_hold_seconds > 0:
+            # Held back to ride on the next call's message (one message per call).
+            self._held = {k: v for k, v in board.items() if k != "seq"}
+            self._held_until = time.monotonic() + self.board_hold_seconds
+        else:
+            self._held = None
+            self._send_board(board)
+
+    def _send_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._send_board(held)
+
+    def _send_board(self, board: dict[str, Any]) -> None:
+        if patch := board_patch(self.board, board):
             self._set_board(board)
             text = dumps(board_message(self.last_seq, patch))
             self._history.append((self.last_seq, text))
@@ -168,6 +204,7 @@ class HallFeed:
         self._snapshot = None
 
     def _reset(self, board: dict[str, Any]) -> None:
+        self._held = None
         self._set_board(board)
         self._history.clear()
         self.last_seq = max(self.last_seq, int(board["seq"]))

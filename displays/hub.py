@@ -42,6 +42,7 @@ class Hub:
         refresh_seconds: float = 30.0,
         idle_feed_seconds: float = 600.0,
         history: int = 256,
+        board_hold_seconds: float = 0.0,
     ) -> None:
         self.backend = backend or MemoryBackend()
         self.voice = voice or Voice()
@@ -50,6 +51,7 @@ class Hub:
         self.refresh_seconds = refresh_seconds
         self.idle_feed_seconds = idle_feed_seconds
         self.history = history
+        self.board_hold_seconds = board_hold_seconds
         self.feeds: dict[str, HallFeed] = {}
         self._loader: Loader | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -109,7 +111,13 @@ class Hub:
             raise RuntimeError("the hub is not started")
         feed = self.feeds.get(hall_id)
         if feed is None:
-            feed = HallFeed(hall_id, self._loader, self.voice, history=self.history)
+            feed = HallFeed(
+                hall_id,
+                self._loader,
+                self.voice,
+                history=self.history,
+                board_hold_seconds=self.board_hold_seconds,
+            )
             self.feeds[hall_id] = feed
         try:
             await feed.attach(conn, since)

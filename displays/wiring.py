@@ -18,6 +18,8 @@ from hall.errors import NotFound
 from hall.settings import Settings
 
 BACKENDS = ("memory", "postgres", "redis")
+# A board re-read after calls waits up to this long to ride on the next call's message.
+BOARD_HOLD_SECONDS = 1.0
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -50,6 +52,7 @@ def make_hub(settings: Settings) -> Hub:
         Voice(settings.announce_languages, settings.announce_repeat),
         max_queue=settings.screen_queue,
         heartbeat_seconds=settings.screen_heartbeat_seconds,
+        board_hold_seconds=BOARD_HOLD_SECONDS,
     )
 
 

@@ -202,3 +202,34 @@ async def test_a_send_stuck_past_its_timeout_is_dropped_by_the_heartbeat(board: 
     assert stuck.conn.close_code == CLOSE_TOO_SLOW
     await stuck.close()
     await hub.stop()
+
+
+async def test_a_held_board_rides_on_the_next_call_then_goes_out_alone(board: FakeBoard) -> None:
+    """With a hold, calls in a stream are one message each and screens still end exact."""
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3)
+    await hub.start(board)
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    board.calls = [{"ticket": "A001", "window": 1, "extra": "only on re-read"}]
+    await hub.publish([called(1, "A001", 1)])
+    await settle()
+    assert screen.types() == ["snapshot", "called"]  # the re-read board is held back
+    board.calls = [{"ticket": "A002", "window": 2, "extra": "second re-read"}, *board.calls]
+    await hub.publish([called(2, "A002", 2)])
+    await settle()
+    assert screen.types() == ["snapshot", "called", "called"]
+    # The second call carried what the first re-read found, so nothing was lost ...
+    first_read = {"ticket": "A001", "window": 1, "extra": "only on re-read"}
+    assert first_read in screen.replay_into_state().board["recent_calls"]
+    # ... and once the stream pauses, the last re-read goes out on its own.
+    await asyncio.sleep(0.5)
+    await settle()
+    assert screen.types() == ["snapshot", "called", "called", "board"]
+    expected = await board("h1")
+    assert expected is not None
+    final = ScreenState()  # fed everything the screen received
+    for message in screen.sent:
+        final.apply(message)
+    assert final.board == {k: v for k, v in expected.items() if k != "seq"}
+    await screen.close()
+    await hub.stop()
