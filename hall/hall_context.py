@@ -20,6 +20,7 @@ from hall.queue_cache import (
     QueueCache,
     own_changes,
     queue_version,
+    remembered,
     with_changes,
 )
 from hall.ticket_store import seconds, ticket_from_state, window_state
@@ -71,15 +72,12 @@ async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
     whenever it moved.
     """
     hall = await catalogue.get_hall(session, hall_id)
-    memo: dict[str, Any] | None = session.info.get(MEMO_KEY)
-    known = None if memo is None else memo.get(f"matters:{hall_id}")
-    if known is not None and known[0] == hall.updated_at:
-        matters: dict[str, MatterRow] = known[1]
-    else:
+
+    async def load() -> dict[str, MatterRow]:
         # Plain copies: rows of a session would expire when its transaction rolls back.
-        matters = {m.code: _copy(m) for m in await catalogue.list_matters(session, hall_id)}
-        if memo is not None:
-            memo[f"matters:{hall_id}"] = (hall.updated_at, matters)
+        return {m.code: _copy(m) for m in await catalogue.list_matters(session, hall_id)}
+
+    matters = await remembered(session, f"matters:{hall_id}", hall.updated_at, load)
     policy = Policy.from_mapping(hall.settings.get("policy", {}))
     return HallContext(hall, ZoneInfo(hall.timezone), policy, matters)
 

@@ -14,9 +14,10 @@ what the database says, on SQLite and on PostgreSQL with several server processe
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, event, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,7 @@ _TOUCHED = "tongban_touched_tickets"  # session.info: ticket rows changed in thi
 _COMMITTED = "tongban_queue_changes"  # session.info: versions and rows, for after_commit
 _WAITING = TicketStatus.WAITING.value
 _HALLS = cast(Table, HallRow.__table__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,25 @@ class QueueCache:
             else:
                 tickets.pop(change.id, None)
         self._entries[hall_id] = _Entry(version, entry.day, tickets)
+
+
+async def remembered(
+    session: AsyncSession, name: str, version: object, load: Callable[[], Awaitable[T]]
+) -> T:
+    """``load()``'s value, kept in the Database's memo while ``version`` stays the same.
+
+    The caller reads ``version`` in its own transaction (for a hall's configuration: the
+    hall row's ``updated_at``, which every change bumps), so a change made by any
+    process is seen at once. The value must not be a row of this session.
+    """
+    memo: dict[str, Any] | None = session.info.get(MEMO_KEY)
+    known = None if memo is None else memo.get(name)
+    if known is not None and known[0] == version:
+        return cast(T, known[1])
+    value = await load()
+    if memo is not None:
+        memo[name] = (version, value)
+    return value
 
 
 async def queue_version(session: AsyncSession, hall_id: str) -> int:
