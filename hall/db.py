@@ -9,15 +9,16 @@ transactions on other connections and never wait for the writer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from hall import sqlite_driver
 from hall.queue_cache import CACHE_KEY, MEMO_KEY, QueueCache
 
 WRITE_OPTION = "tongban_write"
@@ -77,10 +78,24 @@ class Database:
         await self.engine.dispose()
 
 
+def _one_trip_creator(url: URL) -> Callable[[], Awaitable[sqlite_driver.OneTripConnection]]:
+    """Connections that make one trip to their thread per statement (hall.sqlite_driver)."""
+    dialect = create_async_engine(url).dialect  # only asked for the connect arguments
+    args, kwargs = dialect.create_connect_args(url)
+    kwargs = {**kwargs, "timeout": 30}
+
+    async def create() -> sqlite_driver.OneTripConnection:
+        connection = sqlite_driver.connect(*args, **kwargs)
+        connection._thread.daemon = True  # as SQLAlchemy does: never hold up an exit
+        return cast(sqlite_driver.OneTripConnection, await connection)
+
+    return create
+
+
 def _sqlite_engine(url: URL) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    engine = create_async_engine(url, async_creator=_one_trip_creator(url))
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -18,6 +18,7 @@ from hall.queue_cache import (
     CACHE_KEY,
     MEMO_KEY,
     QueueCache,
+    Waiting,
     own_changes,
     queue_version,
     remembered,
@@ -25,7 +26,12 @@ from hall.queue_cache import (
 )
 from hall.ticket_store import seconds, ticket_from_state, window_state
 from queueing import Policy, Ticket, TicketStatus, WindowState
-from queueing.estimates import WaitEstimate, estimate_one, estimate_waits, recent_handling_minutes
+from queueing.estimates import (
+    WaitEstimate,
+    estimate_in_lines,
+    estimate_waits,
+    recent_handling_minutes,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,12 @@ async def waiting_rows(session: AsyncSession, ctx: HallContext, now: datetime) -
 
 
 async def waiting_tickets(session: AsyncSession, ctx: HallContext, now: datetime) -> list[Ticket]:
-    """Today's waiting tickets as the core's values, from the process's checked copy.
+    """Today's waiting tickets as the core's values (see `waiting_queue`)."""
+    return (await waiting_queue(session, ctx, now)).tickets
+
+
+async def waiting_queue(session: AsyncSession, ctx: HallContext, now: datetime) -> Waiting:
+    """Today's waiting tickets, also by line, from the process's checked copy.
 
     The copy (hall.queue_cache) is used only when its version equals the hall's
     ``queue_version`` read in this transaction, with this transaction's own changes laid
@@ -141,7 +152,7 @@ async def waiting_tickets(session: AsyncSession, ctx: HallContext, now: datetime
     day = ctx.day(now)
     cache: QueueCache | None = session.info.get(CACHE_KEY)
     if cache is None:
-        return await _read_waiting(session, ctx.id, day)
+        return Waiting.of(await _read_waiting(session, ctx.id, day))
     await session.flush()
     mine = own_changes(session, ctx.id)
     # SQLite reads one snapshot per transaction, from its first statement on, so the
@@ -150,13 +161,14 @@ async def waiting_tickets(session: AsyncSession, ctx: HallContext, now: datetime
     # writes by then) and again after the rows.
     snapshot = session.get_bind().dialect.name == "sqlite"
     version = ctx.hall.queue_version if snapshot else await queue_version(session, ctx.id)
-    tickets = cache.get(ctx.id, version, day)
-    if tickets is not None:
-        return with_changes(tickets, mine, day)
-    tickets = await _read_waiting(session, ctx.id, day)  # includes this transaction's changes
+    cached = cache.get(ctx.id, version, day)
+    if cached is not None:
+        return with_changes(cached, mine, day)
+    # The rows include this transaction's changes.
+    waiting = Waiting.of(await _read_waiting(session, ctx.id, day))
     if not mine and (snapshot or await queue_version(session, ctx.id) == version):
-        cache.put(ctx.id, version, day, tickets)
-    return tickets
+        cache.put(ctx.id, version, day, waiting)
+    return waiting
 
 
 async def _read_waiting(session: AsyncSession, hall_id: str, day: date) -> list[Ticket]:
@@ -205,7 +217,7 @@ async def estimate_of(
     ctx: HallContext,
     now: datetime,
     ticket: Ticket,
-    waiting: list[Ticket] | None = None,
+    waiting: Waiting | None = None,
 ) -> WaitEstimate | None:
     """One ticket's position and estimated wait, as ``estimates`` gives it, in one pass.
 
@@ -213,11 +225,11 @@ async def estimate_of(
     is never counted ahead of itself.
     """
     if waiting is None:
-        waiting = await waiting_tickets(session, ctx, now)
+        waiting = await waiting_queue(session, ctx, now)
     rows = await window_rows(session, ctx.id)
-    return estimate_one(
+    return estimate_in_lines(
         ticket,
-        waiting,
+        waiting.lines,
         open_states(rows),
         seconds(now),
         ctx.policy,

@@ -14,9 +14,10 @@ what the database says, on SQLite and on PostgreSQL with several server processe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from math import inf
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, event, inspect, select, update
@@ -26,6 +27,8 @@ from sqlalchemy.orm import Session
 from hall.models import HallRow, TicketRow
 from hall.ticket_store import ticket_from_state
 from queueing import Ticket, TicketStatus
+from queueing.dispatch import arrival
+from queueing.estimates import Line, lines_of
 
 CACHE_KEY = "tongban_queue_cache"  # session.info: the Database's QueueCache
 MEMO_KEY = "tongban_memo"  # session.info: the Database's other per-process, checked copies
@@ -46,10 +49,30 @@ class _Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Waiting:
+    """A hall's waiting tickets at one version: as a list, and grouped into lines."""
+
+    tickets: list[Ticket]
+    lines: Collection[Line]
+
+    @classmethod
+    def of(cls, tickets: list[Ticket]) -> Waiting:
+        return cls(tickets, lines_of(tickets))
+
+
+_LineKey = tuple[str, int | None]
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     version: int
     day: date
     tickets: dict[str, Ticket]
+    lines: dict[_LineKey, Line]
+
+
+def _line_key(ticket: Ticket) -> _LineKey:
+    return ticket.matter, ticket.assigned_window
 
 
 class QueueCache:
@@ -60,29 +83,55 @@ class QueueCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, hall_id: str, version: int, day: date) -> list[Ticket] | None:
+    def get(self, hall_id: str, version: int, day: date) -> Waiting | None:
         entry = self._entries.get(hall_id)
         if entry is None or entry.version != version or entry.day != day:
             self.misses += 1
             return None
         self.hits += 1
-        return list(entry.tickets.values())
+        return Waiting(list(entry.tickets.values()), list(entry.lines.values()))
 
-    def put(self, hall_id: str, version: int, day: date, tickets: list[Ticket]) -> None:
-        self._entries[hall_id] = _Entry(version, day, {t.id: t for t in tickets})
+    def put(self, hall_id: str, version: int, day: date, waiting: Waiting) -> None:
+        lines = {(line.matter, line.assigned_window): line for line in waiting.lines}
+        self._entries[hall_id] = _Entry(version, day, {t.id: t for t in waiting.tickets}, lines)
 
     def advance(self, hall_id: str, version: int, changes: list[_Change]) -> None:
-        """Apply one committed transaction's changes, or forget the hall if out of step."""
+        """Apply one committed transaction's changes, or forget the hall if out of step.
+
+        Entries are never changed in place (a reader may still hold the previous one's
+        lists); a changed line is copied once.
+        """
         entry = self._entries.pop(hall_id, None)
         if entry is None or entry.version != version - 1:
             return
         tickets = dict(entry.tickets)
+        lines = dict(entry.lines)
+        changed: dict[_LineKey, tuple[dict[str, Ticket], float]] = {}
+
+        def line_of(key: _LineKey) -> tuple[dict[str, Ticket], float]:
+            found = changed.get(key)
+            if found is None:
+                line = lines.get(key)
+                found = ({}, -inf) if line is None else (dict(line.tickets), line.latest_arrival)
+                changed[key] = found
+            return found
+
         for change in changes:
+            old = tickets.pop(change.id, None)
+            if old is not None:
+                line_of(_line_key(old))[0].pop(change.id, None)
             if change.status == _WAITING and change.service_day == entry.day:
-                tickets[change.id] = ticket_from_state(change.state)
+                ticket = tickets[change.id] = ticket_from_state(change.state)
+                key = _line_key(ticket)
+                members, latest = line_of(key)
+                members[ticket.id] = ticket
+                changed[key] = (members, max(latest, arrival(ticket)))
+        for key, (members, latest) in changed.items():
+            if members:
+                lines[key] = Line(key[0], key[1], members, latest)
             else:
-                tickets.pop(change.id, None)
-        self._entries[hall_id] = _Entry(version, entry.day, tickets)
+                lines.pop(key, None)
+        self._entries[hall_id] = _Entry(version, entry.day, tickets, lines)
 
 
 async def remembered(
@@ -115,17 +164,17 @@ def own_changes(session: AsyncSession, hall_id: str) -> list[TicketRow]:
     return [r for r in touched.values() if r.hall_id == hall_id]
 
 
-def with_changes(tickets: list[Ticket], rows: list[TicketRow], day: date) -> list[Ticket]:
+def with_changes(waiting: Waiting, rows: list[TicketRow], day: date) -> Waiting:
     """Committed waiting tickets with a transaction's own changed rows laid over them."""
     if not rows:
-        return tickets
-    by_id = {t.id: t for t in tickets}
+        return waiting
+    by_id = {t.id: t for t in waiting.tickets}
     for row in rows:
         if row.status == _WAITING and row.service_day == day and not inspect(row).was_deleted:
             by_id[row.id] = ticket_from_state(row.state)
         else:
             by_id.pop(row.id, None)
-    return list(by_id.values())
+    return Waiting.of(list(by_id.values()))
 
 
 @event.listens_for(Session, "before_flush")

@@ -26,6 +26,7 @@ from hall.hall_context import (
     lock_hall,
     next_number_seq,
     open_states,
+    waiting_queue,
     waiting_tickets,
     window_rows,
 )
@@ -122,7 +123,7 @@ async def issue_ticket(
         await lock_hall(unit.session, hall_id)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.queue_cache).
-        waiting = await waiting_tickets(unit.session, ctx, now)
+        waiting = await waiting_queue(unit.session, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
         estimate = await estimate_of(unit.session, ctx, now, ticket_of(row), waiting)
     return ticket_view(row, estimate)

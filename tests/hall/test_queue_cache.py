@@ -21,12 +21,14 @@ import queueing
 from hall import catalogue, tickets
 from hall.config import demo_config_path, load_config
 from hall.db import Database
-from hall.hall_context import _read_waiting, load_context, waiting_tickets
+from hall.hall_context import _read_waiting, load_context, waiting_queue, waiting_tickets
 from hall.migrate import upgrade
 from hall.models import TicketRow
 from hall.publish import NullPublisher
+from hall.queue_cache import Waiting
 from hall.ticket_store import seconds, store_ticket, ticket_of
 from queueing import Outcome, Ticket, lifecycle
+from queueing.estimates import lines_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -57,21 +59,30 @@ def key(waiting: list[Ticket]) -> dict[str, Ticket]:
     return {t.id: t for t in waiting}
 
 
+def same_lines(served: Waiting, truth: list[Ticket]) -> None:
+    """The copy's lines group exactly the true tickets, with arrival bounds that hold."""
+    lines = {(line.matter, line.assigned_window): line for line in served.lines}
+    assert len(lines) == len(list(served.lines))
+    exact = {(line.matter, line.assigned_window): line for line in lines_of(truth)}
+    assert lines.keys() == exact.keys()
+    for name, line in lines.items():
+        assert dict(line.tickets) == dict(exact[name].tickets)
+        assert line.latest_arrival >= exact[name].latest_arrival
+
+
 async def check(db: Database, now: datetime) -> None:
-    async with db.read() as session:
-        ctx = await load_context(session, HALL)
-        served = await waiting_tickets(session, ctx, now)
-        truth = await _read_waiting(session, HALL, ctx.day(now))
-    assert key(served) == key(truth)
-    async with db.write() as session:
-        ctx = await load_context(session, HALL)
-        served = await waiting_tickets(session, ctx, now)
-        truth = await _read_waiting(session, HALL, ctx.day(now))
-    assert key(served) == key(truth)
+    for transaction in (db.read, db.write):
+        async with transaction() as session:
+            ctx = await load_context(session, HALL)
+            served = await waiting_queue(session, ctx, now)
+            truth = await _read_waiting(session, HALL, ctx.day(now))
+        assert key(served.tickets) == key(truth)
+        same_lines(served, truth)
 
 
 async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: bool) -> None:
-    """Move one waiting ticket on (call, park, cancel), in a transaction that may fail."""
+    """Move one waiting ticket on (call, park, cancel, send elsewhere), in a transaction
+    that may fail."""
     async with db.write() as session:
         ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "waiting")))
         if not ids:
@@ -79,7 +90,7 @@ async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: b
         row = await session.get(TicketRow, rng.choice(sorted(ids)))
         assert row is not None
         ticket, at = ticket_of(row), seconds(now)
-        step = rng.choice(("call", "park", "cancel"))
+        step = rng.choice(("call", "park", "cancel", "transfer"))
         if step == "call":
             called, _ = lifecycle.call(ticket, 1, at)
             started, _ = queueing.start(called, at)
@@ -87,6 +98,10 @@ async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: b
         elif step == "park":
             called, _ = lifecycle.call(ticket, 2, at)
             changed, _ = queueing.park(called, at, "went to copy a document")
+        elif step == "transfer":  # it waits on, in another line
+            changed, _ = queueing.transfer(
+                ticket, at, matter=rng.choice(MATTERS), to_window=rng.choice((None, 1, 2))
+            )
         else:
             changed, _ = queueing.cancel(ticket, at, "left")
         store_ticket(row, changed)
@@ -102,7 +117,8 @@ async def resume_one(db: Database, rng: random.Random, now: datetime) -> None:
             return
         row = await session.get(TicketRow, rng.choice(sorted(ids)))
         assert row is not None
-        changed, _ = queueing.resume(ticket_of(row), seconds(now))
+        window = rng.choice((None, 3))
+        changed, _ = queueing.resume(ticket_of(row), seconds(now), to_window=window)
         store_ticket(row, changed)
 
 

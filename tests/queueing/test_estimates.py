@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queueing.estimates import WaitEstimate, estimate_one, estimate_waits, recent_handling_minutes
+from queueing.estimates import (
+    Line,
+    WaitEstimate,
+    estimate_in_lines,
+    estimate_one,
+    estimate_waits,
+    lines_of,
+    recent_handling_minutes,
+)
 from queueing.policy import Policy
 from queueing.ticket import Outcome, Ticket, TicketStatus
 from queueing.window import ANY_MATTER, WindowKind, WindowState
@@ -135,21 +143,34 @@ def test_estimate_one_agrees_with_estimate_waits(
     now = at(minute)
     by_open = estimate_waits(queue, opened, now, POLICY, handling, 9.0)
     by_all = estimate_waits(queue, everyone, now, POLICY, handling, 9.0)
+    # Lines as a queue copy keeps them: arrival bounds that are not tight, lines split.
+    loose = [
+        Line(line.matter, line.assigned_window, dict([item]), float("inf") if n % 2 else bound)
+        for line in lines_of(queue)
+        for n, item in enumerate(line.tickets.items())
+        for bound in [max(line.latest_arrival, item[1].issued_at)]
+    ]
     for ticket in queue:
         alone = estimate_one(ticket, queue, opened, now, POLICY, handling, 9.0)
         both = estimate_one(
             ticket, queue, opened, now, POLICY, handling, 9.0, position_windows=everyone
         )
+        split = estimate_in_lines(
+            ticket, loose, opened, now, POLICY, handling, 9.0, position_windows=everyone
+        )
         if ticket.status is not TicketStatus.WAITING:
             assert alone is None
             assert both is None
+            assert split is None
             continue
         assert alone is not None
         assert both is not None
+        assert split is not None
         expected = by_open[ticket.id]
         assert (alone.position, alone.windows) == (expected.position, expected.windows)
         assert (both.position, both.windows) == (by_all[ticket.id].position, expected.windows)
-        for got in (alone, both):
+        assert (split.position, split.windows) == (by_all[ticket.id].position, expected.windows)
+        for got in (alone, both, split):
             if expected.minutes is None:
                 assert got.minutes is None
             else:

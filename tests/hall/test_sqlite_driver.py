@@ -1,0 +1,98 @@
+"""The one-trip SQLite driver answers as the standard library's sqlite3 does, in one trip.
+
+The truth is a plain ``sqlite3`` connection running the same statements on a copy of
+the same data: rows, row counts, last row ids and errors must agree.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from hall import sqlite_driver
+from hall.db import Database
+
+pytestmark = pytest.mark.asyncio
+
+SETUP = (
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)",
+    "INSERT INTO t (name, n) VALUES ('a', 1), ('b', 2), ('c', 3)",
+)
+STATEMENTS = (
+    ("SELECT id, name, n FROM t ORDER BY id", {}),
+    ("UPDATE t SET n = n + 1 WHERE n >= :low", {"low": 2}),
+    ("INSERT INTO t (name, n) VALUES (:name, 7)", {"name": "d"}),
+    ("UPDATE t SET n = 0 WHERE name = :name RETURNING id, n", {"name": "b"}),
+    ("DELETE FROM t WHERE n > :high", {"high": 100}),
+    ("SELECT count(*), sum(n) FROM t", {}),
+)
+
+
+def truth(path: Path) -> list[tuple[list[tuple[object, ...]], int, int | None]]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    answers = []
+    for sql, params in STATEMENTS:
+        cursor = conn.execute(sql, params)
+        rows = cursor.fetchall() if cursor.description else []
+        answers.append(([tuple(r) for r in rows], cursor.rowcount, cursor.lastrowid))
+    conn.close()
+    return answers
+
+
+async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path) -> None:
+    for name in ("ours.db", "plain.db"):
+        plain = sqlite3.connect(tmp_path / name)
+        for sql in SETUP:
+            plain.execute(sql)
+        plain.commit()
+        plain.close()
+    expected = truth(tmp_path / "plain.db")
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'ours.db'}")
+    trips = 0
+    original = sqlite_driver.OneTripConnection._execute
+
+    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await original(self, *args)
+
+    try:
+        async with db.write() as session:
+            conn = await session.connection()
+            raw = await conn.get_raw_connection()
+            assert isinstance(raw.driver_connection, sqlite_driver.OneTripConnection)
+            sqlite_driver.OneTripConnection._execute = counted  # type: ignore[method-assign]
+            got = []
+            for sql, params in STATEMENTS:
+                result = await session.execute(text(sql), params)
+                rows = [tuple(r) for r in result.all()] if result.returns_rows else []
+                cursor = result.context.cursor
+                got.append((rows, result.rowcount, cursor.lastrowid))
+            sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
+        assert got == expected
+        assert trips == len(STATEMENTS)  # one trip to the thread per statement
+    finally:
+        sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
+        await db.dispose()
+
+
+async def test_many_rows_and_errors(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    try:
+        async with db.write() as session:
+            await session.execute(text(SETUP[0]))
+            rows = [{"name": f"n{i}", "n": i} for i in range(500)]
+            await session.execute(text("INSERT INTO t (name, n) VALUES (:name, :n)"), rows)
+            result = await session.execute(text("SELECT n FROM t ORDER BY n"))
+            assert [r[0] for r in result] == list(range(500))
+        with pytest.raises(IntegrityError):
+            async with db.write() as session:
+                await session.execute(text("INSERT INTO t (name, n) VALUES ('n1', 0)"))
+        async with db.read() as session:
+            assert await session.scalar(text("SELECT count(*) FROM t")) == 500
+    finally:
+        await db.dispose()
