@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import catalogue
@@ -17,15 +17,18 @@ from hall.models import HallRow, MatterRow, TicketCounterRow, TicketRow, WindowR
 from hall.queue_cache import (
     CACHE_KEY,
     MEMO_KEY,
+    HallWindows,
     QueueCache,
     Waiting,
     own_changes,
+    own_window_changes,
     queue_version,
     remembered,
     with_changes,
 )
 from hall.ticket_store import seconds, ticket_from_state, window_state
 from queueing import Policy, Ticket, TicketStatus, WindowState
+from queueing.dispatch_queue import DispatchQueue
 from queueing.estimates import (
     WaitEstimate,
     estimate_in_lines,
@@ -107,19 +110,23 @@ async def lock_hall(session: AsyncSession, hall_id: str) -> None:
         )
 
 
+# Built once: composing a statement costs more than running it on SQLite.
+_NEXT_SEQ = (
+    update(TicketCounterRow)
+    .where(
+        TicketCounterRow.hall_id == bindparam("b_hall"),
+        TicketCounterRow.service_day == bindparam("b_day"),
+        TicketCounterRow.prefix == bindparam("b_prefix"),
+    )
+    .values(last_seq=TicketCounterRow.last_seq + 1)
+    .returning(TicketCounterRow.last_seq)
+    .execution_options(synchronize_session=False)
+)
+
+
 async def next_number_seq(session: AsyncSession, hall_id: str, day: date, prefix: str) -> int:
     """The next sequence for a prefix on a day (call with the hall locked)."""
-    bumped = await session.scalar(
-        update(TicketCounterRow)
-        .where(
-            TicketCounterRow.hall_id == hall_id,
-            TicketCounterRow.service_day == day,
-            TicketCounterRow.prefix == prefix,
-        )
-        .values(last_seq=TicketCounterRow.last_seq + 1)
-        .returning(TicketCounterRow.last_seq)
-        .execution_options(synchronize_session=False)
-    )
+    bumped = await session.scalar(_NEXT_SEQ, {"b_hall": hall_id, "b_day": day, "b_prefix": prefix})
     if bumped is not None:
         return int(bumped)
     session.add(TicketCounterRow(hall_id=hall_id, service_day=day, prefix=prefix, last_seq=1))
@@ -155,12 +162,7 @@ async def waiting_queue(session: AsyncSession, ctx: HallContext, now: datetime) 
         return Waiting.of(await _read_waiting(session, ctx.id, day))
     await session.flush()
     mine = own_changes(session, ctx.id)
-    # SQLite reads one snapshot per transaction, from its first statement on, so the
-    # hall row loaded with the context carries the right version; PostgreSQL reads each
-    # statement at its own moment, so the version is read here (the hall is locked for
-    # writes by then) and again after the rows.
-    snapshot = session.get_bind().dialect.name == "sqlite"
-    version = ctx.hall.queue_version if snapshot else await queue_version(session, ctx.id)
+    snapshot, version = await _version(session, ctx)
     cached = cache.get(ctx.id, version, day)
     if cached is not None:
         return with_changes(cached, mine, day)
@@ -169,6 +171,55 @@ async def waiting_queue(session: AsyncSession, ctx: HallContext, now: datetime) 
     if not mine and (snapshot or await queue_version(session, ctx.id) == version):
         cache.put(ctx.id, version, day, waiting)
     return waiting
+
+
+async def dispatch_queue(
+    session: AsyncSession, ctx: HallContext, now: datetime
+) -> DispatchQueue | None:
+    """The waiting tickets as the process's `DispatchQueue`, or None if the copy is not
+    current or this transaction changed tickets. Decide with it before the next await."""
+    cache: QueueCache | None = session.info.get(CACHE_KEY)
+    if cache is None:
+        return None
+    await session.flush()
+    if own_changes(session, ctx.id):
+        return None
+    _snapshot, version = await _version(session, ctx)
+    return cache.dispatch_queue(ctx.id, version, ctx.day(now), ctx.policy)
+
+
+async def _version(session: AsyncSession, ctx: HallContext) -> tuple[bool, int]:
+    """Whether the transaction reads one snapshot, and the hall's ``queue_version``.
+
+    SQLite reads one snapshot per transaction, from its first statement on, so the hall
+    row loaded with the context carries the right version; PostgreSQL reads each
+    statement at its own moment, so the version is read now, and a copy is kept only if
+    it has not moved after the rows were read.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return True, ctx.hall.queue_version
+    return False, await queue_version(session, ctx.id)
+
+
+async def windows_now(session: AsyncSession, ctx: HallContext) -> HallWindows:
+    """The hall's active and open windows as the core sees them, from the checked copy."""
+    cache: QueueCache | None = session.info.get(CACHE_KEY)
+    if cache is None:
+        return _windows_of(await window_rows(session, ctx.id))
+    await session.flush()
+    mine = own_window_changes(session, ctx.id)
+    snapshot, version = await _version(session, ctx)
+    cached = None if mine else cache.get_windows(ctx.id, version)
+    if cached is not None:
+        return cached
+    rows = await window_rows(session, ctx.id)  # with this transaction's changes
+    if not mine and (snapshot or await queue_version(session, ctx.id) == version):
+        cache.put_windows(ctx.id, version, rows)
+    return _windows_of(rows)
+
+
+def _windows_of(rows: list[WindowRow]) -> HallWindows:
+    return HallWindows([window_state(r) for r in rows], open_states(rows))
 
 
 async def _read_waiting(session: AsyncSession, hall_id: str, day: date) -> list[Ticket]:
@@ -226,15 +277,15 @@ async def estimate_of(
     """
     if waiting is None:
         waiting = await waiting_queue(session, ctx, now)
-    rows = await window_rows(session, ctx.id)
+    windows = await windows_now(session, ctx)
     return estimate_in_lines(
         ticket,
         waiting.lines,
-        open_states(rows),
+        windows.open,
         seconds(now),
         ctx.policy,
         await _handling(session, ctx, now),
-        position_windows=[window_state(r) for r in rows],
+        position_windows=windows.active,
     )
 
 

@@ -1,10 +1,10 @@
-"""A per-process copy of each hall's waiting tickets, checked against the database.
+"""A per-process copy of each hall's waiting tickets and windows, checked against the database.
 
 Every ticket action needs the hall's waiting tickets (to dispatch, to estimate), and
 reading and decoding hundreds of rows per request made the server's cost grow with the
 queue. Each hall row carries ``queue_version``: every transaction that changes a ticket
-through the ORM bumps the version of the ticket's hall as it commits (the listeners
-below; no code writes tickets with bulk statements). A reader compares the version it
+or a window through the ORM bumps the version of its hall as it commits (the listeners
+below; no code writes tickets or windows with bulk statements). A reader compares the version it
 reads in its own transaction with the cached one and uses the copy only if they are
 equal. After a commit, the writing process applies its own changes to the copy when the
 copy was exactly one version behind; anything else (another process wrote, a commit was
@@ -14,8 +14,8 @@ what the database says, on SQLite and on PostgreSQL with several server processe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from math import inf
 from typing import Any, TypeVar, cast
@@ -24,15 +24,17 @@ from sqlalchemy import Table, event, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from hall.models import HallRow, TicketRow
-from hall.ticket_store import ticket_from_state
-from queueing import Ticket, TicketStatus
+from hall.models import HallRow, TicketRow, WindowRow
+from hall.ticket_store import ticket_from_state, window_state
+from queueing import Policy, Ticket, TicketStatus, WindowState
 from queueing.dispatch import arrival
+from queueing.dispatch_queue import DispatchQueue
 from queueing.estimates import Line, lines_of
 
 CACHE_KEY = "tongban_queue_cache"  # session.info: the Database's QueueCache
 MEMO_KEY = "tongban_memo"  # session.info: the Database's other per-process, checked copies
 _TOUCHED = "tongban_touched_tickets"  # session.info: ticket rows changed in this transaction
+_TOUCHED_WINDOWS = "tongban_touched_windows"  # session.info: window rows changed
 _COMMITTED = "tongban_queue_changes"  # session.info: versions and rows, for after_commit
 _WAITING = TicketStatus.WAITING.value
 _HALLS = cast(Table, HallRow.__table__)
@@ -64,6 +66,34 @@ _LineKey = tuple[str, int | None]
 
 
 @dataclass(frozen=True, slots=True)
+class HallWindows:
+    """A hall's active windows in screen order, and those open (staffed, not paused)."""
+
+    active: list[WindowState]
+    open: list[WindowState]
+
+
+@dataclass(frozen=True, slots=True)
+class _WindowFacts:
+    id: int
+    hall_id: str
+    position: int
+    active: bool
+    status: str
+    state: WindowState
+
+
+def _facts(row: WindowRow) -> _WindowFacts:
+    state = window_state(row)
+    return _WindowFacts(row.id, row.hall_id, row.position, row.active, row.status, state)
+
+
+def hall_windows(facts: Iterable[_WindowFacts]) -> HallWindows:
+    ordered = sorted((f for f in facts if f.active), key=lambda f: (f.position, f.state.number))
+    return HallWindows([f.state for f in ordered], [f.state for f in ordered if f.status == "open"])
+
+
+@dataclass(frozen=True, slots=True)
 class _Entry:
     version: int
     day: date
@@ -80,8 +110,60 @@ class QueueCache:
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
+        self._windows: dict[str, tuple[int, dict[int, _WindowFacts]]] = {}
+        self._dispatch: dict[str, tuple[int, Policy, DispatchQueue]] = {}
         self.hits = 0
         self.misses = 0
+        self.window_hits = 0
+
+    def dispatch_queue(
+        self, hall_id: str, version: int, day: date, policy: Policy
+    ) -> DispatchQueue | None:
+        """The hall's waiting tickets as a `DispatchQueue`, if the copy is at ``version``.
+
+        It changes in place as commits advance the copy: decide with it at once, with
+        the hall locked, and never keep it across an ``await``.
+        """
+        entry = self._entries.get(hall_id)
+        if entry is None or entry.version != version or entry.day != day:
+            return None
+        known = self._dispatch.get(hall_id)
+        if known is not None and known[0] == version and known[1] == policy:
+            return known[2]
+        queue = DispatchQueue(policy, entry.tickets.values())
+        self._dispatch[hall_id] = (version, policy, queue)
+        return queue
+
+    def _advance_dispatch(
+        self, hall_id: str, version: int, day: date, changes: list[_Change]
+    ) -> None:
+        known = self._dispatch.pop(hall_id, None)
+        if known is None or known[0] != version - 1:
+            return
+        queue = known[2]
+        for change in changes:
+            if change.id in queue:
+                queue.remove(change.id)
+            if change.status == _WAITING and change.service_day == day:
+                queue.add(ticket_from_state(change.state))
+        self._dispatch[hall_id] = (version, known[1], queue)
+
+    def get_windows(self, hall_id: str, version: int) -> HallWindows | None:
+        known = self._windows.get(hall_id)
+        if known is None or known[0] != version:
+            return None
+        self.window_hits += 1
+        return hall_windows(known[1].values())
+
+    def put_windows(self, hall_id: str, version: int, rows: Iterable[WindowRow]) -> None:
+        self._windows[hall_id] = (version, {r.id: _facts(r) for r in rows})
+
+    def _advance_windows(self, hall_id: str, version: int, changes: list[_WindowFacts]) -> None:
+        known = self._windows.pop(hall_id, None)
+        if known is None or known[0] != version - 1:
+            return
+        facts = {**known[1], **{c.id: c for c in changes}}
+        self._windows[hall_id] = (version, facts)
 
     def get(self, hall_id: str, version: int, day: date) -> Waiting | None:
         entry = self._entries.get(hall_id)
@@ -95,15 +177,24 @@ class QueueCache:
         lines = {(line.matter, line.assigned_window): line for line in waiting.lines}
         self._entries[hall_id] = _Entry(version, day, {t.id: t for t in waiting.tickets}, lines)
 
-    def advance(self, hall_id: str, version: int, changes: list[_Change]) -> None:
+    def advance(
+        self,
+        hall_id: str,
+        version: int,
+        changes: list[_Change],
+        window_changes: list[_WindowFacts] = [],  # noqa: B006 (never changed)
+    ) -> None:
         """Apply one committed transaction's changes, or forget the hall if out of step.
 
         Entries are never changed in place (a reader may still hold the previous one's
         lists); a changed line is copied once.
         """
+        self._advance_windows(hall_id, version, window_changes)
         entry = self._entries.pop(hall_id, None)
         if entry is None or entry.version != version - 1:
+            self._dispatch.pop(hall_id, None)
             return
+        self._advance_dispatch(hall_id, version, entry.day, changes)
         tickets = dict(entry.tickets)
         lines = dict(entry.lines)
         changed: dict[_LineKey, tuple[dict[str, Ticket], float]] = {}
@@ -177,22 +268,33 @@ def with_changes(waiting: Waiting, rows: list[TicketRow], day: date) -> Waiting:
     return Waiting.of(list(by_id.values()))
 
 
+def own_window_changes(session: AsyncSession, hall_id: str) -> bool:
+    """Whether this transaction changed any of the hall's windows (call after a flush)."""
+    touched: dict[int, WindowRow] = session.info.get(_TOUCHED_WINDOWS, {})
+    return any(r.hall_id == hall_id for r in touched.values())
+
+
 @event.listens_for(Session, "before_flush")
 def _note_tickets(session: Session, _context: Any, _instances: Any) -> None:
-    touched: dict[int, TicketRow] | None = None
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, TicketRow):
-            if touched is None:
-                touched = session.info.setdefault(_TOUCHED, {})
-            touched[id(row)] = row
+            session.info.setdefault(_TOUCHED, {})[id(row)] = row
+        elif isinstance(row, WindowRow):
+            session.info.setdefault(_TOUCHED_WINDOWS, {})[id(row)] = row
 
 
 @event.listens_for(Session, "before_commit")
 def _bump_versions(session: Session) -> None:
     session.flush()  # commit flushes only after this hook; the changes must be seen now
-    if not session.info.get(_TOUCHED):
+    if not session.info.get(_TOUCHED) and not session.info.get(_TOUCHED_WINDOWS):
         return
-    touched: dict[int, TicketRow] = session.info.pop(_TOUCHED)
+    touched: dict[int, TicketRow] = session.info.pop(_TOUCHED, {})
+    windows: dict[int, WindowRow] = session.info.pop(_TOUCHED_WINDOWS, {})
+    window_changes = [
+        # A deleted window is kept as inactive: readers only ever list active ones.
+        replace(_facts(r), active=False) if inspect(r).was_deleted else _facts(r)
+        for r in windows.values()
+    ]
     changes = [
         _Change(
             r.id,
@@ -203,7 +305,7 @@ def _bump_versions(session: Session) -> None:
         )
         for r in touched.values()
     ]
-    halls = sorted({c.hall_id for c in changes})
+    halls = sorted({c.hall_id for c in changes} | {w.hall_id for w in window_changes})
     bumped = session.execute(
         update(_HALLS)
         .where(_HALLS.c.id.in_(halls))
@@ -212,7 +314,7 @@ def _bump_versions(session: Session) -> None:
         .returning(_HALLS.c.id, _HALLS.c.queue_version)
     )
     versions = {hall_id: int(version) for hall_id, version in bumped}
-    session.info[_COMMITTED] = (versions, changes)
+    session.info[_COMMITTED] = (versions, changes, window_changes)
 
 
 @event.listens_for(Session, "after_commit")
@@ -221,12 +323,18 @@ def _advance_caches(session: Session) -> None:
     cache: QueueCache | None = session.info.get(CACHE_KEY)
     if committed is None or cache is None:
         return
-    versions, changes = committed
+    versions, changes, window_changes = committed
     for hall_id, version in versions.items():
-        cache.advance(hall_id, version, [c for c in changes if c.hall_id == hall_id])
+        cache.advance(
+            hall_id,
+            version,
+            [c for c in changes if c.hall_id == hall_id],
+            [w for w in window_changes if w.hall_id == hall_id],
+        )
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_TOUCHED_WINDOWS, None)
     session.info.pop(_COMMITTED, None)

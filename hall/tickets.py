@@ -21,14 +21,14 @@ from hall.db import Database
 from hall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hall.hall_context import (
     HallContext,
+    dispatch_queue,
     estimate_of,
     load_context,
     lock_hall,
     next_number_seq,
-    open_states,
     waiting_queue,
     waiting_tickets,
-    window_rows,
+    windows_now,
 )
 from hall.models import TicketRow, WindowRow
 from hall.publish import Publisher
@@ -45,8 +45,11 @@ from hall.ticket_store import (
 from hall.unit import Unit, unit_of_work
 from hall.windows import load_window, require_at_window
 from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, TicketStatus
+from queueing.calling import call_next_in
+from queueing.dispatch_queue import DispatchQueue
+from queueing.errors import TimeWentBackwards
 from queueing.numbering import format_number, ticket_prefix
-from queueing.window import coverage_of, release
+from queueing.window import Coverage, WindowState, coverage_of, release
 
 
 def new_ticket_id(now: datetime, sequence: int) -> str:
@@ -203,16 +206,14 @@ async def call_next(
         ctx = await load_context(unit.session, hall_id)
         wrow = await _staffed_window(unit, staff, number)
         _require_open(wrow)
-        waiting = await waiting_tickets(unit.session, ctx, now)
-        coverage = coverage_of(open_states(await window_rows(unit.session, hall_id)))
+        coverage = coverage_of((await windows_now(unit.session, ctx)).open)
+        window, at = window_state(wrow), seconds(now)
+        queue = await dispatch_queue(unit.session, ctx, now)
         try:
-            call = queueing.call_next(
-                window_state(wrow),
-                waiting,
-                seconds(now),
-                ctx.policy,
-                coverage,
-            )
+            decided, call = _call_from_copy(queue, window, at, coverage)
+            if not decided:
+                waiting = await waiting_tickets(unit.session, ctx, now)
+                call = queueing.call_next(window, waiting, at, ctx.policy, coverage)
         except QueueingError as exc:
             raise translate(exc) from None
         if call is None:
@@ -223,6 +224,21 @@ async def call_next(
         store_window(wrow, call.window)
         record_events(unit, row, call.events, TicketStatus.WAITING.value)
     return ticket_view(row)
+
+
+def _call_from_copy(
+    queue: DispatchQueue | None, window: WindowState, at: float, coverage: Coverage
+) -> tuple[bool, queueing.Call | None]:
+    """Whether the process's queue copy could decide, and its call (None: nobody waits).
+
+    Called right after the copy was checked: nothing may await in between.
+    """
+    if queue is None:
+        return False, None
+    try:
+        return True, call_next_in(window, queue, at, coverage)
+    except TimeWentBackwards:  # the copy already decided for a later moment
+        return False, None
 
 
 async def call_chosen(
@@ -242,7 +258,7 @@ async def call_chosen(
         _require_open(wrow)
         row = await _hall_ticket(unit, ticket_id)
         waiting = await waiting_tickets(unit.session, ctx, now)
-        coverage = coverage_of(open_states(await window_rows(unit.session, hall_id)))
+        coverage = coverage_of((await windows_now(unit.session, ctx)).open)
         before = row.status
         try:
             call = queueing.call_chosen(

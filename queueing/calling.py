@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from queueing import lifecycle
 from queueing.dispatch import Decision, Rule, choose_next, priority_class
+from queueing.dispatch_queue import DispatchQueue
 from queueing.errors import InvalidCommand, NotEligible, WindowBusy
 from queueing.events import CallOrderOverridden, Event
 from queueing.policy import Policy
@@ -39,6 +40,20 @@ def call_next(
     """
     _require_free(window)
     decision = choose_next(window, waiting, now, policy, coverage)
+    return None if decision is None else apply_decision(window, decision, now)
+
+
+def call_next_in(
+    window: WindowState, queue: DispatchQueue, now: float, coverage: Coverage = NO_COVERAGE
+) -> Call | None:
+    """`call_next`, with the decision from a `DispatchQueue` (it decides as `choose_next`).
+
+    The queue is not changed: the caller removes the called ticket when it is stored.
+    Raises WindowBusy if the window still holds a ticket, TimeWentBackwards if `now` is
+    earlier than the queue's previous decision.
+    """
+    _require_free(window)
+    decision = queue.choose(window, now, coverage)
     return None if decision is None else apply_decision(window, decision, now)
 
 

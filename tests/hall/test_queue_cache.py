@@ -21,14 +21,25 @@ import queueing
 from hall import catalogue, tickets
 from hall.config import demo_config_path, load_config
 from hall.db import Database
-from hall.hall_context import _read_waiting, load_context, waiting_queue, waiting_tickets
+from hall.hall_context import (
+    _read_waiting,
+    dispatch_queue,
+    load_context,
+    waiting_queue,
+    waiting_tickets,
+    window_rows,
+    windows_now,
+)
 from hall.migrate import upgrade
 from hall.models import TicketRow
 from hall.publish import NullPublisher
-from hall.queue_cache import Waiting
-from hall.ticket_store import seconds, store_ticket, ticket_of
-from queueing import Outcome, Ticket, lifecycle
+from hall.queue_cache import HallWindows, Waiting
+from hall.ticket_store import seconds, store_ticket, ticket_of, window_state
+from queueing import Outcome, Policy, Ticket, lifecycle
+from queueing.dispatch import choose_next
+from queueing.dispatch_queue import DispatchQueue
 from queueing.estimates import lines_of
+from queueing.window import coverage_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -70,14 +81,50 @@ def same_lines(served: Waiting, truth: list[Ticket]) -> None:
         assert line.latest_arrival >= exact[name].latest_arrival
 
 
+DECIDED: dict[Database, int] = {}  # checks in which a queue copy decided, per process
+
+
+def same_decisions(
+    queue: DispatchQueue, truth: list[Ticket], windows: HallWindows, at: float, policy: Policy
+) -> None:
+    coverage = coverage_of(windows.open)
+    for window in windows.active:
+        got = queue.choose(window, at, coverage)
+        want = choose_next(window, truth, at, policy, coverage)
+        assert (got and (got.ticket, got.rule)) == (want and (want.ticket, want.rule))
+
+
 async def check(db: Database, now: datetime) -> None:
     for transaction in (db.read, db.write):
         async with transaction() as session:
             ctx = await load_context(session, HALL)
             served = await waiting_queue(session, ctx, now)
             truth = await _read_waiting(session, HALL, ctx.day(now))
+            windows = await windows_now(session, ctx)
+            rows = await window_rows(session, HALL)
+            queue = await dispatch_queue(session, ctx, now)
+            if queue is not None:  # the copy's decisions are those of the reference
+                same_decisions(queue, truth, windows, seconds(now), ctx.policy)
+                DECIDED[db] = DECIDED.get(db, 0) + 1
         assert key(served.tickets) == key(truth)
         same_lines(served, truth)
+        by_number = {w.number: w for w in windows.active}
+        assert by_number == {r.number: window_state(r) for r in rows}
+        assert {w.number for w in windows.open} == {r.number for r in rows if r.status == "open"}
+        assert all(by_number[w.number] == w for w in windows.open)
+
+
+async def change_window(db: Database, rng: random.Random, *, fail: bool) -> None:
+    """Open, pause or close a window, or move its fairness state on; the transaction may
+    fail."""
+    async with db.write() as session:
+        rows = await window_rows(session, HALL)
+        row = rng.choice(rows)
+        row.status = rng.choice(("open", "open", "paused", "closed"))
+        row.dispatch_state = {"priority_streak": rng.randint(0, 3), "ticket_id": None}
+        if fail:
+            await session.flush()
+            raise Rollback
 
 
 async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: bool) -> None:
@@ -131,11 +178,16 @@ async def test_copies_in_two_processes_follow_every_change(
     for _step in range(60):
         now += timedelta(seconds=rng.randint(1, 90))
         db = rng.choice(pair)
-        action = rng.choice(("issue", "issue", "issue", "change", "change", "fail", "resume"))
+        action = rng.choice(
+            ("issue", "issue", "issue", "change", "change", "fail", "resume", "window", "w-fail")
+        )
         if action == "issue":
             await tickets.issue_ticket(db, NullPublisher(), HALL, rng.choice(MATTERS), now)
         elif action == "resume":
             await resume_one(db, rng, now)
+        elif action in ("window", "w-fail"):
+            with contextlib.suppress(Rollback):
+                await change_window(db, rng, fail=action == "w-fail")
         else:
             with contextlib.suppress(Rollback):
                 await change_one(db, rng, now, fail=action == "fail")
@@ -144,6 +196,8 @@ async def test_copies_in_two_processes_follow_every_change(
     for each in pair:
         await check(each, now)
     assert all(db.queue_cache.hits > 0 for db in pair)
+    assert all(db.queue_cache.window_hits > 0 for db in pair)
+    assert all(DECIDED.get(db, 0) > 0 for db in pair)
 
 
 async def add_uncommitted_then_fail(db: Database) -> None:
