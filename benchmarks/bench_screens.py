@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -26,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -110,34 +112,115 @@ def serve_bare(port: int) -> None:
 # -- the screen client process --------------------------------------------------------
 
 
+class Screen(asyncio.Protocol):
+    """One screen: a minimal WebSocket client (RFC 6455) that notes when calls arrive.
+
+    The measuring instrument must cost far less than what it measures: a general client
+    library spends more CPU per message than the servers do, and with thousands of
+    screens in one process its queue, not the server, would set the figure. This one
+    reads frames straight from the socket, answers heartbeats and pings, and parses
+    JSON only for a call. Both servers are measured with it.
+    """
+
+    def __init__(self, host: str, path: str, seen: dict[str, list[float]]) -> None:
+        self.host, self.path, self.seen = host, path, seen
+        self.buffer = bytearray()
+        self.upgraded = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+        self.message = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write(
+            f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.upgraded.done():
+            self.upgraded.set_exception(ConnectionError("closed before the upgrade"))
+
+    def send(self, opcode: int, payload: bytes) -> None:
+        assert self.transport is not None
+        assert len(payload) < 126
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.transport.write(bytes((0x80 | opcode, 0x80 | len(payload))) + mask + masked)
+
+    def data_received(self, data: bytes) -> None:
+        at = time.monotonic()
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded.done():
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                self.upgraded.set_exception(ConnectionError(bytes(buffer[:end]).decode()))
+                return
+            del buffer[: end + 4]
+            self.upgraded.set_result(True)
+        while len(buffer) >= 2:
+            size, start = buffer[1] & 0x7F, 2
+            if size == 126:
+                if len(buffer) < 4:
+                    return
+                size, start = int.from_bytes(buffer[2:4], "big"), 4
+            elif size == 127:
+                if len(buffer) < 10:
+                    return
+                size, start = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < start + size:
+                return
+            opcode, final = buffer[0] & 0x0F, buffer[0] & 0x80
+            self.message += buffer[start : start + size]
+            del buffer[: start + size]
+            if opcode == 0x9:  # ping
+                self.send(0xA, bytes(self.message))
+                self.message.clear()
+            elif final:
+                self.on_message(bytes(self.message), at)
+                self.message.clear()
+
+    def on_message(self, raw: bytes, at: float) -> None:
+        if b'"type":"heartbeat"' in raw:
+            self.send(0x1, b'{"type":"heartbeat"}')
+        elif b'"type":"called"' in raw:  # parse only what is measured
+            entry = self.seen.setdefault(json.loads(raw)["ticket"], [0, 0.0])
+            entry[0] += 1
+            entry[1] = at
+
+
 async def run_clients(url: str, count: int) -> None:
     """Open ``count`` screens; on stdin EOF print {ticket: [screens, last receive]}."""
-    from websockets.asyncio.client import connect
-
+    parsed = urlsplit(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    loop = asyncio.get_running_loop()
     seen: dict[str, list[float]] = {}
+    screens: list[Screen] = []
 
-    async def screen() -> None:
-        async with connect(url, compression=None, max_size=None, open_timeout=60) as ws:
-            async for raw in ws:
-                at = time.monotonic()
-                if '"type":"heartbeat"' in raw:
-                    await ws.send('{"type":"heartbeat"}')
-                elif '"type":"called"' in raw:  # parse only what is measured
-                    entry = seen.setdefault(json.loads(raw)["ticket"], [0, 0.0])
-                    entry[0] += 1
-                    entry[1] = at
+    async def open_one() -> None:
+        _transport, screen = await loop.create_connection(
+            lambda: Screen(f"{host}:{port}", parsed.path, seen), host, port
+        )
+        await asyncio.wait_for(screen.upgraded, 60)
+        screens.append(screen)
 
-    tasks = []
     for start in range(0, count, 250):
-        tasks += [asyncio.create_task(screen()) for _ in range(start, min(count, start + 250))]
+        batch = range(start, min(count, start + 250))
+        await asyncio.gather(*(open_one() for _ in batch), return_exceptions=True)
         await asyncio.sleep(0.3)
     await asyncio.sleep(1.0)
-    alive = sum(1 for t in tasks if not t.done())
+    alive = sum(1 for s in screens if s.transport is not None and not s.transport.is_closing())
     print(json.dumps({"ready": alive}), flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await loop.run_in_executor(None, sys.stdin.read)
     print(json.dumps({"seen": seen}), flush=True)
-    for task in tasks:
-        task.cancel()
+    for screen in screens:
+        if screen.transport is not None:
+            screen.transport.close()
 
 
 # -- the driver ---------------------------------------------------------------------

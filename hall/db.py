@@ -14,14 +14,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import event
+from sqlalchemy import Row, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.sql.base import Executable
 
 from hall import sqlite_driver
 from hall.queue_cache import CACHE_KEY, MEMO_KEY, QueueCache
 
 WRITE_OPTION = "tongban_write"
+_SINGLE_OPTION = "tongban_single_statement"  # SQLite: no BEGIN (see Database.fetch_one)
 
 
 class Database:
@@ -74,6 +76,18 @@ class Database:
         async with self._session(self.engine) as session, session.begin():
             yield session
 
+    async def fetch_one(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Row[Any] | None:
+        """The first row of one read-only statement, outside any ORM session.
+
+        About half the cost of a ``read()`` transaction, for lookups made on every request.
+        """
+        async with self.engine.connect() as conn:
+            # One statement is its own snapshot: SQLite needs no BEGIN around it.
+            conn = await conn.execution_options(**{_SINGLE_OPTION: True})
+            return (await conn.execute(statement, dict(params or {}))).first()
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -114,7 +128,9 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_SINGLE_OPTION, False):
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
 
     return engine

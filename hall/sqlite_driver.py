@@ -6,7 +6,8 @@ wake-up and a thread switch: about a tenth of a millisecond of the server's CPU,
 for a ticket action of ten statements was more than the work itself. Here a cursor runs
 the statement, reads all its rows and closes in one function on the connection's
 thread; the rows, ``description``, ``rowcount`` and ``lastrowid`` are then plain
-attributes. Everything else (transactions, the thread, errors) is aiosqlite's own.
+attributes. A commit or rollback with no transaction open (the pool's rollback after
+every commit) makes no trip. Everything else (the thread, errors) is aiosqlite's own.
 
 It relies on ``aiosqlite.Connection._execute`` (queue a function for the connection's
 thread), stable since aiosqlite 0.17; the whole test suite runs through it.
@@ -87,6 +88,21 @@ class OneTripConnection(aiosqlite.Connection):
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
+
+    def _idle(self) -> bool:
+        # Read on the event loop's thread: only this connection's user could start a
+        # transaction, and it is here, not on the driver's thread.
+        return self._connection is not None and not self._connection.in_transaction
+
+    async def commit(self) -> None:
+        if not self._idle():  # nothing to commit: no trip
+            await super().commit()
+
+    async def rollback(self) -> None:
+        # The pool rolls back every connection it takes back, most often right after a
+        # commit: then there is nothing to roll back, and no trip is made.
+        if not self._idle():
+            await super().rollback()
 
 
 def connect(database: str, **kwargs: Any) -> OneTripConnection:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from hall import audit
 from hall.config_schema import Role
@@ -109,11 +109,20 @@ def _locked(seconds: int) -> TooManyAttempts:
     )
 
 
+_MEMBER = select(
+    StaffRow.id, StaffRow.username, StaffRow.job_number, StaffRow.role, StaffRow.halls
+).where(StaffRow.id == bindparam("staff_id"), StaffRow.active)
+
+
 async def load_member(db: Database, staff_id: int) -> StaffMember | None:
-    """The active staff member with this id, or None (deactivated accounts lose access)."""
-    async with db.read() as session:
-        row = await session.get(StaffRow, staff_id)
-    return member(row) if row is not None and row.active else None
+    """The active staff member with this id, or None (deactivated accounts lose access).
+
+    Read on every staff request, so as one plain statement (``Database.fetch_one``).
+    """
+    row = await db.fetch_one(_MEMBER, {"staff_id": staff_id})
+    if row is None:
+        return None
+    return StaffMember(row.id, row.username, row.job_number, Role(row.role), tuple(row.halls))
 
 
 def require(staff: StaffMember | None, role: Role, hall_id: str | None = None) -> StaffMember:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import catalogue
@@ -32,15 +32,22 @@ class WindowStatus(enum.StrEnum):
 _STATUS_ZH = {"closed": "未开放", "open": "服务中", "paused": "暂停服务"}
 
 
+# Built once (a window is loaded on every action at it).
+_WINDOW = select(WindowRow).where(
+    WindowRow.hall_id == bindparam("b_hall"),
+    WindowRow.number == bindparam("b_number"),
+    WindowRow.active,
+)
+_WINDOW_FOR_UPDATE = _WINDOW.with_for_update()
+
+
 async def load_window(
     session: AsyncSession, hall_id: str, number: int, *, lock: bool = False
 ) -> WindowRow:
     """An active window of a hall; raises NotFound."""
     await catalogue.get_hall(session, hall_id)
-    query = select(WindowRow).where(
-        WindowRow.hall_id == hall_id, WindowRow.number == number, WindowRow.active
-    )
-    row = await session.scalar(query.with_for_update() if lock else query)
+    query = _WINDOW_FOR_UPDATE if lock else _WINDOW
+    row = await session.scalar(query, {"b_hall": hall_id, "b_number": number})
     if row is None:
         raise NotFound(
             f"Hall {hall_id!r} has no window {number}; "

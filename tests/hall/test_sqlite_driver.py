@@ -6,6 +6,7 @@ the same data: rows, row counts, last row ids and errors must agree.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from hall import sqlite_driver
 from hall.db import Database
 
 pytestmark = pytest.mark.asyncio
+
+
+class Failed(Exception):
+    pass
+
 
 SETUP = (
     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)",
@@ -92,7 +98,38 @@ async def test_many_rows_and_errors(tmp_path: Path) -> None:
         with pytest.raises(IntegrityError):
             async with db.write() as session:
                 await session.execute(text("INSERT INTO t (name, n) VALUES ('n1', 0)"))
+        with contextlib.suppress(Failed):  # a write that succeeded, then the action failed
+            async with db.write() as session:
+                await session.execute(text("INSERT INTO t (name, n) VALUES ('late', 0)"))
+                raise Failed
         async with db.read() as session:
             assert await session.scalar(text("SELECT count(*) FROM t")) == 500
+        assert (await db.fetch_one(text("SELECT count(*) FROM t"))) == (500,)
+    finally:
+        await db.dispose()
+
+
+async def test_no_trip_to_end_a_transaction_that_is_not_open(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    try:
+        async with db.write() as session:
+            raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        assert isinstance(raw, sqlite_driver.OneTripConnection)
+        trips = 0
+        original = raw._execute
+
+        async def counted(*args: object) -> object:
+            nonlocal trips
+            trips += 1
+            return await original(*args)
+
+        raw._execute = counted  # type: ignore[method-assign]
+        await raw.commit()
+        await raw.rollback()
+        assert trips == 0
+        await (await raw.cursor().execute("BEGIN")).close()
+        await raw.rollback()
+        assert trips == 2  # BEGIN, then a real rollback
+        assert raw._idle()
     finally:
         await db.dispose()
