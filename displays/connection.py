@@ -36,6 +36,7 @@ class ScreenConnection:
         self.close_code: int | None = None
         self.close_reason = ""
         self.done = asyncio.Event()
+        self.slot = 0  # which turn of the hub's heartbeat this screen is in
 
     @property
     def open(self) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections import defaultdict
@@ -27,6 +28,7 @@ from hall.publish import HallEvent
 log = logging.getLogger(__name__)
 
 CLOSE_RESTART = 1012
+HEARTBEAT_SLICES = 10  # the heartbeat goes out in this many turns per period
 
 
 class Hub:
@@ -55,6 +57,7 @@ class Hub:
         self.feeds: dict[str, HallFeed] = {}
         self._loader: Loader | None = None
         self._ticker: asyncio.Task[None] | None = None
+        self._slots = itertools.count()
 
     async def start(self, loader: Loader) -> None:
         """Start receiving from the backend; ``loader`` reads a hall's board."""
@@ -101,7 +104,9 @@ class Hub:
 
     def connection(self, send: Any, name: str = "") -> ScreenConnection:
         """A connection object for a new screen socket, with the hub's limits."""
-        return ScreenConnection(send, max_queue=self.max_queue, name=name)
+        connection = ScreenConnection(send, max_queue=self.max_queue, name=name)
+        connection.slot = next(self._slots)
+        return connection
 
     async def subscribe(
         self, hall_id: str, conn: ScreenConnection, since: int | None = None
@@ -142,27 +147,36 @@ class Hub:
     # -- heartbeat ------------------------------------------------------------------
 
     async def _tick(self) -> None:
+        """Heartbeats in ``HEARTBEAT_SLICES`` turns per period: each screen still gets one
+        every ``heartbeat_seconds``, but thousands of screens never all answer at once
+        (a burst of replies would hold up the next call's fan-out)."""
         last_refresh = time.monotonic()
-        while True:
-            await asyncio.sleep(self.heartbeat_seconds)
+        for turn in itertools.count(1):
+            await asyncio.sleep(self.heartbeat_seconds / HEARTBEAT_SLICES)
             now = time.monotonic()
-            refresh = now - last_refresh >= self.refresh_seconds
+            period_ends = turn % HEARTBEAT_SLICES == 0
+            refresh = period_ends and now - last_refresh >= self.refresh_seconds
             if refresh:
                 last_refresh = now
             for hall_id, feed in list(self.feeds.items()):
-                self._beat(feed, now)
+                self._beat(feed, now, turn % HEARTBEAT_SLICES)
                 if refresh and feed.subscribers:
                     feed.submit(REFRESH)
-                if not feed.subscribers and now - feed.idle_since > self.idle_feed_seconds:
+                idle = now - feed.idle_since > self.idle_feed_seconds
+                if period_ends and not feed.subscribers and idle:
                     await self._retire(hall_id, feed)
 
-    def _beat(self, feed: HallFeed, now: float) -> None:
+    def _beat(self, feed: HallFeed, now: float, turn: int) -> None:
         deadline = 3 * self.heartbeat_seconds
+        beat = dumps(heartbeat_message(feed.last_seq))
         for conn in list(feed.subscribers):
+            if conn.slot % HEARTBEAT_SLICES != turn:
+                continue
             if conn.silent_for(now) > deadline:
                 conn.drop(CLOSE_SILENT, "no heartbeat from the screen")
                 feed.detach(conn)
             elif conn.stuck(now):
                 conn.drop(CLOSE_TOO_SLOW, "send timed out")
                 feed.detach(conn)
-        feed.broadcast(dumps(heartbeat_message(feed.last_seq)))
+            else:
+                conn.offer(beat)

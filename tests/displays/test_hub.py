@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW
-from displays.hub import Hub
+from displays.hub import HEARTBEAT_SLICES, Hub
 from displays.screen_state import Gap, ScreenState
 from tests.displays.hub_support import FakeBoard, Screen, called, event, settle
 
@@ -165,6 +165,27 @@ async def test_silent_screens_are_dropped_and_live_ones_get_heartbeats(board: Fa
     await silent.close()
     await live.close()
     await hub.stop()
+
+
+async def test_heartbeats_go_out_in_turns_and_each_screen_gets_one_per_period(
+    hub: Hub, board: FakeBoard
+) -> None:
+    screens = [Screen(hub) for _ in range(3 * HEARTBEAT_SLICES + 1)]
+    for screen in screens:
+        await hub.subscribe("h1", screen.conn)
+    await settle()
+    feed = hub.feeds["h1"]
+    per_turn = []
+    for turn in range(HEARTBEAT_SLICES):
+        before = [s.types().count("heartbeat") for s in screens]
+        hub._beat(feed, asyncio.get_running_loop().time(), turn)
+        await settle()
+        after = [s.types().count("heartbeat") for s in screens]
+        per_turn.append(sum(a - b for a, b in zip(after, before, strict=True)))
+    assert [s.types().count("heartbeat") for s in screens] == [1] * len(screens)
+    assert max(per_turn) == 4  # 31 screens in 10 turns: never all at once
+    for screen in screens:
+        await screen.close()
 
 
 async def test_reset_sends_every_screen_a_fresh_snapshot(hub: Hub, board: FakeBoard) -> None:
