@@ -175,3 +175,17 @@ def test_estimate_one_agrees_with_estimate_waits(
                 assert got.minutes is None
             else:
                 assert got.minutes == pytest.approx(expected.minutes, rel=1e-9, abs=1e-9)
+
+
+def test_positions_count_only_the_position_windows() -> None:
+    tickets = [walk_in("A1", 0), walk_in("A2", 1), walk_in("A3", 2)]
+    opened = [window(1), window(2)]
+    plain = estimate_one(tickets[2], tickets, opened, at(3), POLICY, {"A": 10})
+    none_counted = estimate_one(
+        tickets[2], tickets, opened, at(3), POLICY, {"A": 10}, position_windows=[]
+    )
+    assert plain is not None
+    assert none_counted is not None
+    assert (plain.position, plain.minutes) == (3, pytest.approx(10.0))  # 2 x 10 min / 2
+    # No window counts for the position, so nobody is ahead; the wait is unchanged.
+    assert (none_counted.position, none_counted.minutes) == (1, plain.minutes)
