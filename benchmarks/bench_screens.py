@@ -282,6 +282,24 @@ def latencies(sent: dict[str, float], seen: dict[str, list[float]], screens: int
     return out
 
 
+def collect(
+    clients: Process,
+    ready: int,
+    per_conn: float,
+    sent: dict[str, float],
+    started: dict[str, float],
+) -> dict[str, Any]:
+    """Let the last calls arrive, stop the screens and turn what they saw into figures."""
+    time.sleep(1.5)
+    seen = finish_clients(clients)
+    return {
+        "ready": ready,
+        "ms": latencies(sent, seen, ready),
+        "from_request_ms": latencies(started, seen, ready),
+        "kib_per_conn": per_conn,
+    }
+
+
 def measure_tongban(screens: int, calls: int) -> dict[str, Any]:
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="bench-screens-"))
@@ -321,18 +339,10 @@ def measure_tongban(screens: int, calls: int) -> dict[str, Any]:
             response = clerk.post(f"{HALL}/windows/{w}/call-next", headers=headers)
             number = response.json()["ticket"]["number"]
             sent[number], started[number] = time.monotonic(), asked
-        time.sleep(1.5)
-        seen = finish_clients(clients)
-        clients = None
         for _w, clerk, _h in clerks:
             clerk.close()
         http.close()
-        return {
-            "ready": ready,
-            "ms": latencies(sent, seen, ready),
-            "from_request_ms": latencies(started, seen, ready),
-            "kib_per_conn": per_conn,
-        }
+        return collect(clients, ready, per_conn, sent, started)
     finally:
         if clients is not None:
             clients.stop()
@@ -358,15 +368,7 @@ def measure_bare(screens: int, calls: int) -> dict[str, Any]:
                 started[number] = time.monotonic()
                 http.post("/call", json={"ticket": number})
                 sent[number] = time.monotonic()
-        time.sleep(1.5)
-        seen = finish_clients(clients)
-        clients = None
-        return {
-            "ready": ready,
-            "ms": latencies(sent, seen, ready),
-            "from_request_ms": latencies(started, seen, ready),
-            "kib_per_conn": per_conn,
-        }
+        return collect(clients, ready, per_conn, sent, started)
     finally:
         if clients is not None:
             clients.stop()

@@ -14,7 +14,7 @@ what the database says, on SQLite and on PostgreSQL with several server processe
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from math import inf
@@ -158,7 +158,7 @@ class QueueCache:
     def put_windows(self, hall_id: str, version: int, rows: Iterable[WindowRow]) -> None:
         self._windows[hall_id] = (version, {r.id: _facts(r) for r in rows})
 
-    def _advance_windows(self, hall_id: str, version: int, changes: list[_WindowFacts]) -> None:
+    def _advance_windows(self, hall_id: str, version: int, changes: Sequence[_WindowFacts]) -> None:
         known = self._windows.pop(hall_id, None)
         if known is None or known[0] != version - 1:
             return
@@ -182,7 +182,7 @@ class QueueCache:
         hall_id: str,
         version: int,
         changes: list[_Change],
-        window_changes: list[_WindowFacts] = [],  # noqa: B006 (never changed)
+        window_changes: Sequence[_WindowFacts] = (),
     ) -> None:
         """Apply one committed transaction's changes, or forget the hall if out of step.
 
