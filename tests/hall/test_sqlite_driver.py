@@ -1,4 +1,5 @@
-"""The one-trip SQLite driver answers as the standard library's sqlite3 does, in one trip.
+"""The one-trip SQLite driver answers as the standard library's sqlite3 does, in one trip
+(or none, inside a write transaction).
 
 The truth is a plain ``sqlite3`` connection running the same statements on a copy of
 the same data: rows, row counts, last row ids and errors must agree.
@@ -6,6 +7,7 @@ the same data: rows, row counts, last row ids and errors must agree.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 from pathlib import Path
@@ -49,7 +51,8 @@ def truth(path: Path) -> list[tuple[list[tuple[object, ...]], int, int | None]]:
     return answers
 
 
-async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["write", "read"])
+async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path, kind: str) -> None:
     for name in ("ours.db", "plain.db"):
         plain = sqlite3.connect(tmp_path / name)
         for sql in SETUP:
@@ -67,10 +70,12 @@ async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path) -> None:
         return await original(self, *args)
 
     try:
-        async with db.write() as session:
-            conn = await session.connection()
+        async with db.write() if kind == "write" else db.read() as session:
+            conn = await session.connection()  # BEGIN IMMEDIATE (write) or BEGIN (read)
             raw = await conn.get_raw_connection()
-            assert isinstance(raw.driver_connection, sqlite_driver.OneTripConnection)
+            driver = raw.driver_connection
+            assert isinstance(driver, sqlite_driver.OneTripConnection)
+            assert driver.writing == (kind == "write")
             sqlite_driver.OneTripConnection._execute = counted  # type: ignore[method-assign]
             got = []
             for sql, params in STATEMENTS:
@@ -80,7 +85,12 @@ async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path) -> None:
                 got.append((rows, result.rowcount, cursor.lastrowid))
             sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
         assert got == expected
-        assert trips == len(STATEMENTS)  # one trip to the thread per statement
+        # Holding the write lock, statements run in place; otherwise one trip each.
+        assert trips == (0 if kind == "write" else len(STATEMENTS))
+        assert not driver.writing  # the transaction ended
+        async with db.read() as session:  # what the write committed, seen by another reader
+            final = (await session.execute(text(STATEMENTS[-1][0]))).one()
+        assert tuple(final) == expected[-1][0][0]
     finally:
         sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
         await db.dispose()
@@ -132,4 +142,32 @@ async def test_no_trip_to_end_a_transaction_that_is_not_open(tmp_path: Path) -> 
         assert trips == 2  # BEGIN, then a real rollback
         assert raw._idle()
     finally:
+        await db.dispose()
+
+
+async def test_waiting_for_another_writer_does_not_hold_up_the_event_loop(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE waits on the connection's thread, never on the event loop's."""
+    path = tmp_path / "h.db"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with db.write() as session:
+            await session.execute(text(SETUP[0]))
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+
+        async def write() -> None:
+            async with db.write() as session:
+                await session.execute(text("INSERT INTO t (name, n) VALUES ('x', 1)"))
+
+        writer = asyncio.create_task(write())
+        # The loop keeps turning while the writer waits (were it blocked, these sleeps
+        # would not end before the writer gave up with "database is locked").
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+        assert not writer.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(writer, 10)
+        assert (await db.fetch_one(text("SELECT count(*) FROM t"))) == (1,)
+    finally:
+        other.close()
         await db.dispose()
