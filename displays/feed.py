@@ -4,6 +4,14 @@ A single worker task per feed applies batches in arrival order: re-read the boar
 turn each event into a message chained to the one before (``prev``), keep it for
 replay, and offer it to every screen. Screens attach between two steps of the worker,
 so the snapshot a screen gets and the messages that follow it always join up.
+
+With a hold (``board_hold_seconds`` > 0, as the server runs), only calls and recalls go
+out at once. Every other change (a service started or finished, a ticket issued, a
+window paused, the notice) is folded into the board the feed holds back and rides on
+the next call's message, or goes out on its own as one board message when the hold
+ends. A call then costs one message per screen, not three (start, finish, call), and
+the screens still never lag a change by more than the hold. Messages stay chained by
+``prev``; the sequence numbers of folded events are simply skipped.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from typing import Any
 from displays.announce import Voice
 from displays.connection import ScreenConnection
 from displays.messages import (
+    CALL_TYPES,
     ScreenEvent,
     board_message,
     board_patch,
@@ -59,7 +68,8 @@ class HallFeed:
         # After calls, the re-read board waits this long for the next call to ride on
         # (one message per call instead of two), then goes out on its own.
         self.board_hold_seconds = board_hold_seconds
-        self._held: dict[str, Any] | None = None  # re-read, not yet sent to the screens
+        self._held: dict[str, Any] | None = None  # not yet sent to the screens
+        self._held_seq: int | None = None  # the latest event folded into it, if any
         self._held_until = 0.0
         self._loader = loader
         self._voice = voice
@@ -153,11 +163,16 @@ class HallFeed:
     async def _apply(self, jobs: list[Job]) -> None:
         events = [e for job in jobs if not isinstance(job, str) for e in job]
         if events and RESET not in jobs:
-            # Calls go out at once on a predicted board (from the latest re-read one, if
-            # it is still held back); the re-read board follows.
+            # Calls go out at once on a predicted board (from the held one, if any);
+            # the re-read board follows. With a hold, other events are only folded in.
             base = self.board if self._held is None else self._held
-            self._held = None
-            self._emit(events, patch_board(base, events))
+            predicted = patch_board(base, events)
+            if self.board_hold_seconds <= 0:
+                self._emit(events, predicted)
+            elif calls := [e for e in events if e.type in CALL_TYPES]:
+                self._emit(calls, predicted)
+            else:
+                self._hold(predicted, events[-1].seq)
         try:
             board = await self._loader(self.hall_id)
         except Exception:
@@ -173,25 +188,36 @@ class HallFeed:
             self._reset(board)
         elif events and self.board_hold_seconds > 0:
             # Held back to ride on the next call's message (one message per call).
-            self._held = {k: v for k, v in board.items() if k != "seq"}
-            self._held_until = time.monotonic() + self.board_hold_seconds
+            self._hold({k: v for k, v in board.items() if k != "seq"})
         else:
-            self._held = None
-            self._send_board(board)
+            self._send_held(board)
 
-    def _send_held(self) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            self._send_board(held)
+    def _hold(self, board: dict[str, Any], seq: int | None = None) -> None:
+        """Keep ``board`` back until the next call or the end of the hold, whichever is
+        first; a hold that has begun is not prolonged by later events."""
+        if self._held is None:
+            self._held_until = time.monotonic() + self.board_hold_seconds
+        self._held = board
+        if seq is not None:
+            self._held_seq = seq
 
-    def _send_board(self, board: dict[str, Any]) -> None:
+    def _send_held(self, board: dict[str, Any] | None = None) -> None:
+        """Send ``board`` (else the held one), with the events folded into it, if it
+        changes anything a screen shows."""
+        board = self._held if board is None else board
+        seq = self.last_seq if self._held_seq is None else self._held_seq
+        self._held, self._held_seq = None, None
+        if board is None:
+            return
         if patch := board_patch(self.board, board):
             self._set_board(board)
-            text = dumps(board_message(self.last_seq, patch))
+            text = dumps(board_message(seq, patch, prev=self.last_seq))
             self._history.append((self.last_seq, text))
+            self.last_seq = seq
             self.broadcast(text)
 
     def _emit(self, events: list[ScreenEvent], board: dict[str, Any]) -> None:
+        self._held, self._held_seq = None, None  # all of it rides on these messages
         patch = board_patch(self.board, board)
         self.board = board
         for index, event in enumerate(events):
@@ -204,7 +230,7 @@ class HallFeed:
         self._snapshot = None
 
     def _reset(self, board: dict[str, Any]) -> None:
-        self._held = None
+        self._held, self._held_seq = None, None
         self._set_board(board)
         self._history.clear()
         self.last_seq = max(self.last_seq, int(board["seq"]))

@@ -40,6 +40,9 @@ SCREEN_KINDS: dict[str, str] = {
 }
 
 
+CALL_TYPES = ("called", "recalled")  # announced: they go out at once, never held back
+
+
 @dataclass(frozen=True, slots=True)
 class ScreenEvent:
     """The part of a hall event a screen may see: numbers only."""
@@ -189,9 +192,10 @@ def snapshot_message(seq: int, board: dict[str, Any]) -> dict[str, Any]:
     return {**board, "type": "snapshot", "seq": seq}
 
 
-def board_message(seq: int, patch: dict[str, Any]) -> dict[str, Any]:
-    """The board as re-read after events, or as the clock moved waits; no new event."""
-    return {"type": "board", "seq": seq, "prev": seq, "patch": patch}
+def board_message(seq: int, patch: dict[str, Any], *, prev: int | None = None) -> dict[str, Any]:
+    """The board as re-read after events, or as the clock moved waits, and the events
+    folded into it (then ``seq`` is the latest of them and ``prev`` the one before)."""
+    return {"type": "board", "seq": seq, "prev": seq if prev is None else prev, "patch": patch}
 
 
 def heartbeat_message(seq: int) -> dict[str, Any]:

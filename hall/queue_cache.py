@@ -20,7 +20,7 @@ from datetime import date
 from math import inf
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, event, inspect, select, update
+from sqlalchemy import Table, bindparam, event, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -283,6 +283,16 @@ def _note_tickets(session: Session, _context: Any, _instances: Any) -> None:
             session.info.setdefault(_TOUCHED_WINDOWS, {})[id(row)] = row
 
 
+# Built once (composing a statement costs more than running it on SQLite).
+_BUMP = (
+    update(_HALLS)
+    .where(_HALLS.c.id.in_(bindparam("b_halls", expanding=True)))
+    # Keep updated_at: it versions the hall's configuration, which did not change.
+    .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
+    .returning(_HALLS.c.id, _HALLS.c.queue_version)
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _bump_versions(session: Session) -> None:
     session.flush()  # commit flushes only after this hook; the changes must be seen now
@@ -306,13 +316,7 @@ def _bump_versions(session: Session) -> None:
         for r in touched.values()
     ]
     halls = sorted({c.hall_id for c in changes} | {w.hall_id for w in window_changes})
-    bumped = session.execute(
-        update(_HALLS)
-        .where(_HALLS.c.id.in_(halls))
-        # Keep updated_at: it versions the hall's configuration, which did not change.
-        .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
-        .returning(_HALLS.c.id, _HALLS.c.queue_version)
-    )
+    bumped = session.execute(_BUMP, {"b_halls": halls})
     versions = {hall_id: int(version) for hall_id, version in bumped}
     session.info[_COMMITTED] = (versions, changes, window_changes)
 

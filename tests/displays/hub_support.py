@@ -22,6 +22,8 @@ class FakeBoard:
         self.halls = halls
         self.seq = 0
         self.calls: list[dict[str, Any]] = []
+        self.windows: list[dict[str, Any]] = []
+        self.waiting: list[dict[str, Any]] = []
         self.loads = 0
 
     async def __call__(self, hall_id: str) -> dict[str, Any] | None:
@@ -33,8 +35,8 @@ class FakeBoard:
             "seq": self.seq,
             "hall": {"id": hall_id, "name": hall_id, "notice": ""},
             "recent_calls": list(self.calls),
-            "windows": [],
-            "waiting": [],
+            "windows": [dict(w) for w in self.windows],
+            "waiting": [dict(w) for w in self.waiting],
             "average_wait_minutes": None,
             "as_of": AT.isoformat(),
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -252,5 +253,88 @@ async def test_a_held_board_rides_on_the_next_call_then_goes_out_alone(board: Fa
     for message in screen.sent:
         final.apply(message)
     assert final.board == {k: v for k, v in expected.items() if k != "seq"}
+    await screen.close()
+    await hub.stop()
+
+
+def _window(number: int, ticket: str | None = None, status: str | None = None) -> dict[str, Any]:
+    return {"number": number, "status": "open", "ticket": ticket, "ticket_status": status}
+
+
+async def test_with_a_hold_only_calls_go_out_and_carry_the_changes_before_them(
+    board: FakeBoard,
+) -> None:
+    """Start, finish and issue ride on the next call: one message per call, nothing lost."""
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=30)
+    await hub.start(board)
+    board.windows = [_window(1, "A001", "called"), _window(2)]
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    # Window 1 starts and finishes A001, a ticket is issued, then window 1 calls A002.
+    board.windows = [_window(1, "A001", "serving"), _window(2)]
+    await hub.publish([event(1, "service_started", number="A001", window=1)])
+    await settle()
+    board.windows = [_window(1), _window(2)]
+    board.waiting = [{"line": "A", "count": 1}]
+    await hub.publish([event(2, "ticket_finished", number="A001", window=1)])
+    await hub.publish([event(3, "ticket_issued", number="A003")])
+    await settle()
+    assert screen.types() == ["snapshot"]  # nothing yet: no call, the hold lasts 30 s
+    board.windows = [_window(1, "A002", "called"), _window(2)]
+    board.calls = [{"ticket": "A002", "window": 1}]
+    await hub.publish([called(4, "A002", 1)])
+    await settle()
+    assert screen.types() == ["snapshot", "called"]
+    message = screen.sent[-1]
+    assert (message["prev"], message["seq"]) == (0, 4)  # events 1 to 3 are folded in
+    state = screen.replay_into_state()
+    assert state.window(1) == _window(1, "A002", "called")
+    assert state.announcements[-1]["text"] == "请 A002 号 到 1 号窗口 办理"
+    # The heartbeat agrees with the screen (no false gap), and a recall also goes at once.
+    hub._beat(hub.feeds["h1"], 0.0, screen.conn.slot % HEARTBEAT_SLICES)
+    await hub.publish([event(5, "ticket_recalled", number="A002", window=1)])
+    await settle()
+    assert screen.types() == ["snapshot", "called", "heartbeat", "recalled"]
+    screen.replay_into_state()  # raises Gap if anything does not chain
+    # What was held (the waiting count, from the re-read) reached the screen too.
+    assert screen.state.board["waiting"] == [{"line": "A", "count": 1}]
+    await screen.close()
+    await hub.stop()
+
+
+async def test_with_a_hold_changes_without_a_call_go_out_once_when_the_hold_ends(
+    board: FakeBoard,
+) -> None:
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3)
+    await hub.start(board)
+    board.windows = [_window(1)]
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    for seq in range(1, 9):  # a stream of issues, closer together than the hold
+        board.waiting = [{"line": "A", "count": seq}]
+        await hub.publish([event(seq, "ticket_issued", number=f"A00{seq}")])
+        await asyncio.sleep(0.1)
+    # The stream did not put the board off for good: each hold ended on time, so some
+    # board messages went out before it stopped, each folding several issues.
+    sent_during_stream = screen.types()[1:]
+    assert sent_during_stream
+    assert set(sent_during_stream) == {"board"}
+    assert len(sent_during_stream) < 8
+    message = screen.sent[1]
+    assert message["prev"] == 0
+    assert message["seq"] >= 2
+    await asyncio.sleep(0.5)
+    await settle()
+    state = screen.replay_into_state()
+    expected = await board("h1")
+    assert expected is not None
+    assert state.board == {k: v for k, v in expected.items() if k != "seq"}
+    assert state.seq == 8 == hub.feeds["h1"].last_seq
+    # A screen coming back with the seq of the first board message gets the rest.
+    again = Screen(hub)
+    await hub.subscribe("h1", again.conn, since=message["seq"])
+    await settle()
+    assert [m["seq"] for m in again.sent] == [m["seq"] for m in screen.sent[2:]] + [8]
+    await again.close()
     await screen.close()
     await hub.stop()

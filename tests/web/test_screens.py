@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -44,6 +44,20 @@ def until(ws: Socket, kind: str, state: ScreenState | None = None) -> dict[str, 
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind} message")
+
+
+def until_shown(ws: Socket, state: ScreenState, shown: Callable[[ScreenState], bool]) -> None:
+    """Read messages (applying them) until the screen shows what ``shown`` looks for.
+
+    Changes other than calls are folded into the next call's message or, within the
+    feed's hold, into one board message (displays.feed), so the test waits for the
+    state, not for a message type.
+    """
+    for _ in range(50):
+        state.apply(ws.receive_json())
+        if shown(state):
+            return
+    raise AssertionError("the screen never showed it")
 
 
 def open_and_call(client: TestClient, window: int = 1) -> tuple[dict[str, Any], dict[str, str]]:
@@ -94,7 +108,7 @@ def test_reconnecting_with_since_replays_what_was_missed(client: TestClient) -> 
         until(ws, "snapshot", state)
         headers = sign_in(client, "clerk03")
         client.post(f"{HALL}/windows/3/sign-in", headers=headers)
-        until(ws, "window", state)
+        until_shown(ws, state, lambda s: (s.window(3) or {}).get("staff") == "C0003")
     client.post(f"{HALL}/tickets", json={"matter": "SI-REG"})
     client.post(f"{HALL}/windows/3/call-next", headers=headers)
     client.post(f"{HALL}/windows/3/recall", headers=headers)
@@ -114,9 +128,7 @@ def test_window_pause_and_unknown_hall(client: TestClient) -> None:
         headers = sign_in(client, "clerk04")
         client.post(f"{HALL}/windows/4/sign-in", headers=headers)
         client.post(f"{HALL}/windows/4/pause", headers=headers, json={"reason": "break"})
-        until(ws, "window", state)
-        until(ws, "window", state)
-    assert (state.window(4) or {})["status"] == "paused"
+        until_shown(ws, state, lambda s: (s.window(4) or {}).get("status") == "paused")
     with client.websocket_connect("/ws/halls/nowhere/screens") as ws:
         message = ws.receive()
     assert message == {**message, "type": "websocket.close", "code": 4404}
@@ -131,8 +143,7 @@ def test_supervisor_sets_the_notice(client: TestClient) -> None:
             f"{HALL}/notice", headers=headers, json={"notice": " 今日 16:00 停止取号 "}
         )
         assert response.json() == {"hall": "district", "notice": "今日 16:00 停止取号"}
-        until(ws, "notice", state)
-        until(ws, "board", state)  # the re-read board carries the new notice
+        until_shown(ws, state, lambda s: s.board["hall"]["notice"] == "今日 16:00 停止取号")
     assert state.board["hall"]["notice"] == "今日 16:00 停止取号"
     too_long = client.post(f"{HALL}/notice", headers=headers, json={"notice": "长" * 501})
     assert too_long.status_code == 422
