@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from importlib import resources
 
@@ -40,8 +41,29 @@ from web.errors import EXCEPTION_HANDLERS
 NO_SHOW_SWEEP_SECONDS = 60.0
 
 
-def create_app(settings: Settings | None = None, publisher: Publisher | None = None) -> Starlette:
-    """Build the app; the database is migrated and loaded when the app starts."""
+# Young collections after 50,000 new container objects instead of 700 (temporaries of a
+# fan-out die by reference counting before one runs); a full collection at most after
+# 100 middle ones. Measured with benchmarks/bench_screens.py (docs/architecture.md).
+SERVER_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def create_app(
+    settings: Settings | None = None,
+    publisher: Publisher | None = None,
+    *,
+    tune_gc: bool = False,
+) -> Starlette:
+    """Build the app; the database is migrated and loaded when the app starts.
+
+    ``tune_gc`` (the server process sets it, see ``web.cli``): once started, everything
+    allocated so far (modules, SQLAlchemy's mappers and caches, the app) is moved out of
+    the cyclic garbage collector's sight (``gc.freeze()``), and young collections run
+    less often (``SERVER_GC_THRESHOLDS``). With thousands of screens, the default
+    thresholds promoted the short-lived objects of every fan-out to the oldest
+    generation, and a full collection, which stops the event loop for as long as it
+    walks every screen's objects, ran every few seconds: screens saw it as a late
+    call. Tests build many apps in one process and leave it off.
+    """
     settings = settings or Settings.from_environ()
 
     @contextlib.asynccontextmanager
@@ -56,6 +78,10 @@ def create_app(settings: Settings | None = None, publisher: Publisher | None = N
             sweeper = asyncio.create_task(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )
+            if tune_gc:
+                gc.collect()
+                gc.freeze()
+                gc.set_threshold(*SERVER_GC_THRESHOLDS)
             try:
                 yield
             finally:
