@@ -1,8 +1,14 @@
-"""One screen's outbound side: a bounded queue drained by its own sender.
+"""One screen's outbound side: sent at once when the socket takes it, else queued.
 
 The hub only ever calls ``offer`` (never awaits a socket), so a slow or dead screen
-cannot hold up the others. A screen whose queue is full, whose send times out, or that
-stays silent past the heartbeat deadline is dropped; it reconnects and resynchronises.
+cannot hold up the others. ``offer`` starts the send itself: a socket with room in
+its buffer takes the frame without waiting, and then no task, no queue and no loop
+turn are spent on it (with thousands of screens per call, that per-screen cost was
+most of the fan-out). Only when a send has to wait (the socket's buffer is full)
+does it go on in a task of its own, and the messages offered meanwhile wait in a
+bounded queue behind it, in order. A screen whose queue is full, whose send times
+out, or that stays silent past the heartbeat deadline is dropped; it reconnects and
+resynchronises.
 """
 
 from __future__ import annotations
@@ -10,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[str], Awaitable[None]]
+Send = Callable[[str], Coroutine[Any, Any, None]]
 
 CLOSE_TOO_SLOW = 4008
 CLOSE_SILENT = 4009
@@ -37,21 +45,54 @@ class ScreenConnection:
         self.close_reason = ""
         self.done = asyncio.Event()
         self.slot = 0  # which turn of the hub's heartbeat this screen is in
+        self._sender: asyncio.Task[None] | None = None  # a send that had to wait
 
     @property
     def open(self) -> bool:
         return self.close_code is None
 
     def offer(self, text: str) -> bool:
-        """Queue a message; drops the connection instead of waiting when it is full."""
+        """Send at once if the socket takes it, else queue it behind the waiting send;
+        drops the connection instead of waiting when the queue is full."""
         if not self.open:
             return False
+        if self._sender is None:
+            self._start(text)
+            return self.open
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
             self.drop(CLOSE_TOO_SLOW, "screen fell behind; reconnect to resync")
             return False
         return True
+
+    def _start(self, text: str) -> None:
+        """Run the send up to its first wait, here; if it waits, finish it in a task."""
+        sending = self._send(text)
+        try:
+            waited_on = sending.send(None)
+        except StopIteration:
+            return  # the socket took it
+        except Exception as exc:  # the socket is gone; the endpoint notices too
+            self.drop(CLOSE_GOING_AWAY, f"send failed: {type(exc).__name__}")
+            return
+        self.sending_since = time.monotonic()
+        self._sender = asyncio.create_task(self._finish(sending, waited_on))
+
+    async def _finish(self, sending: Coroutine[Any, Any, None], waited_on: Any) -> None:
+        """Finish the send that had to wait, then send what was queued meanwhile."""
+        try:
+            await _resume(sending, waited_on)
+            while self.open and not self._queue.empty():
+                self.sending_since = time.monotonic()
+                await self._send(self._queue.get_nowait())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the socket is gone; the endpoint notices too
+            self.drop(CLOSE_GOING_AWAY, f"send failed: {type(exc).__name__}")
+        finally:
+            # No await since the queue was found empty: later offers start afresh.
+            self._sender, self.sending_since = None, None
 
     def drop(self, code: int, reason: str) -> None:
         """Stop sending; the endpoint closes the socket with this code."""
@@ -68,21 +109,17 @@ class ScreenConnection:
         return (time.monotonic() if now is None else now) - self.last_seen
 
     async def run(self) -> None:
-        """Send queued messages in order until the connection is dropped or fails.
+        """Live until the connection is dropped; then (or when cancelled, as the
+        endpoint does when the socket closes) stop a send still waiting.
 
         A send stuck longer than ``send_timeout`` is caught by the hub's heartbeat
         (``stuck``), not by a timer per message: thousands of screens per call.
         """
-        while self.open:
-            text = await self._queue.get()
-            if not self.open:
-                return
-            self.sending_since = time.monotonic()
-            try:
-                await self._send(text)
-            except Exception as exc:  # the socket is gone; the endpoint notices too
-                self.drop(CLOSE_GOING_AWAY, f"send failed: {type(exc).__name__}")
-            self.sending_since = None
+        try:
+            await self.done.wait()
+        finally:
+            if self._sender is not None:
+                self._sender.cancel()
 
     def stuck(self, now: float | None = None) -> bool:
         """A send has been waiting on the socket for longer than ``send_timeout``."""
@@ -92,3 +129,27 @@ class ScreenConnection:
     @property
     def queued(self) -> int:
         return self._queue.qsize()
+
+
+async def _resume(coroutine: Coroutine[Any, Any, None], waited_on: Any) -> None:
+    """Drive to its end, in the current task, a coroutine already run by hand up to
+    ``waited_on`` (what it yielded: a future, or None for a bare yield), the way an
+    asyncio task would: wait for that, resume it, and so on; a cancellation of this
+    task is thrown into it."""
+    while True:
+        try:
+            if waited_on is None:
+                await asyncio.sleep(0)
+            else:
+                # Taken from the coroutine by hand: clear the flag its yield set, as a
+                # task does, before this task waits for it.
+                waited_on._asyncio_future_blocking = False
+                await waited_on
+        except BaseException as exc:  # handed to the coroutine, as a task does
+            step = partial(coroutine.throw, exc)
+        else:
+            step = partial(coroutine.send, None)
+        try:
+            waited_on = step()
+        except StopIteration:
+            return

@@ -75,9 +75,8 @@ async def _serve(websocket: WebSocket, conn: ScreenConnection) -> None:
             await job()
             group.cancel_scope.cancel()
 
-        group.start_soon(until_done, conn.run)
+        group.start_soon(until_done, conn.run)  # ends when the hub drops the screen
         group.start_soon(until_done, lambda: _receive(websocket, conn))
-        group.start_soon(until_done, conn.done.wait)
 
 
 async def _receive(websocket: WebSocket, conn: ScreenConnection) -> None:
