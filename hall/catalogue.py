@@ -255,11 +255,15 @@ async def get_hall(session: AsyncSession, hall_id: str) -> HallRow:
     """One active hall; raises NotFound."""
     row = await session.get(HallRow, hall_id)
     if row is None or not row.active:
-        raise NotFound(
-            f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
-            f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
-        )
+        raise no_such_hall(hall_id)
     return row
+
+
+def no_such_hall(hall_id: str) -> NotFound:
+    return NotFound(
+        f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
+        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+    )
 
 
 async def list_matters(session: AsyncSession, hall_id: str) -> Sequence[MatterRow]:

@@ -79,14 +79,21 @@ class Database:
     async def fetch_one(
         self, statement: Executable, params: Mapping[str, Any] | None = None
     ) -> Row[Any] | None:
-        """The first row of one read-only statement, outside any ORM session.
+        """The first row of one small read-only statement, outside any ORM session.
 
-        About half the cost of a ``read()`` transaction, for lookups made on every request.
+        About half the cost of a ``read()`` transaction, for lookups made on every
+        request. On SQLite it runs on the event loop's thread: keep it to a lookup by
+        key, never a scan.
         """
         async with self.engine.connect() as conn:
-            # One statement is its own snapshot: SQLite needs no BEGIN around it.
+            # One statement is its own snapshot: SQLite needs no BEGIN around it, and
+            # a lookup this small runs in place (hall.sqlite_driver.IN_PLACE).
             conn = await conn.execution_options(**{_SINGLE_OPTION: True})
-            return (await conn.execute(statement, dict(params or {}))).first()
+            in_place = sqlite_driver.IN_PLACE.set(self.is_sqlite)
+            try:
+                return (await conn.execute(statement, dict(params or {}))).first()
+            finally:
+                sqlite_driver.IN_PLACE.reset(in_place)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -41,10 +41,11 @@ from queueing.estimates import (
 class HallContext:
     """A hall's row, time zone, policy knobs and matters."""
 
-    hall: HallRow
+    hall: HallRow  # a plain copy (not in the session), as of the hall's updated_at
     zone: ZoneInfo
     policy: Policy
     matters: dict[str, MatterRow]
+    queue_version: int  # read in this transaction
 
     @property
     def id(self) -> str:
@@ -76,24 +77,39 @@ class HallContext:
 async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
     """Load a hall's context; raises NotFound for an unknown hall.
 
-    The matters are kept per process with the hall row's ``updated_at``, which every
-    change of the configuration bumps (``catalogue.apply_config``), and read again
-    whenever it moved.
+    One small statement reads the hall's versions; the rest (the hall row, its zone,
+    policy and matters) is kept per process with the hall row's ``updated_at``, which
+    every change of the hall or its configuration bumps (``catalogue.apply_config``),
+    and read again whenever it moved.
     """
-    hall = await catalogue.get_hall(session, hall_id)
+    found = (await session.execute(_HALL_VERSIONS, {"b_hall": hall_id})).first()
+    if found is None or not found.active:
+        raise catalogue.no_such_hall(hall_id)
 
-    async def load() -> dict[str, MatterRow]:
+    async def load() -> tuple[HallRow, ZoneInfo, Policy, dict[str, MatterRow]]:
         # Plain copies: rows of a session would expire when its transaction rolls back.
-        return {m.code: _copy(m) for m in await catalogue.list_matters(session, hall_id)}
+        hall = _copy(await catalogue.get_hall(session, hall_id))
+        matters = {m.code: _copy(m) for m in await catalogue.list_matters(session, hall_id)}
+        policy = Policy.from_mapping(hall.settings.get("policy", {}))
+        return hall, ZoneInfo(hall.timezone), policy, matters
 
-    matters = await remembered(session, f"matters:{hall_id}", hall.updated_at, load)
-    policy = Policy.from_mapping(hall.settings.get("policy", {}))
-    return HallContext(hall, ZoneInfo(hall.timezone), policy, matters)
+    hall, zone, policy, matters = await remembered(
+        session, f"context:{hall_id}", found.updated_at, load
+    )
+    return HallContext(hall, zone, policy, matters, int(found.queue_version or 0))
 
 
-def _copy(row: MatterRow) -> MatterRow:
-    columns = MatterRow.__table__.columns
-    return MatterRow(**{c.key: getattr(row, c.key) for c in columns})
+_HALL_VERSIONS = select(HallRow.active, HallRow.updated_at, HallRow.queue_version).where(
+    HallRow.id == bindparam("b_hall")
+)
+
+
+_Row = TypeVar("_Row", HallRow, MatterRow)
+
+
+def _copy(row: _Row) -> _Row:
+    columns = type(row).__table__.columns
+    return type(row)(**{c.key: getattr(row, c.key) for c in columns})
 
 
 async def lock_hall(session: AsyncSession, hall_id: str) -> None:
@@ -197,7 +213,7 @@ async def _version(session: AsyncSession, ctx: HallContext) -> tuple[bool, int]:
     it has not moved after the rows were read.
     """
     if session.get_bind().dialect.name == "sqlite":
-        return True, ctx.hall.queue_version
+        return True, ctx.queue_version
     return False, await queue_version(session, ctx.id)
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextvars import ContextVar
 from functools import partial
 from typing import Any, cast
 
@@ -33,6 +34,10 @@ import aiosqlite
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
 _BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+# Set around one small read that is to run in place too (``Database.fetch_one``: a
+# lookup by key, made on every staff request; a WAL reader waits for no writer).
+IN_PLACE: ContextVar[bool] = ContextVar("tongban_sqlite_in_place", default=False)
 
 
 def _run(conn: sqlite3.Connection, many: bool, sql: str, parameters: Any) -> _Outcome:
@@ -66,7 +71,7 @@ class OneTripCursor:
 
     async def _go(self, many: bool, sql: str, parameters: Any) -> OneTripCursor:
         connection = self._connection
-        if connection.writing:
+        if connection.writing or IN_PLACE.get():
             outcome = _run(connection._conn, many, sql, parameters)
         else:
             queue_call = cast(Callable[..., Awaitable[_Outcome]], connection._execute)

@@ -193,7 +193,7 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
 async def _staffed_window(unit: Unit, staff: StaffMember, number: int) -> WindowRow:
     require(staff, Role.CLERK, unit.hall_id)
     await lock_hall(unit.session, unit.hall_id)
-    row = await load_window(unit.session, unit.hall_id, number, lock=True)
+    row = await load_window(unit.session, unit.hall_id, number, lock=True, hall_checked=True)
     require_at_window(staff, row)
     return row
 

@@ -42,10 +42,17 @@ _WINDOW_FOR_UPDATE = _WINDOW.with_for_update()
 
 
 async def load_window(
-    session: AsyncSession, hall_id: str, number: int, *, lock: bool = False
+    session: AsyncSession,
+    hall_id: str,
+    number: int,
+    *,
+    lock: bool = False,
+    hall_checked: bool = False,
 ) -> WindowRow:
-    """An active window of a hall; raises NotFound."""
-    await catalogue.get_hall(session, hall_id)
+    """An active window of a hall; raises NotFound (``hall_checked``: the caller has
+    already found the hall, with ``load_context``)."""
+    if not hall_checked:
+        await catalogue.get_hall(session, hall_id)
     query = _WINDOW_FOR_UPDATE if lock else _WINDOW
     row = await session.scalar(query, {"b_hall": hall_id, "b_number": number})
     if row is None:

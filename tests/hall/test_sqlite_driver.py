@@ -171,3 +171,31 @@ async def test_waiting_for_another_writer_does_not_hold_up_the_event_loop(tmp_pa
     finally:
         other.close()
         await db.dispose()
+
+
+async def test_a_single_lookup_runs_in_place(tmp_path: Path) -> None:
+    """Database.fetch_one makes no trip on SQLite, and leaves later reads on the thread."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    trips = 0
+    original = sqlite_driver.OneTripConnection._execute
+
+    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await original(self, *args)
+
+    try:
+        async with db.write() as session:
+            await session.execute(text(SETUP[0]))
+            await session.execute(text(SETUP[1]))
+        sqlite_driver.OneTripConnection._execute = counted  # type: ignore[method-assign]
+        row = await db.fetch_one(text("SELECT n FROM t WHERE name = :name"), {"name": "b"})
+        assert row == (2,)
+        assert trips == 0
+        assert not sqlite_driver.IN_PLACE.get()
+        async with db.read() as session:
+            await session.execute(text("SELECT n FROM t"))
+        assert trips == 3  # BEGIN, the statement and COMMIT, on the connection's thread
+    finally:
+        sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
+        await db.dispose()
