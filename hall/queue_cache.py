@@ -50,6 +50,11 @@ class _Change:
     state: dict[str, Any]
 
 
+def _waits(change: _Change, day: date) -> bool:
+    """Whether the changed ticket is, after the change, one of ``day``'s waiting ones."""
+    return change.status == _WAITING and change.service_day == day
+
+
 @dataclass(frozen=True, slots=True)
 class Waiting:
     """A hall's waiting tickets at one version: as a list, and grouped into lines."""
@@ -144,7 +149,7 @@ class QueueCache:
         for change in changes:
             if change.id in queue:
                 queue.remove(change.id)
-            if change.status == _WAITING and change.service_day == day:
+            if _waits(change, day):
                 queue.add(ticket_from_state(change.state))
         self._dispatch[hall_id] = (version, known[1], queue)
 
@@ -195,6 +200,10 @@ class QueueCache:
             self._dispatch.pop(hall_id, None)
             return
         self._advance_dispatch(hall_id, version, entry.day, changes)
+        if not any(c.id in entry.tickets or _waits(c, entry.day) for c in changes):
+            # Nothing waiting changed (a service started, say): same lists, new version.
+            self._entries[hall_id] = replace(entry, version=version)
+            return
         tickets = dict(entry.tickets)
         lines = dict(entry.lines)
         changed: dict[_LineKey, tuple[dict[str, Ticket], float]] = {}
@@ -211,7 +220,7 @@ class QueueCache:
             old = tickets.pop(change.id, None)
             if old is not None:
                 line_of(_line_key(old))[0].pop(change.id, None)
-            if change.status == _WAITING and change.service_day == entry.day:
+            if _waits(change, entry.day):
                 ticket = tickets[change.id] = ticket_from_state(change.state)
                 key = _line_key(ticket)
                 members, latest = line_of(key)
