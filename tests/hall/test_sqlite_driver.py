@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -40,6 +41,22 @@ STATEMENTS = (
 )
 
 
+class Trips:
+    count = 0
+
+
+def trip_counter() -> tuple[Trips, Any, Any]:
+    """A stand-in for ``OneTripConnection._execute`` that counts the trips it makes."""
+    trips = Trips()
+    original = sqlite_driver.OneTripConnection._execute
+
+    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
+        trips.count += 1
+        return await original(self, *args)
+
+    return trips, counted, original
+
+
 def truth(path: Path) -> list[tuple[list[tuple[object, ...]], int, int | None]]:
     conn = sqlite3.connect(path, isolation_level=None)
     answers = []
@@ -61,13 +78,7 @@ async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path, kind: st
         plain.close()
     expected = truth(tmp_path / "plain.db")
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'ours.db'}")
-    trips = 0
-    original = sqlite_driver.OneTripConnection._execute
-
-    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
-        nonlocal trips
-        trips += 1
-        return await original(self, *args)
+    trips, counted, original = trip_counter()
 
     try:
         async with db.write() if kind == "write" else db.read() as session:
@@ -86,7 +97,7 @@ async def test_rows_counts_and_ids_are_those_of_sqlite3(tmp_path: Path, kind: st
             sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
         assert got == expected
         # Holding the write lock, statements run in place; otherwise one trip each.
-        assert trips == (0 if kind == "write" else len(STATEMENTS))
+        assert trips.count == (0 if kind == "write" else len(STATEMENTS))
         assert not driver.writing  # the transaction ended
         async with db.read() as session:  # what the write committed, seen by another reader
             final = (await session.execute(text(STATEMENTS[-1][0]))).one()
@@ -176,13 +187,7 @@ async def test_waiting_for_another_writer_does_not_hold_up_the_event_loop(tmp_pa
 async def test_a_single_lookup_runs_in_place(tmp_path: Path) -> None:
     """Database.fetch_one makes no trip on SQLite, and leaves later reads on the thread."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
-    trips = 0
-    original = sqlite_driver.OneTripConnection._execute
-
-    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
-        nonlocal trips
-        trips += 1
-        return await original(self, *args)
+    trips, counted, original = trip_counter()
 
     try:
         async with db.write() as session:
@@ -191,11 +196,11 @@ async def test_a_single_lookup_runs_in_place(tmp_path: Path) -> None:
         sqlite_driver.OneTripConnection._execute = counted  # type: ignore[method-assign]
         row = await db.fetch_one(text("SELECT n FROM t WHERE name = :name"), {"name": "b"})
         assert row == (2,)
-        assert trips == 0
+        assert trips.count == 0
         assert not sqlite_driver.IN_PLACE.get()
         async with db.read() as session:
             await session.execute(text("SELECT n FROM t"))
-        assert trips == 3  # BEGIN, the statement and COMMIT, on the connection's thread
+        assert trips.count == 3  # BEGIN, the statement and COMMIT, on the connection's thread
     finally:
         sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
         await db.dispose()
