@@ -41,10 +41,10 @@ from web.errors import EXCEPTION_HANDLERS
 NO_SHOW_SWEEP_SECONDS = 60.0
 
 
-# Young collections after 50,000 new container objects instead of 700 (temporaries of a
+# Young collections after 10,000 new container objects instead of 700 (temporaries of a
 # fan-out die by reference counting before one runs); a full collection at most after
 # 100 middle ones. Measured with benchmarks/bench_screens.py (docs/architecture.md).
-SERVER_GC_THRESHOLDS = (50_000, 20, 100)
+SERVER_GC_THRESHOLDS = (10_000, 20, 100)
 
 
 def create_app(
