@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
@@ -36,7 +37,8 @@ class ScreenConnection:
         self, send: Send, *, max_queue: int = 64, send_timeout: float = 10.0, name: str = ""
     ) -> None:
         self._send = send
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=max_queue)
+        self.max_queue = max_queue
+        self._queue: deque[str] = deque()  # offered while a send waits
         self.send_timeout = send_timeout
         self.name = name
         self.last_seen = time.monotonic()
@@ -59,11 +61,10 @@ class ScreenConnection:
         if self._sender is None:
             self._start(text)
             return self.open
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self._queue) >= self.max_queue:
             self.drop(CLOSE_TOO_SLOW, "screen fell behind; reconnect to resync")
             return False
+        self._queue.append(text)
         return True
 
     def _start(self, text: str) -> None:
@@ -83,9 +84,9 @@ class ScreenConnection:
         """Finish the send that had to wait, then send what was queued meanwhile."""
         try:
             await _resume(sending, waited_on)
-            while self.open and not self._queue.empty():
+            while self.open and self._queue:
                 self.sending_since = time.monotonic()
-                await self._send(self._queue.get_nowait())
+                await self._send(self._queue.popleft())
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the socket is gone; the endpoint notices too
@@ -128,7 +129,7 @@ class ScreenConnection:
 
     @property
     def queued(self) -> int:
-        return self._queue.qsize()
+        return len(self._queue)
 
 
 async def _resume(coroutine: Coroutine[Any, Any, None], waited_on: Any) -> None:

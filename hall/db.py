@@ -138,6 +138,7 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
         options = conn.get_execution_options()
         if options.get(_SINGLE_OPTION, False):
             return
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION, False) else "BEGIN")
+        begin = sqlite_driver.BEGIN_WRITE if options.get(WRITE_OPTION, False) else "BEGIN"
+        conn.exec_driver_sql(begin)
 
     return engine

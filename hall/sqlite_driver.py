@@ -33,7 +33,7 @@ from typing import Any, cast
 import aiosqlite
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
-_BEGIN_WRITE = "BEGIN IMMEDIATE"
+BEGIN_WRITE = "BEGIN IMMEDIATE"  # what hall.db issues to start a write transaction
 
 # Set around one small read that is to run in place too (``Database.fetch_one``: a
 # lookup by key, made on every staff request; a WAL reader waits for no writer).
@@ -76,7 +76,7 @@ class OneTripCursor:
         else:
             queue_call = cast(Callable[..., Awaitable[_Outcome]], connection._execute)
             outcome = await queue_call(partial(_run, connection._conn, many), sql, parameters)
-            if sql == _BEGIN_WRITE:
+            if sql == BEGIN_WRITE:
                 connection.writing = True
         self.description, self.rowcount, self.lastrowid, self._rows = outcome
         return self
