@@ -3,13 +3,15 @@
 Every ticket action needs the hall's waiting tickets (to dispatch, to estimate), and
 reading and decoding hundreds of rows per request made the server's cost grow with the
 queue. Each hall row carries ``queue_version``: every transaction that changes a ticket
-or a window through the ORM bumps the version of its hall as it commits (the listeners
-below; no code writes tickets or windows with bulk statements). A reader compares the version it
-reads in its own transaction with the cached one and uses the copy only if they are
-equal. After a commit, the writing process applies its own changes to the copy when the
-copy was exactly one version behind; anything else (another process wrote, a commit was
-lost) makes the next reader load the rows again. So the copy is never trusted beyond
-what the database says, on SQLite and on PostgreSQL with several server processes.
+or a window bumps the version of its hall as it commits (the listeners below see what
+the ORM writes; ``hall.ticket_rows`` writes single rows with its own statements and notes
+each one with ``note_written``; no code writes tickets or windows in bulk). A reader
+compares the version it reads in its own transaction with the cached one and uses the
+copy only if they are equal. After a commit, the writing process applies its own changes
+to the copy when the copy was exactly one version behind; anything else (another process
+wrote, a commit was lost) makes the next reader load the rows again. So the copy is never
+trusted beyond what the database says, on SQLite and on PostgreSQL with several server
+processes.
 """
 
 from __future__ import annotations
@@ -286,10 +288,20 @@ def own_window_changes(session: AsyncSession, hall_id: str) -> bool:
 @event.listens_for(Session, "before_flush")
 def _note_tickets(session: Session, _context: Any, _instances: Any) -> None:
     for row in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(row, TicketRow):
-            session.info.setdefault(_TOUCHED, {})[id(row)] = row
-        elif isinstance(row, WindowRow):
-            session.info.setdefault(_TOUCHED_WINDOWS, {})[id(row)] = row
+        _note(session.info, row)
+
+
+def note_written(session: AsyncSession, row: TicketRow | WindowRow) -> None:
+    """Note a row written with a statement of its own (``hall.ticket_rows``), as the
+    listener above notes the rows the ORM writes."""
+    _note(session.info, row)
+
+
+def _note(info: dict[Any, Any], row: object) -> None:
+    if isinstance(row, TicketRow):
+        info.setdefault(_TOUCHED, {})[id(row)] = row
+    elif isinstance(row, WindowRow):
+        info.setdefault(_TOUCHED_WINDOWS, {})[id(row)] = row
 
 
 # Built once (composing a statement costs more than running it on SQLite).
@@ -325,7 +337,7 @@ def _bump_versions(session: Session) -> None:
         for r in touched.values()
     ]
     halls = sorted({c.hall_id for c in changes} | {w.hall_id for w in window_changes})
-    bumped = session.execute(_BUMP, {"b_halls": halls})
+    bumped = session.connection().execute(_BUMP, {"b_halls": halls})
     versions = {hall_id: int(version) for hall_id, version in bumped}
     session.info[_COMMITTED] = (versions, changes, window_changes)
 

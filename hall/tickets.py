@@ -33,6 +33,7 @@ from hall.hall_context import (
 from hall.models import TicketRow, WindowRow
 from hall.publish import Publisher
 from hall.staff import StaffMember, require
+from hall.ticket_rows import read_ticket, read_window, write_ticket, write_window
 from hall.ticket_store import (
     event_data,
     event_kind,
@@ -43,7 +44,7 @@ from hall.ticket_store import (
     window_state,
 )
 from hall.unit import Unit, unit_of_work
-from hall.windows import load_window, require_at_window
+from hall.windows import no_such_window, require_at_window
 from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, TicketStatus
 from queueing.calling import call_next_in
 from queueing.dispatch_queue import DispatchQueue
@@ -191,9 +192,12 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
 
 
 async def _staffed_window(unit: Unit, staff: StaffMember, number: int) -> WindowRow:
+    """The window, as a plain row (hall.ticket_rows), after checking who acts for it."""
     require(staff, Role.CLERK, unit.hall_id)
     await lock_hall(unit.session, unit.hall_id)
-    row = await load_window(unit.session, unit.hall_id, number, lock=True, hall_checked=True)
+    row = await read_window(unit.session, unit.hall_id, number, lock=True)
+    if row is None:
+        raise no_such_window(unit.hall_id, number)
     require_at_window(staff, row)
     return row
 
@@ -218,10 +222,9 @@ async def call_next(
             raise translate(exc) from None
         if call is None:
             return None
-        row = await unit.session.get(TicketRow, call.ticket.id)
+        row = await read_ticket(unit.session, call.ticket.id)
         assert row is not None
-        store_ticket(row, call.ticket)
-        store_window(wrow, call.window)
+        await _save(unit, row, call.ticket, wrow, call.window)
         record_events(unit, row, call.events, TicketStatus.WAITING.value)
     return ticket_view(row)
 
@@ -272,10 +275,24 @@ async def call_chosen(
             )
         except QueueingError as exc:
             raise translate(exc) from None
-        store_ticket(row, call.ticket)
-        store_window(wrow, call.window)
+        await _save(unit, row, call.ticket, wrow, call.window)
         record_events(unit, row, call.events, before)
     return ticket_view(row)
+
+
+async def _save(
+    unit: Unit,
+    row: TicketRow,
+    ticket: Ticket,
+    wrow: WindowRow | None = None,
+    window: WindowState | None = None,
+) -> None:
+    """Write a ticket (and its window) read with hall.ticket_rows back."""
+    store_ticket(row, ticket)
+    await write_ticket(unit.session, row)
+    if wrow is not None and window is not None:
+        store_window(wrow, window)
+        await write_window(unit.session, wrow)
 
 
 def _require_open(row: WindowRow) -> None:
@@ -287,7 +304,7 @@ def _require_open(row: WindowRow) -> None:
 
 
 async def _hall_ticket(unit: Unit, ticket_id: Any) -> TicketRow:
-    row = await unit.session.get(TicketRow, ticket_id) if isinstance(ticket_id, str) else None
+    row = await read_ticket(unit.session, ticket_id) if isinstance(ticket_id, str) else None
     if row is None or row.hall_id != unit.hall_id:
         raise InvalidInput(
             "There is no such ticket in this hall.",
@@ -320,7 +337,7 @@ async def act_on_held(
                 f"Window {number} holds no ticket; call a number first.",
                 f"{number} 号窗口当前没有叫到的号，请先叫号。",
             )
-        row = await unit.session.get(TicketRow, window.ticket_id)
+        row = await read_ticket(unit.session, window.ticket_id)
         assert row is not None
         change = await _change_for(unit, ctx, action, number, options)
         before = row.status
@@ -328,9 +345,8 @@ async def act_on_held(
             ticket, events = change(ticket_of(row))
         except QueueingError as exc:
             raise translate(exc) from None
-        store_ticket(row, ticket)
-        if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-            store_window(wrow, release(window, ticket.id))
+        held = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+        await _save(unit, row, ticket, wrow, None if held else release(window, ticket.id))
         record_events(unit, row, events, before)
     return ticket_view(row)
 
@@ -428,6 +444,6 @@ async def resume_ticket(
             ticket, events = queueing.resume(ticket_of(row), seconds(now), to_window=number)
         except QueueingError as exc:
             raise translate(exc) from None
-        store_ticket(row, ticket)
+        await _save(unit, row, ticket)
         record_events(unit, row, events, before)
     return ticket_view(row)

@@ -1,7 +1,9 @@
 """A unit of work: one write transaction plus the audit events it records.
 
-Events marked for publishing are handed to the injected publisher only after the
-transaction has committed, so a screen never shows something that was rolled back.
+The unit's audit events are written with one statement at the end of the transaction
+(just before the commit), and those marked for publishing are handed to the injected
+publisher only after it has committed, so a screen never shows something that was
+rolled back.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall import audit
 from hall.db import Database
 from hall.models import EventRow
 from hall.publish import HallEvent, Publisher
 
 log = logging.getLogger(__name__)
+
+_EVENTS = cast(Table, EventRow.__table__)
+# Built once; several rows go in one statement and come back in the order given.
+_INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
 
 
 class Unit:
@@ -30,7 +36,8 @@ class Unit:
         self.actor = actor
         self.hall_id = hall_id
         self.now = now
-        self.to_publish: list[EventRow] = []
+        self._events: list[dict[str, Any]] = []
+        self._publish: list[bool] = []
 
     def record(
         self,
@@ -42,23 +49,40 @@ class Unit:
         after: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         publish: bool = True,
-    ) -> EventRow:
+    ) -> None:
         """Append an audit event; publish it to the screens after commit unless told not to."""
-        row = audit.record(
-            self.session,
-            actor=self.actor,
-            kind=kind,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            hall_id=self.hall_id,
-            before=before,
-            after=after,
-            data=data,
-            at=self.now,
+        self._events.append(
+            {
+                "hall_id": self.hall_id,
+                "at": self.now,
+                "actor": self.actor,
+                "kind": kind,
+                "subject_type": subject_type,
+                "subject_id": str(subject_id),
+                "before": before,
+                "after": after,
+                "data": data or {},
+            }
         )
-        if publish:
-            self.to_publish.append(row)
-        return row
+        self._publish.append(publish)
+
+    async def write_events(self) -> list[HallEvent]:
+        """Insert the recorded events (one statement); the ones to publish, with their ids."""
+        if not self._events:
+            return []
+        connection = await self.session.connection()
+        ids = (await connection.execute(_INSERT_EVENTS, self._events)).scalars().all()
+        return [
+            HallEvent(
+                hall_id=self.hall_id,
+                kind=event["kind"],
+                at=self.now,
+                event_id=event_id,
+                data={**(event["after"] or {}), **event["data"]},
+            )
+            for event, event_id, publish in zip(self._events, ids, self._publish, strict=True)
+            if publish
+        ]
 
 
 @asynccontextmanager
@@ -69,16 +93,7 @@ async def unit_of_work(
     async with db.write() as session:
         unit = Unit(session, actor, hall_id, now)
         yield unit
-    events = [
-        HallEvent(
-            hall_id=row.hall_id or hall_id,
-            kind=row.kind,
-            at=row.at,
-            event_id=row.id,
-            data={**(row.after or {}), **row.data},
-        )
-        for row in unit.to_publish
-    ]
+        events = await unit.write_events()
     if events:
         try:
             await publisher.publish(events)

@@ -47,22 +47,21 @@ async def load_window(
     number: int,
     *,
     lock: bool = False,
-    hall_checked: bool = False,
 ) -> WindowRow:
-    """An active window of a hall; raises NotFound (``hall_checked``: the caller has
-    already found the hall, with ``load_context``)."""
-    if not hall_checked:
-        await catalogue.get_hall(session, hall_id)
+    """An active window of a hall; raises NotFound."""
+    await catalogue.get_hall(session, hall_id)
     query = _WINDOW_FOR_UPDATE if lock else _WINDOW
     row = await session.scalar(query, {"b_hall": hall_id, "b_number": number})
     if row is None:
-        raise NotFound(
-            f"Hall {hall_id!r} has no window {number}; "
-            f"GET /api/halls/{hall_id}/windows lists them.",
-            f"大厅 {hall_id!r} 没有 {number} 号窗口；"
-            f"可通过 GET /api/halls/{hall_id}/windows 查看。",
-        )
+        raise no_such_window(hall_id, number)
     return row
+
+
+def no_such_window(hall_id: str, number: int) -> NotFound:
+    return NotFound(
+        f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
+        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+    )
 
 
 def window_view(row: WindowRow, job_number: str | None = None) -> dict[str, Any]:
