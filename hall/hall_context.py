@@ -82,7 +82,8 @@ async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
     every change of the hall or its configuration bumps (``catalogue.apply_config``),
     and read again whenever it moved.
     """
-    found = (await session.execute(_HALL_VERSIONS, {"b_hall": hall_id})).first()
+    connection = await session.connection()
+    found = (await connection.execute(_HALL_VERSIONS, {"b_hall": hall_id})).first()
     if found is None or not found.active:
         raise catalogue.no_such_hall(hall_id)
 

@@ -2,12 +2,14 @@
 
 Every ticket action needs the hall's waiting tickets (to dispatch, to estimate), and
 reading and decoding hundreds of rows per request made the server's cost grow with the
-queue. Each hall row carries ``queue_version``: every transaction that changes a ticket
-or a window bumps the version of its hall as it commits (the listeners below see what
-the ORM writes; ``hall.ticket_rows`` writes single rows with its own statements and notes
-each one with ``note_written``; no code writes tickets or windows in bulk). A reader
-compares the version it reads in its own transaction with the cached one and uses the
-copy only if they are equal. After a commit, the writing process applies its own changes
+queue. Each hall row carries ``queue_version``: every transaction that changes a waiting
+ticket (one that waited before or waits after) or a window bumps the version of its hall
+as it commits (the listeners below see what the ORM writes; ``hall.ticket_rows`` writes
+single rows with its own statements and notes each one with ``note_written``; no code
+writes tickets or windows in bulk). A change to any other ticket (a service started or
+finished) is in nobody's copy and moves no version. A reader compares the version it
+reads in its own transaction with the cached one and uses the copy only if they are
+equal. After a commit, the writing process applies its own changes
 to the copy when the copy was exactly one version behind; anything else (another process
 wrote, a commit was lost) makes the next reader load the rows again. So the copy is never
 trusted beyond what the database says, on SQLite and on PostgreSQL with several server
@@ -37,6 +39,7 @@ CACHE_KEY = "tongban_queue_cache"  # session.info: the Database's QueueCache
 MEMO_KEY = "tongban_memo"  # session.info: the Database's other per-process, checked copies
 _TOUCHED = "tongban_touched_tickets"  # session.info: ticket rows changed in this transaction
 _TOUCHED_WINDOWS = "tongban_touched_windows"  # session.info: window rows changed
+_WAITED = "tongban_waited"  # session.info: ids of the touched ticket rows that were waiting
 _COMMITTED = "tongban_queue_changes"  # session.info: versions and rows, for after_commit
 _WAITING = TicketStatus.WAITING.value
 _HALLS = cast(Table, HallRow.__table__)
@@ -287,31 +290,40 @@ def own_window_changes(session: AsyncSession, hall_id: str) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _note_tickets(session: Session, _context: Any, _instances: Any) -> None:
-    for row in (*session.new, *session.dirty, *session.deleted):
-        _note(session.info, row)
+    for row in session.new:
+        _note(session.info, row, None)
+    for row in (*session.dirty, *session.deleted):
+        # The status as committed: SQLAlchemy keeps a changed attribute's loaded value.
+        was = inspect(row).committed_state.get("status", getattr(row, "status", None))
+        _note(session.info, row, was)
 
 
-def note_written(session: AsyncSession, row: TicketRow | WindowRow) -> None:
-    """Note a row written with a statement of its own (``hall.ticket_rows``), as the
-    listener above notes the rows the ORM writes."""
-    _note(session.info, row)
+def note_written(session: AsyncSession, row: TicketRow | WindowRow, was: str | None) -> None:
+    """Note a row written with a statement of its own (``hall.ticket_rows``), with the
+    ticket's status before, as the listener above notes the rows the ORM writes."""
+    _note(session.info, row, was)
 
 
-def _note(info: dict[Any, Any], row: object) -> None:
+def _note(info: dict[Any, Any], row: object, was: Any) -> None:
     if isinstance(row, TicketRow):
-        info.setdefault(_TOUCHED, {})[id(row)] = row
+        touched = info.setdefault(_TOUCHED, {})
+        if id(row) not in touched and was == _WAITING:  # its first change in the transaction
+            info.setdefault(_WAITED, set()).add(id(row))
+        touched[id(row)] = row
     elif isinstance(row, WindowRow):
         info.setdefault(_TOUCHED_WINDOWS, {})[id(row)] = row
 
 
 # Built once (composing a statement costs more than running it on SQLite).
-_BUMP = (
+_BUMP_ALL = (
     update(_HALLS)
-    .where(_HALLS.c.id.in_(bindparam("b_halls", expanding=True)))
     # Keep updated_at: it versions the hall's configuration, which did not change.
     .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
     .returning(_HALLS.c.id, _HALLS.c.queue_version)
 )
+_BUMP = _BUMP_ALL.where(_HALLS.c.id.in_(bindparam("b_halls", expanding=True)))
+# The usual case, one hall: no expanding parameter to render on every execution.
+_BUMP_ONE = _BUMP_ALL.where(_HALLS.c.id == bindparam("b_hall"))
 
 
 @event.listens_for(Session, "before_commit")
@@ -321,6 +333,7 @@ def _bump_versions(session: Session) -> None:
         return
     touched: dict[int, TicketRow] = session.info.pop(_TOUCHED, {})
     windows: dict[int, WindowRow] = session.info.pop(_TOUCHED_WINDOWS, {})
+    waited: set[int] = session.info.pop(_WAITED, set())
     window_changes = [
         # A deleted window is kept as inactive: readers only ever list active ones.
         replace(_facts(r), active=False) if inspect(r).was_deleted else _facts(r)
@@ -334,10 +347,18 @@ def _bump_versions(session: Session) -> None:
             "deleted" if inspect(r).was_deleted else r.status,
             dict(r.state),
         )
-        for r in touched.values()
+        for key, r in touched.items()
+        # A ticket that neither waited before nor waits now (a service started, say)
+        # is in nobody's copy: it moves no version.
+        if key in waited or r.status == _WAITING
     ]
     halls = sorted({c.hall_id for c in changes} | {w.hall_id for w in window_changes})
-    bumped = session.connection().execute(_BUMP, {"b_halls": halls})
+    if not halls:
+        return
+    if len(halls) == 1:
+        bumped = session.connection().execute(_BUMP_ONE, {"b_hall": halls[0]})
+    else:
+        bumped = session.connection().execute(_BUMP, {"b_halls": halls})
     versions = {hall_id: int(version) for hall_id, version in bumped}
     session.info[_COMMITTED] = (versions, changes, window_changes)
 
@@ -362,4 +383,5 @@ def _advance_caches(session: Session) -> None:
 def _forget_changes(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
     session.info.pop(_TOUCHED_WINDOWS, None)
+    session.info.pop(_WAITED, None)
     session.info.pop(_COMMITTED, None)

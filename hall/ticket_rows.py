@@ -13,6 +13,7 @@ Rows read here must not also be loaded through the session in the same transacti
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
@@ -20,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.models import TicketRow, WindowRow
 from hall.queue_cache import note_written
-from hall.ticket_store import TICKET_COLUMNS
+from hall.ticket_store import TICKET_COLUMNS, store_ticket
+from queueing import Ticket
+
+
+class ConcurrentChange(RuntimeError):
+    """A row changed under a transaction that holds the hall's lock: a defect, not input."""
+
 
 _TICKETS = cast(Table, TicketRow.__table__)
 _WINDOWS = cast(Table, WindowRow.__table__)
@@ -29,7 +36,7 @@ _WINDOWS = cast(Table, WindowRow.__table__)
 _TICKET = select(_TICKETS).where(_TICKETS.c.id == bindparam("b_id"))
 _SAVE_TICKET = (
     update(_TICKETS)
-    .where(_TICKETS.c.id == bindparam("b_id"))
+    .where(_TICKETS.c.id == bindparam("b_id"), _TICKETS.c.status == bindparam("b_status"))
     .values({name: bindparam(f"v_{name}") for name in TICKET_COLUMNS})
 )
 _WINDOW = select(_WINDOWS).where(
@@ -52,12 +59,27 @@ async def read_ticket(session: AsyncSession, ticket_id: str) -> TicketRow | None
     return None if found is None else TicketRow(**found._mapping)
 
 
-async def write_ticket(session: AsyncSession, row: TicketRow) -> None:
-    """Write back what ``store_ticket`` changed in a row from ``read_ticket``."""
+def waiting_row(hall_id: str, day: date, ticket: Ticket) -> TicketRow:
+    """The row of one of the hall's waiting tickets of ``day`` as the queue gave it (no
+    read needed to call it), as far as ``write_ticket`` and ``ticket_view`` use a row."""
+    row = TicketRow(id=ticket.id, hall_id=hall_id, service_day=day, number=ticket.number)
+    row.source = ticket.source.value
+    store_ticket(row, ticket)
+    return row
+
+
+async def write_ticket(session: AsyncSession, row: TicketRow, was: str) -> None:
+    """Write back what ``store_ticket`` changed in a row that had status ``was``.
+
+    The hall is locked, so the row is still as read; if it is not, the action stops
+    (ConcurrentChange) rather than overwrite a change it did not see.
+    """
     values: dict[str, Any] = {f"v_{name}": getattr(row, name) for name in TICKET_COLUMNS}
     connection = await session.connection()
-    await connection.execute(_SAVE_TICKET, {"b_id": row.id, **values})
-    note_written(session, row)
+    result = await connection.execute(_SAVE_TICKET, {"b_id": row.id, "b_status": was, **values})
+    if result.rowcount != 1:
+        raise ConcurrentChange(f"ticket {row.id} is no longer {was}")
+    note_written(session, row, was)
 
 
 async def read_window(
@@ -74,4 +96,4 @@ async def write_window(session: AsyncSession, row: WindowRow) -> None:
     """Write back the dispatch state ``store_window`` changed in a row from ``read_window``."""
     connection = await session.connection()
     await connection.execute(_SAVE_WINDOW, {"b_id": row.id, "v_dispatch_state": row.dispatch_state})
-    note_written(session, row)
+    note_written(session, row, None)

@@ -33,7 +33,7 @@ from hall.hall_context import (
 from hall.models import TicketRow, WindowRow
 from hall.publish import Publisher
 from hall.staff import StaffMember, require
-from hall.ticket_rows import read_ticket, read_window, write_ticket, write_window
+from hall.ticket_rows import read_ticket, read_window, waiting_row, write_ticket, write_window
 from hall.ticket_store import (
     event_data,
     event_kind,
@@ -222,9 +222,8 @@ async def call_next(
             raise translate(exc) from None
         if call is None:
             return None
-        row = await read_ticket(unit.session, call.ticket.id)
-        assert row is not None
-        await _save(unit, row, call.ticket, wrow, call.window)
+        row = waiting_row(ctx.id, ctx.day(now), call.ticket)
+        await _save(unit, row, TicketStatus.WAITING.value, call.ticket, wrow, call.window)
         record_events(unit, row, call.events, TicketStatus.WAITING.value)
     return ticket_view(row)
 
@@ -275,7 +274,7 @@ async def call_chosen(
             )
         except QueueingError as exc:
             raise translate(exc) from None
-        await _save(unit, row, call.ticket, wrow, call.window)
+        await _save(unit, row, before, call.ticket, wrow, call.window)
         record_events(unit, row, call.events, before)
     return ticket_view(row)
 
@@ -283,13 +282,14 @@ async def call_chosen(
 async def _save(
     unit: Unit,
     row: TicketRow,
+    was: str,
     ticket: Ticket,
     wrow: WindowRow | None = None,
     window: WindowState | None = None,
 ) -> None:
-    """Write a ticket (and its window) read with hall.ticket_rows back."""
+    """Write back a ticket with status ``was`` (and its window), rows of hall.ticket_rows."""
     store_ticket(row, ticket)
-    await write_ticket(unit.session, row)
+    await write_ticket(unit.session, row, was)
     if wrow is not None and window is not None:
         store_window(wrow, window)
         await write_window(unit.session, wrow)
@@ -346,7 +346,7 @@ async def act_on_held(
         except QueueingError as exc:
             raise translate(exc) from None
         held = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
-        await _save(unit, row, ticket, wrow, None if held else release(window, ticket.id))
+        await _save(unit, row, before, ticket, wrow, None if held else release(window, ticket.id))
         record_events(unit, row, events, before)
     return ticket_view(row)
 
@@ -444,6 +444,6 @@ async def resume_ticket(
             ticket, events = queueing.resume(ticket_of(row), seconds(now), to_window=number)
         except QueueingError as exc:
             raise translate(exc) from None
-        await _save(unit, row, ticket)
+        await _save(unit, row, before, ticket)
         record_events(unit, row, events, before)
     return ticket_view(row)

@@ -71,7 +71,10 @@ class Unit:
         if not self._events:
             return []
         connection = await self.session.connection()
-        ids = (await connection.execute(_INSERT_EVENTS, self._events)).scalars().all()
+        # One row is a plain execution, several one statement (SQLAlchemy's
+        # "insertmanyvalues"), both with the new ids in order.
+        rows = self._events[0] if len(self._events) == 1 else self._events
+        ids = (await connection.execute(_INSERT_EVENTS, rows)).scalars().all()
         return [
             HallEvent(
                 hall_id=self.hall_id,

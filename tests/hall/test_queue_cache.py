@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +21,9 @@ from sqlalchemy import select
 import queueing
 from hall import catalogue, tickets
 from hall.config import demo_config_path, load_config
+from hall.config_schema import Role
 from hall.db import Database
+from hall.errors import HallError
 from hall.hall_context import (
     _read_waiting,
     dispatch_queue,
@@ -33,7 +36,8 @@ from hall.hall_context import (
 from hall.migrate import upgrade
 from hall.models import TicketRow
 from hall.publish import NullPublisher
-from hall.queue_cache import HallWindows, Waiting
+from hall.queue_cache import HallWindows, Waiting, queue_version
+from hall.staff import StaffMember
 from hall.ticket_store import seconds, store_ticket, ticket_of, window_state
 from queueing import Outcome, Policy, Ticket, lifecycle
 from queueing.dispatch import choose_next
@@ -169,6 +173,33 @@ async def resume_one(db: Database, rng: random.Random, now: datetime) -> None:
         store_ticket(row, changed)
 
 
+# A supervisor may act for any window (no sign-in needed).
+BOSS = StaffMember(1, "boss", "S001", Role.SUPERVISOR, (HALL,))
+
+
+async def serve(db: Database, rng: random.Random, now: datetime) -> None:
+    """A window calls the next ticket through the service, then maybe starts, finishes,
+    recalls or parks it (rows written by hall.ticket_rows; a start moves no version)."""
+    async with db.read() as session:
+        open_windows = [r.number for r in await window_rows(session, HALL) if r.status == "open"]
+    number = rng.choice(open_windows or [1])
+    with contextlib.suppress(HallError):  # a closed window, nobody waiting, a held ticket
+        if await tickets.call_next(db, NullPublisher(), BOSS, HALL, number, now) is not None:
+            SERVED["called"] += 1
+    steps = rng.choice(
+        ((), ("start",), ("start", "finish"), ("start", "finish"), ("recall", "start"), ("park",))
+    )
+    for step in steps:
+        with contextlib.suppress(HallError):
+            await tickets.act_on_held(
+                db, NullPublisher(), BOSS, HALL, number, now, step, outcome="completed"
+            )
+            SERVED[step] += 1
+
+
+SERVED: Counter[str] = Counter()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_copies_in_two_processes_follow_every_change(
     pair: tuple[Database, Database], seed: int
@@ -179,12 +210,17 @@ async def test_copies_in_two_processes_follow_every_change(
         now += timedelta(seconds=rng.randint(1, 90))
         db = rng.choice(pair)
         action = rng.choice(
-            ("issue", "issue", "issue", "change", "change", "fail", "resume", "window", "w-fail")
+            (
+                *("issue", "issue", "issue", "change", "change", "fail", "resume"),
+                *("window", "w-fail", "serve", "serve"),
+            )
         )
         if action == "issue":
             await tickets.issue_ticket(db, NullPublisher(), HALL, rng.choice(MATTERS), now)
         elif action == "resume":
             await resume_one(db, rng, now)
+        elif action == "serve":
+            await serve(db, rng, now)
         elif action in ("window", "w-fail"):
             with contextlib.suppress(Rollback):
                 await change_window(db, rng, fail=action == "w-fail")
@@ -198,6 +234,7 @@ async def test_copies_in_two_processes_follow_every_change(
     assert all(db.queue_cache.hits > 0 for db in pair)
     assert all(db.queue_cache.window_hits > 0 for db in pair)
     assert all(DECIDED.get(db, 0) > 0 for db in pair)
+    assert min(SERVED["called"], SERVED["start"], SERVED["finish"]) > 0
 
 
 async def add_uncommitted_then_fail(db: Database) -> None:
@@ -236,3 +273,39 @@ async def test_own_uncommitted_changes_are_seen_and_never_cached(
         waiting = key(await waiting_tickets(session, ctx, START))
     assert "zz-uncommitted" not in waiting
     assert len(waiting) == 2
+
+
+async def test_only_changes_to_waiting_tickets_or_windows_move_the_version(
+    pair: tuple[Database, Database],
+) -> None:
+    """The copy holds waiting tickets and windows: a service started changes neither, so
+    it moves no version and every copy stays good; a call and a finish do move it."""
+    db, other = pair
+    async with db.write() as session:
+        for row in await window_rows(session, HALL):
+            row.status = "open"
+    for n in range(2):
+        await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", START + timedelta(n))
+    await check(other, START)  # the other process's copy is current
+
+    async def version() -> int:
+        async with db.read() as session:
+            return await queue_version(session, HALL)
+
+    async def act(step: str) -> None:
+        await tickets.act_on_held(
+            db, NullPublisher(), BOSS, HALL, 1, START, step, outcome="completed"
+        )
+
+    before = await version()
+    assert await tickets.call_next(db, NullPublisher(), BOSS, HALL, 1, START) is not None
+    assert await version() == before + 1  # a waiting ticket was called
+    await check(other, START)
+    hits = other.queue_cache.hits
+    await act("start")
+    assert await version() == before + 1  # nothing waiting or any window changed
+    await check(other, START)
+    assert other.queue_cache.hits > hits  # so the other copy is still used, and right
+    await act("finish")
+    assert await version() == before + 2  # the window is free again
+    await check(other, START)
