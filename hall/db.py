@@ -9,6 +9,7 @@ transactions on other connections and never wait for the writer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Row, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.sql.base import Executable
 
 from hall import sqlite_driver
@@ -43,6 +44,8 @@ class Database:
                 connect_args=dict(connect_args or {}),
             )
         self._write_lock: asyncio.Lock | None = None
+        self._lookup_lock: asyncio.Lock | None = None
+        self._lookup: AsyncConnection | None = None  # SQLite: kept for fetch_one
         # Per-process copies that readers check against the database before use.
         self.queue_cache = QueueCache()
         self.memo: dict[str, Any] = {}
@@ -81,21 +84,39 @@ class Database:
     ) -> Row[Any] | None:
         """The first row of one small read-only statement, outside any ORM session.
 
-        About half the cost of a ``read()`` transaction, for lookups made on every
-        request. On SQLite it runs on the event loop's thread: keep it to a lookup by
-        key, never a scan.
+        For lookups made on every request. On SQLite it runs on the event loop's thread,
+        on one connection kept for these lookups (no pool checkout, no BEGIN: one
+        statement is its own snapshot): keep it to a lookup by key, never a scan.
         """
-        async with self.engine.connect() as conn:
-            # One statement is its own snapshot: SQLite needs no BEGIN around it, and
-            # a lookup this small runs in place (hall.sqlite_driver.IN_PLACE).
-            conn = await conn.execution_options(**{_SINGLE_OPTION: True})
-            in_place = sqlite_driver.IN_PLACE.set(self.is_sqlite)
+        values = dict(params or {})
+        if not self.is_sqlite:
+            async with self.engine.connect() as conn:
+                return (await conn.execute(statement, values)).first()
+        if self._lookup_lock is None:  # created lazily, on the running loop
+            self._lookup_lock = asyncio.Lock()
+        async with self._lookup_lock:
+            if self._lookup is None:
+                conn = await self.engine.connect()
+                self._lookup = await conn.execution_options(**{_SINGLE_OPTION: True})
+            in_place = sqlite_driver.IN_PLACE.set(True)
             try:
-                return (await conn.execute(statement, dict(params or {}))).first()
+                row = (await self._lookup.execute(statement, values)).first()
+                await self._lookup.rollback()  # ends SQLAlchemy's transaction: no trip
+                return row
+            except BaseException:
+                await self._close_lookup()  # never keep a connection in an unknown state
+                raise
             finally:
                 sqlite_driver.IN_PLACE.reset(in_place)
 
+    async def _close_lookup(self) -> None:
+        lookup, self._lookup = self._lookup, None
+        if lookup is not None:
+            with contextlib.suppress(Exception):
+                await lookup.close()
+
     async def dispose(self) -> None:
+        await self._close_lookup()
         await self.engine.dispose()
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import catalogue
@@ -141,12 +141,22 @@ _NEXT_SEQ = (
 )
 
 
+_FIRST_SEQ = insert(TicketCounterRow).values(
+    hall_id=bindparam("b_hall"),
+    service_day=bindparam("b_day"),
+    prefix=bindparam("b_prefix"),
+    last_seq=1,
+)
+
+
 async def next_number_seq(session: AsyncSession, hall_id: str, day: date, prefix: str) -> int:
     """The next sequence for a prefix on a day (call with the hall locked)."""
-    bumped = await session.scalar(_NEXT_SEQ, {"b_hall": hall_id, "b_day": day, "b_prefix": prefix})
+    connection = await session.connection()
+    params = {"b_hall": hall_id, "b_day": day, "b_prefix": prefix}
+    bumped = (await connection.execute(_NEXT_SEQ, params)).scalar()
     if bumped is not None:
         return int(bumped)
-    session.add(TicketCounterRow(hall_id=hall_id, service_day=day, prefix=prefix, last_seq=1))
+    await connection.execute(_FIRST_SEQ, params)
     return 1
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.models import TicketRow, WindowRow
@@ -39,6 +39,7 @@ _SAVE_TICKET = (
     .where(_TICKETS.c.id == bindparam("b_id"), _TICKETS.c.status == bindparam("b_status"))
     .values({name: bindparam(f"v_{name}") for name in TICKET_COLUMNS})
 )
+_INSERT_TICKET = insert(_TICKETS)
 _WINDOW = select(_WINDOWS).where(
     _WINDOWS.c.hall_id == bindparam("b_hall"),
     _WINDOWS.c.number == bindparam("b_number"),
@@ -66,6 +67,13 @@ def waiting_row(hall_id: str, day: date, ticket: Ticket) -> TicketRow:
     row.source = ticket.source.value
     store_ticket(row, ticket)
     return row
+
+
+async def insert_ticket(session: AsyncSession, row: TicketRow) -> None:
+    """Insert a new ticket's row (every column set, as ``new_ticket`` builds it)."""
+    connection = await session.connection()
+    await connection.execute(_INSERT_TICKET, {c.key: getattr(row, c.key) for c in _TICKETS.c})
+    note_written(session, row, None)
 
 
 async def write_ticket(session: AsyncSession, row: TicketRow, was: str) -> None:

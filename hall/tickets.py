@@ -33,7 +33,14 @@ from hall.hall_context import (
 from hall.models import TicketRow, WindowRow
 from hall.publish import Publisher
 from hall.staff import StaffMember, require
-from hall.ticket_rows import read_ticket, read_window, waiting_row, write_ticket, write_window
+from hall.ticket_rows import (
+    insert_ticket,
+    read_ticket,
+    read_window,
+    waiting_row,
+    write_ticket,
+    write_window,
+)
 from hall.ticket_store import (
     event_data,
     event_kind,
@@ -168,7 +175,7 @@ async def new_ticket(
         appointment_id=appointment_id,
     )
     store_ticket(row, ticket)
-    unit.session.add(row)
+    await insert_ticket(unit.session, row)
     record_events(unit, row, events, None)
     return row
 

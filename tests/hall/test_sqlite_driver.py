@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from hall import sqlite_driver
 from hall.db import Database
@@ -50,9 +50,11 @@ def trip_counter() -> tuple[Trips, Any, Any]:
     trips = Trips()
     original = sqlite_driver.OneTripConnection._execute
 
-    async def counted(self: sqlite_driver.OneTripConnection, *args: object) -> object:
+    async def counted(
+        self: sqlite_driver.OneTripConnection, *args: object, **kwargs: object
+    ) -> object:
         trips.count += 1
-        return await original(self, *args)
+        return await original(self, *args, **kwargs)
 
     return trips, counted, original
 
@@ -193,14 +195,27 @@ async def test_a_single_lookup_runs_in_place(tmp_path: Path) -> None:
         async with db.write() as session:
             await session.execute(text(SETUP[0]))
             await session.execute(text(SETUP[1]))
+        lookup = text("SELECT n FROM t WHERE name = :name")
+        await db.fetch_one(lookup, {"name": "a"})  # opens the connection kept for lookups
+        async with db.read() as session:  # and the pool opens another one for the rest
+            await session.execute(text("SELECT 1"))
         sqlite_driver.OneTripConnection._execute = counted  # type: ignore[method-assign]
-        row = await db.fetch_one(text("SELECT n FROM t WHERE name = :name"), {"name": "b"})
+        row = await db.fetch_one(lookup, {"name": "b"})
         assert row == (2,)
         assert trips.count == 0
         assert not sqlite_driver.IN_PLACE.get()
         async with db.read() as session:
             await session.execute(text("SELECT n FROM t"))
         assert trips.count == 3  # BEGIN, the statement and COMMIT, on the connection's thread
+        # The lookup connection is kept, and each lookup sees what committed before it.
+        async with db.write() as session:
+            await session.execute(text("UPDATE t SET n = 21 WHERE name = 'b'"))
+        trips.count = 0
+        assert await db.fetch_one(lookup, {"name": "b"}) == (21,)
+        with pytest.raises(OperationalError):  # a failed lookup drops its connection ...
+            await db.fetch_one(text("SELECT nothing FROM t"))
+        assert await db.fetch_one(lookup, {"name": "b"}) == (21,)  # ... and the next opens one
+        assert trips.count == 0
     finally:
         sqlite_driver.OneTripConnection._execute = original  # type: ignore[method-assign]
         await db.dispose()
