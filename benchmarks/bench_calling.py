@@ -285,8 +285,17 @@ async def run_on(args: argparse.Namespace, tmp: Path, urls: dict[str, str]) -> i
                     server.url, f"{HALL}/tickets", n, c, body, "tongban POST tickets", pid
                 )
             )
+            # As many clients as windows: both sides see the same number of requests at once.
             rates["claim"].append(
-                await measure(bare_url, "/claim", n, c, {}, "bare claim", bare.pid)
+                await measure(
+                    bare_url,
+                    "/claim",
+                    n,
+                    args.windows,
+                    {},
+                    f"bare claim ({args.windows} clients)",
+                    bare.pid,
+                )
             )
             per_window = n // args.windows
             latencies, seconds, cpu = await call_cycles(server.url, args.windows, per_window, pid)
