@@ -21,7 +21,7 @@ from hall.booking import person_key
 from hall.booking_errors import TooEarly
 from hall.db import Database
 from hall.errors import InvalidInput, NotFound
-from hall.hall_context import HallContext, estimate_of, load_context, lock_hall
+from hall.hall_context import HallContext, estimate_of, load_context
 from hall.models import AppointmentRow, HallRow, TicketRow
 from hall.publish import Publisher
 from hall.ticket_store import ticket_of
@@ -51,8 +51,7 @@ async def check_in(
             fields={"code": "code or id_number"},
         )
     async with unit_of_work(db, publisher, "kiosk", hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
-        await lock_hall(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         row = await _find(unit, ctx, now, secret, code, id_number, id_kind)
         if row.ticket_id is not None:
             ticket = await unit.session.get(TicketRow, row.ticket_id)

@@ -46,6 +46,7 @@ class HallContext:
     policy: Policy
     matters: dict[str, MatterRow]
     queue_version: int  # read in this transaction
+    locked: bool = False  # the versions were read holding the hall's lock
 
     @property
     def id(self) -> str:
@@ -74,15 +75,18 @@ class HallContext:
         return prefix
 
 
-async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
+async def load_context(session: AsyncSession, hall_id: str, *, lock: bool = False) -> HallContext:
     """Load a hall's context; raises NotFound for an unknown hall.
 
-    One small statement reads the hall's versions; the rest (the hall row, its zone,
+    ``lock``: take the hall's lock first (``lock_hall``), so that the versions are read
+    holding it. One small statement reads the hall's versions; the rest (the hall row, its zone,
     policy and matters) is kept per process with the hall row's ``updated_at``, which
     every change of the hall or its configuration bumps (``catalogue.apply_config``),
     and read again whenever it moved.
     """
     connection = await session.connection()
+    if lock:
+        await lock_hall(session, hall_id)
     found = (await connection.execute(_HALL_VERSIONS, {"b_hall": hall_id})).first()
     if found is None or not found.active:
         raise catalogue.no_such_hall(hall_id)
@@ -97,7 +101,7 @@ async def load_context(session: AsyncSession, hall_id: str) -> HallContext:
     hall, zone, policy, matters = await remembered(
         session, f"context:{hall_id}", found.updated_at, load
     )
-    return HallContext(hall, zone, policy, matters, int(found.queue_version or 0))
+    return HallContext(hall, zone, policy, matters, int(found.queue_version or 0), lock)
 
 
 _HALL_VERSIONS = select(HallRow.active, HallRow.updated_at, HallRow.queue_version).where(
@@ -122,10 +126,10 @@ async def lock_hall(session: AsyncSession, hall_id: str) -> None:
     """
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"hall:{hall_id}"}
-        )
+        await connection.execute(_LOCK_HALL, {"key": f"hall:{hall_id}"})
 
+
+_LOCK_HALL = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
 
 # Built once: composing a statement costs more than running it on SQLite.
 _NEXT_SEQ = (
@@ -225,7 +229,20 @@ async def _version(session: AsyncSession, ctx: HallContext) -> tuple[bool, int]:
     """
     if session.get_bind().dialect.name == "sqlite":
         return True, ctx.queue_version
-    return False, await queue_version(session, ctx.id)
+    if ctx.locked:  # read under the hall's lock, which its ticket actions all take
+        return False, ctx.queue_version
+    # Read once per transaction (callers read it under the hall lock, which serialises
+    # the hall's ticket actions): a second read would see the same or a later moment,
+    # which the first decision did not use anyway.
+    known: tuple[str, int] | None = session.info.get(_VERSION_READ)
+    if known is not None and known[0] == ctx.id:
+        return False, known[1]
+    version = await queue_version(session, ctx.id)
+    session.info[_VERSION_READ] = (ctx.id, version)
+    return False, version
+
+
+_VERSION_READ = "tongban_version_read"  # session.info: (hall, queue_version) on PostgreSQL
 
 
 async def windows_now(session: AsyncSession, ctx: HallContext) -> HallWindows:

@@ -24,7 +24,6 @@ from hall.hall_context import (
     dispatch_queue,
     estimate_of,
     load_context,
-    lock_hall,
     next_number_seq,
     waiting_queue,
     waiting_tickets,
@@ -127,11 +126,10 @@ async def issue_ticket(
         )
     actor = staff.username if staff is not None else "kiosk"
     async with unit_of_work(db, publisher, actor, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         if staff is not None:
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
-        await lock_hall(unit.session, hall_id)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.queue_cache).
         waiting = await waiting_queue(unit.session, ctx, now)
@@ -199,9 +197,10 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
 
 
 async def _staffed_window(unit: Unit, staff: StaffMember, number: int) -> WindowRow:
-    """The window, as a plain row (hall.ticket_rows), after checking who acts for it."""
+    """The window, as a plain row (hall.ticket_rows), after checking who acts for it.
+
+    The caller holds the hall's lock (``load_context(..., lock=True)``)."""
     require(staff, Role.CLERK, unit.hall_id)
-    await lock_hall(unit.session, unit.hall_id)
     row = await read_window(unit.session, unit.hall_id, number, lock=True)
     if row is None:
         raise no_such_window(unit.hall_id, number)
@@ -214,7 +213,7 @@ async def call_next(
 ) -> dict[str, Any] | None:
     """Call the ticket the dispatch policy chooses for this window, or None if nobody waits."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         wrow = await _staffed_window(unit, staff, number)
         _require_open(wrow)
         coverage = coverage_of((await windows_now(unit.session, ctx)).open)
@@ -262,7 +261,7 @@ async def call_chosen(
 ) -> dict[str, Any]:
     """Call a ticket out of order, with a reason that is recorded."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         wrow = await _staffed_window(unit, staff, number)
         _require_open(wrow)
         row = await _hall_ticket(unit, ticket_id)
@@ -336,7 +335,7 @@ async def act_on_held(
 ) -> dict[str, Any]:
     """Recall, no-show, start, finish, transfer or park the ticket a window holds."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         wrow = await _staffed_window(unit, staff, number)
         window = window_state(wrow)
         if window.ticket_id is None:
@@ -437,7 +436,7 @@ async def resume_ticket(
 ) -> dict[str, Any]:
     """Put a parked ticket back in the queue for this window (the citizen came back)."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id)
+        ctx = await load_context(unit.session, hall_id, lock=True)
         await _staffed_window(unit, staff, number)
         row = await _hall_ticket(unit, ticket_id)
         if row.service_day != ctx.day(now):
