@@ -19,9 +19,10 @@ from hall import catalogue
 from hall.config_schema import Role
 from hall.db import Database
 from hall.errors import InvalidInput
-from hall.hall_context import HallContext, estimates, load_context, waiting_rows, window_rows
+from hall.hall_context import HallContext, estimates, load_context, waiting_tickets, window_rows
 from hall.models import EventRow, StaffRow, TicketRow, WindowRow
 from hall.publish import Publisher
+from hall.queue_cache import remembered
 from hall.staff import StaffMember, require
 from hall.unit import unit_of_work
 
@@ -154,34 +155,43 @@ async def _waiting(
     session: AsyncSession, ctx: HallContext, windows: list[WindowRow], now: datetime
 ) -> list[dict[str, Any]]:
     """Waiting count and the estimated wait of the last in line, per matter group."""
-    rows = await waiting_rows(session, ctx, now)
-    waits = await estimates(session, ctx, now) if rows else {}
+    tickets = await waiting_tickets(session, ctx, now)  # the checked queue copy
+    waits = await estimates(session, ctx, now, tickets, windows) if tickets else {}
     counts: dict[str, int] = defaultdict(int)
     longest: dict[str, float] = {}
-    for row in rows:
-        matter = ctx.matters.get(row.matter_code)
+    for ticket in tickets:
+        matter = ctx.matters.get(ticket.matter)
         code = matter.group_code if matter is not None else ""
         counts[code] += 1
-        minutes = waits[row.id].minutes if row.id in waits else None
+        minutes = waits[ticket.id].minutes if ticket.id in waits else None
         if minutes is not None:
             longest[code] = max(longest.get(code, 0.0), minutes)
     any_open = any(w.status == "open" for w in windows)
     lines = []
-    for group in await catalogue.list_groups(session, ctx.id):
-        waiting = counts.get(group.code, 0)
-        estimate: float | None = longest.get(group.code)
+    for code, name, name_en in await _groups(session, ctx):
+        waiting = counts.get(code, 0)
+        estimate: float | None = longest.get(code)
         if estimate is None and waiting == 0 and any_open:
             estimate = 0.0
         lines.append(
             {
-                "line": group.code,
-                "name": group.name,
-                "name_en": group.name_en,
+                "line": code,
+                "name": name,
+                "name_en": name_en,
                 "waiting": waiting,
                 "estimated_wait_minutes": None if estimate is None else round(estimate),
             }
         )
     return lines
+
+
+async def _groups(session: AsyncSession, ctx: HallContext) -> list[tuple[str, str, str]]:
+    """The hall's matter groups, kept per process while its configuration is unchanged."""
+
+    async def load() -> list[tuple[str, str, str]]:
+        return [(g.code, g.name, g.name_en) for g in await catalogue.list_groups(session, ctx.id)]
+
+    return await remembered(session, f"groups:{ctx.id}", ctx.hall.updated_at, load)
 
 
 async def _average_wait(session: AsyncSession, ctx: HallContext, now: datetime) -> float | None:

@@ -286,17 +286,23 @@ def open_states(rows: list[WindowRow]) -> list[WindowState]:
 
 
 async def estimates(
-    session: AsyncSession, ctx: HallContext, now: datetime, waiting: list[Ticket] | None = None
+    session: AsyncSession,
+    ctx: HallContext,
+    now: datetime,
+    waiting: list[Ticket] | None = None,
+    rows: list[WindowRow] | None = None,
 ) -> dict[str, WaitEstimate]:
     """Position and estimated wait of every waiting ticket.
 
     The position counts the tickets ahead that compete for any of the hall's windows
     (so it is meaningful before the windows open); the minutes come from the windows
     open now and recent handling times, and are None when no open window serves it.
+    ``rows``: the hall's active windows (``window_rows``), when the caller has them.
     """
     if waiting is None:
         waiting = await waiting_tickets(session, ctx, now)
-    rows = await window_rows(session, ctx.id)
+    if rows is None:
+        rows = await window_rows(session, ctx.id)
     handling = await _handling(session, ctx, now)
     at = seconds(now)
     by_open = estimate_waits(waiting, open_states(rows), at, ctx.policy, handling)
