@@ -48,6 +48,10 @@ RESET = "reset"  # events may have been lost: re-read and send every screen a sn
 Job = list[ScreenEvent] | str
 
 
+class _Announced(list[ScreenEvent]):
+    """Events already announced by ``submit``: the worker only re-reads the board."""
+
+
 class UnknownHall(LookupError):
     """The hall a screen asked for does not exist."""
 
@@ -79,6 +83,7 @@ class HallFeed:
         self._history: deque[tuple[int, str]] = deque(maxlen=history)  # (prev, text)
         self._snapshot: str | None = None
         self._inbox: asyncio.Queue[Job] = asyncio.Queue()
+        self._idle = False  # the worker waits for jobs (no batch in hand, no re-read)
         self._ready = asyncio.get_running_loop().create_future()
         self._task = asyncio.create_task(self._run(), name=f"feed:{hall_id}")
         self.idle_since = time.monotonic()
@@ -86,7 +91,15 @@ class HallFeed:
     # -- the hub's side -------------------------------------------------------------
 
     def submit(self, job: Job) -> None:
-        """Queue events (or REFRESH / RESET) for the worker; never blocks."""
+        """Queue events (or REFRESH / RESET) for the worker; never blocks.
+
+        When the worker is idle (no batch in hand, nothing queued), events are announced
+        here and now, as the worker would announce them, and only the board re-read is
+        left to it: a call reaches the screens before its request has answered.
+        """
+        if not isinstance(job, str) and self._idle and self._inbox.empty():
+            self._announce(job)
+            job = _Announced(job)
         self._inbox.put_nowait(job)
 
     async def attach(self, conn: ScreenConnection, since: int | None = None) -> None:
@@ -150,11 +163,14 @@ class HallFeed:
         self._ready.set_result(None)
         while True:
             wait = None if self._held is None else max(0.0, self._held_until - time.monotonic())
+            self._idle = True
             try:
                 first = await asyncio.wait_for(self._inbox.get(), wait)
             except TimeoutError:
                 self._send_held()
                 continue
+            finally:
+                self._idle = False
             jobs = [first]
             while not self._inbox.empty():  # coalesce a burst into one board read
                 jobs.append(self._inbox.get_nowait())
@@ -162,17 +178,9 @@ class HallFeed:
 
     async def _apply(self, jobs: list[Job]) -> None:
         events = [e for job in jobs if not isinstance(job, str) for e in job]
-        if events and RESET not in jobs:
-            # Calls go out at once on a predicted board (from the held one, if any);
-            # the re-read board follows. With a hold, other events are only folded in.
-            base = self.board if self._held is None else self._held
-            predicted = patch_board(base, events)
-            if self.board_hold_seconds <= 0:
-                self._emit(events, predicted)
-            elif calls := [e for e in events if e.type in CALL_TYPES]:
-                self._emit(calls, predicted)
-            else:
-                self._hold(predicted, events[-1].seq)
+        fresh = [e for job in jobs if not isinstance(job, str | _Announced) for e in job]
+        if fresh and RESET not in jobs:
+            self._announce(fresh)
         try:
             board = await self._loader(self.hall_id)
         except Exception:
@@ -191,6 +199,18 @@ class HallFeed:
             self._hold({k: v for k, v in board.items() if k != "seq"})
         else:
             self._send_held(board)
+
+    def _announce(self, events: list[ScreenEvent]) -> None:
+        """Calls go out at once on a predicted board (from the held one, if any); the
+        re-read board follows. With a hold, other events are only folded in."""
+        base = self.board if self._held is None else self._held
+        predicted = patch_board(base, events)
+        if self.board_hold_seconds <= 0:
+            self._emit(events, predicted)
+        elif calls := [e for e in events if e.type in CALL_TYPES]:
+            self._emit(calls, predicted)
+        else:
+            self._hold(predicted, events[-1].seq)
 
     def _hold(self, board: dict[str, Any], seq: int | None = None) -> None:
         """Keep ``board`` back until the next call or the end of the hold, whichever is

@@ -25,10 +25,13 @@ class FakeBoard:
         self.windows: list[dict[str, Any]] = []
         self.waiting: list[dict[str, Any]] = []
         self.loads = 0
+        self.gate: asyncio.Event | None = None  # when set: reads wait for it to open
 
     async def __call__(self, hall_id: str) -> dict[str, Any] | None:
         self.loads += 1
         await asyncio.sleep(0)
+        if self.gate is not None:
+            await self.gate.wait()
         if hall_id not in self.halls:
             return None
         return {

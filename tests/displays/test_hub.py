@@ -62,6 +62,46 @@ async def test_a_burst_is_one_board_read_and_still_one_message_per_event(
     await screen.close()
 
 
+async def test_a_call_to_an_idle_feed_is_on_the_screens_before_publish_returns(
+    hub: Hub, board: FakeBoard
+) -> None:
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    await settle()
+    loads = board.loads
+    await hub.publish([called(1, "A001", 5)])
+    assert screen.types() == ["snapshot", "called"]  # no loop turn in between
+    await settle()
+    assert board.loads == loads + 1  # the worker still re-reads the board
+    await screen.close()
+
+
+async def test_calls_during_a_board_read_wait_for_it_and_keep_their_order(
+    hub: Hub, board: FakeBoard
+) -> None:
+    """A call must not overtake a board read that began before it: that read's board
+    does not have the call, and sent after it would take its number off the screens."""
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    await settle()
+    board.gate = asyncio.Event()
+    await hub.publish([called(1, "A001", 1)])
+    await settle()  # the worker now reads the board, and waits at the gate
+    await hub.publish([called(2, "A002", 2)])
+    await settle()
+    assert [m.get("ticket") for m in screen.sent[1:]] == ["A001"]
+    board.gate.set()
+    await settle()
+    assert [m.get("ticket") for m in screen.sent[1:]] == ["A001", "A002"]
+    assert [m.get("prev") for m in screen.sent[1:]] == [0, 1]
+    state = screen.replay_into_state()
+    assert [a["text"] for a in state.announcements] == [
+        "请 A001 号 到 1 号窗口 办理",
+        "请 A002 号 到 2 号窗口 办理",
+    ]
+    await screen.close()
+
+
 async def test_screens_never_see_private_fields(hub: Hub) -> None:
     screen = Screen(hub)
     await hub.subscribe("h1", screen.conn)
