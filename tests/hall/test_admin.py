@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import pytest
-import pytest_asyncio
 
 from hall import admin, catalogue
 from hall.config import demo_config_path, load_config
@@ -14,7 +13,6 @@ from hall.config_export import dump_config
 from hall.config_schema import Role
 from hall.db import Database
 from hall.errors import ConfigError
-from hall.migrate import upgrade
 from hall.models import utcnow
 from hall.publish import HallEvent
 from hall.staff import StaffMember
@@ -32,18 +30,6 @@ class Recorder:
 
     async def publish(self, events: Sequence[HallEvent]) -> None:
         self.events.extend(events)
-
-
-@pytest_asyncio.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await upgrade(database)
-    async with database.write() as session:
-        await catalogue.apply_config(session, load_config(demo_config_path()), actor="system")
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 def set_minutes(code: str, minutes: float) -> tuple[admin.Subject, admin.Edit]:

@@ -6,18 +6,14 @@ The truth is what the ORM reads back from the database afterwards.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 import queueing
-from hall import catalogue, tickets
-from hall.config import demo_config_path, load_config
+from hall import tickets
 from hall.db import Database
-from hall.migrate import upgrade
 from hall.models import EventRow, TicketRow, WindowRow
 from hall.publish import NullPublisher, RecordingPublisher
 from hall.ticket_rows import (
@@ -34,18 +30,6 @@ pytestmark = pytest.mark.asyncio
 
 HALL = "district"
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await upgrade(database)
-    async with database.write() as session:
-        await catalogue.apply_config(session, load_config(demo_config_path()), actor="system")
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def orm_ticket(db: Database, ticket_id: str) -> TicketRow:
