@@ -25,15 +25,43 @@ def record(
 ) -> EventRow:
     """Add one event row to the session (flushed with the caller's transaction)."""
     row = EventRow(
-        hall_id=hall_id,
-        at=at or utcnow(),
-        actor=actor,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        before=before,
-        after=after,
-        data=data or {},
+        **event_values(
+            actor=actor,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            hall_id=hall_id,
+            before=before,
+            after=after,
+            data=data,
+            at=at,
+        )
     )
     session.add(row)
     return row
+
+
+def event_values(
+    *,
+    actor: str,
+    kind: str,
+    subject_type: str,
+    subject_id: str | int,
+    hall_id: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One event's column values (``hall.unit`` inserts a unit's events in one statement)."""
+    return {
+        "hall_id": hall_id,
+        "at": at or utcnow(),
+        "actor": actor,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "before": before,
+        "after": after,
+        "data": data or {},
+    }

@@ -78,11 +78,11 @@ class HallContext:
 async def load_context(session: AsyncSession, hall_id: str, *, lock: bool = False) -> HallContext:
     """Load a hall's context; raises NotFound for an unknown hall.
 
-    ``lock``: take the hall's lock first (``lock_hall``), so that the versions are read
-    holding it. One small statement reads the hall's versions; the rest (the hall row, its zone,
+    One small statement reads the hall's versions; the rest (the hall row, its zone,
     policy and matters) is kept per process with the hall row's ``updated_at``, which
     every change of the hall or its configuration bumps (``catalogue.apply_config``),
-    and read again whenever it moved.
+    and read again whenever it moved. ``lock``: take the hall's lock (``lock_hall``)
+    first, so that the versions are read holding it.
     """
     connection = await session.connection()
     if lock:

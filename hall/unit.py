@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hall import audit
 from hall.db import Database
 from hall.models import EventRow
 from hall.publish import HallEvent, Publisher
@@ -52,17 +53,17 @@ class Unit:
     ) -> None:
         """Append an audit event; publish it to the screens after commit unless told not to."""
         self._events.append(
-            {
-                "hall_id": self.hall_id,
-                "at": self.now,
-                "actor": self.actor,
-                "kind": kind,
-                "subject_type": subject_type,
-                "subject_id": str(subject_id),
-                "before": before,
-                "after": after,
-                "data": data or {},
-            }
+            audit.event_values(
+                actor=self.actor,
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                hall_id=self.hall_id,
+                before=before,
+                after=after,
+                data=data,
+                at=self.now,
+            )
         )
         self._publish.append(publish)
 
