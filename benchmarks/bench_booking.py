@@ -39,7 +39,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hall.identity import check_char  # noqa: E402
+from hall.booking.identity import check_char  # noqa: E402
 from tests.live_server import LiveServer, free_port, wait_until_answering  # noqa: E402
 
 HALL = "district"
@@ -53,7 +53,7 @@ def bare_app(url: str, slots_file: str):  # type: ignore[no-untyped-def]
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from hall.db import Database
+    from hall.store.db import Database
 
     db = Database(url)
     capacities = json.loads(Path(slots_file).read_text())

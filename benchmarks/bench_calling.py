@@ -44,7 +44,7 @@ def bare_app(url: str):  # type: ignore[no-untyped-def]
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    from hall.db import Database
+    from hall.store.db import Database
 
     db = Database(url)
 

@@ -7,15 +7,16 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall import audit, catalogue
-from hall.config import demo_config_path, load_config
-from hall.config_schema import Role
-from hall.db import Database
-from hall.migrate import upgrade
-from hall.models import StaffRow
-from hall.passwords import hash_password
-from hall.policy import check_policy
+from hall.catalogue import stored
+from hall.catalogue.loader import demo_config_path, load_config
 from hall.settings import Settings
+from hall.staff.passwords import hash_password
+from hall.staff.roles import Role
+from hall.store import audit
+from hall.store.db import Database
+from hall.store.migrate import upgrade
+from hall.store.models import StaffRow
+from queueing.policy import policy_problems
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +27,15 @@ async def prepare(db: Database, settings: Settings) -> bool:
     """Migrate, load the configuration into an empty database; returns True if it loaded."""
     await upgrade(db)
     async with db.read() as session:
-        empty = await catalogue.is_empty(session)
+        empty = await stored.is_empty(session)
     path = settings.config_path or demo_config_path()
-    config = load_config(path, check_policy) if empty else None
+    config = load_config(path, policy_problems) if empty else None
     async with db.write() as session:
         # Re-checked under the write lock: another process may have loaded it meanwhile.
-        loaded = config is not None and await catalogue.is_empty(session)
+        loaded = config is not None and await stored.is_empty(session)
         if loaded:
             assert config is not None
-            await catalogue.apply_config(session, config, actor="system")
+            await stored.apply_config(session, config, actor="system")
             log.info("Loaded hall configuration from %s", path)
         if settings.demo:
             await ensure_demo_staff(session, settings.demo_password)

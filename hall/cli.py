@@ -12,15 +12,15 @@ import getpass
 import sys
 from pathlib import Path
 
-from hall import catalogue
-from hall.config import load_config
-from hall.config_export import dump_config
-from hall.db import Database
+from hall.catalogue import stored
+from hall.catalogue.export import dump_config
+from hall.catalogue.loader import load_config
 from hall.errors import ConfigError
-from hall.migrate import upgrade
-from hall.passwords import hash_password
-from hall.policy import check_policy
 from hall.settings import Settings
+from hall.staff.passwords import hash_password
+from hall.store.db import Database
+from hall.store.migrate import upgrade
+from queueing.policy import policy_problems
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,7 +63,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def _config_check(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        config = load_config(args.file, check_policy)
+        config = load_config(args.file, policy_problems)
     except ConfigError as exc:
         print(f"{args.file}: {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
@@ -81,7 +81,7 @@ def _config_export(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await upgrade(db)
             async with db.read() as session:
-                return dump_config(await catalogue.read_config(session))
+                return dump_config(await stored.read_config(session))
         finally:
             await db.dispose()
 
@@ -96,7 +96,7 @@ def _config_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _config_load(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        config = load_config(args.file, check_policy)
+        config = load_config(args.file, policy_problems)
     except ConfigError as exc:
         print(f"{args.file}: {len(exc.problems)} problem(s):", file=sys.stderr)
         for problem in exc.problems:
@@ -108,7 +108,7 @@ def _config_load(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await upgrade(db)
             async with db.write() as session:
-                await catalogue.apply_config(session, config, actor="cli")
+                await stored.apply_config(session, config, actor="cli")
         finally:
             await db.dispose()
 

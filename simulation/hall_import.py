@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hall.config import demo_config_path, load_config
-from hall.config_schema import Hall
-from hall.config_schema import WindowKind as HallWindowKind
+from hall.catalogue.loader import demo_config_path, load_config
+from hall.catalogue.schema import Hall
+from hall.catalogue.schema import WindowKind as HallWindowKind
 from hall.errors import ConfigError
 from queueing.policy import policy_problems
 from simulation.distributions import Exponential

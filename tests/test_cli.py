@@ -8,7 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from hall.config import demo_config_path, load_config, parse_config
+from hall.catalogue.loader import demo_config_path, load_config, parse_config
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -15,28 +15,19 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from displays.hub import Hub
-from displays.wiring import database_loader, make_hub
+from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
-from hall.checkin import sweep_no_shows
-from hall.db import Database
-from hall.models import utcnow
 from hall.publish import Publisher
 from hall.settings import Settings
-from web import (
-    admin_pages,
-    api_booking,
-    api_booking_admin,
-    api_catalogue,
-    api_staff,
-    api_tickets,
-    hall_pages,
-    openapi,
-    pages,
-    pages_booking,
-    screens,
-)
+from hall.store.db import Database
+from hall.store.models import utcnow
+from web import screens
+from web.api import booking as api_booking
+from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
+from web.pages.routes import routes as page_routes
+from web.wiring import database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
 
@@ -96,17 +87,9 @@ def create_app(
     static = StaticFiles(directory=str(resources.files("web") / "static"))
     app = Starlette(
         routes=[
-            *pages.routes,
-            *api_catalogue.routes,
-            *api_staff.routes,
-            *api_tickets.routes,
-            *api_booking.routes,
-            *api_booking_admin.routes,
-            *hall_pages.routes,
-            *pages_booking.routes,
+            *page_routes,
+            *api_routes,
             *screens.routes,
-            *openapi.routes,
-            *admin_pages.routes,
             Mount("/static", app=static, name="static"),
         ],
         middleware=[

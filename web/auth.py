@@ -13,7 +13,7 @@ import secrets
 from starlette.requests import HTTPConnection, Request
 
 from hall.errors import Forbidden
-from hall.staff import StaffMember, load_member
+from hall.staff.accounts import StaffMember, load_member
 from web.deps import database
 
 SESSION_COOKIE = "tongban_session"

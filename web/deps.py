@@ -7,9 +7,9 @@ from datetime import datetime
 
 from starlette.requests import HTTPConnection
 
-from hall.db import Database
 from hall.publish import Publisher
 from hall.settings import Settings
+from hall.store.db import Database
 
 
 def database(conn: HTTPConnection) -> Database:

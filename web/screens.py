@@ -20,10 +20,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from displays.connection import ScreenConnection
 from displays.hub import Hub
-from hall import board, catalogue
-from hall.config_schema import Role
-from hall.staff import require
-from hall.windows import load_window
+from hall.calling import board
+from hall.calling.windows import load_window
+from hall.catalogue import stored
+from hall.staff.accounts import require
+from hall.staff.roles import Role
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
@@ -107,7 +108,7 @@ async def set_notice(request: Request) -> Response:
 async def _page(request: Request, template: str, **extra: Any) -> Response:
     hall_id = request.path_params["hall"]
     async with database(request).read() as session:
-        hall = await catalogue.get_hall(session, hall_id)
+        hall = await stored.get_hall(session, hall_id)
         if "window" in extra:
             window = await load_window(session, hall_id, extra["window"])
             extra["window_name"] = window.name

@@ -12,9 +12,9 @@ import pytest
 from displays.backends import Backend, PostgresBackend, RedisBackend, _chunks
 from displays.hub import Hub
 from displays.messages import ScreenEvent, decode_batch
-from displays.wiring import asyncpg_dsn
 from tests.conftest import postgres_base_url
 from tests.displays.hub_support import FakeBoard, Screen, called
+from web.wiring import asyncpg_dsn
 
 pytestmark = pytest.mark.asyncio
 

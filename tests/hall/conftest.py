@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from hall import catalogue
-from hall.config import demo_config_path, load_config
-from hall.db import Database
-from hall.migrate import upgrade
+from hall.catalogue import stored
+from hall.catalogue.loader import demo_config_path, load_config
+from hall.store.db import Database
+from hall.store.migrate import upgrade
 
 
 @pytest_asyncio.fixture
@@ -18,7 +18,7 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     database = Database(db_url)
     await upgrade(database)
     async with database.write() as session:
-        await catalogue.apply_config(session, load_config(demo_config_path()), actor="system")
+        await stored.apply_config(session, load_config(demo_config_path()), actor="system")
     try:
         yield database
     finally:

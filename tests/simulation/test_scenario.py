@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hall.config import demo_config_path
+from hall.catalogue.loader import demo_config_path
 from simulation.distributions import Exponential, Lognormal
 from simulation.errors import ScenarioError
 from simulation.scenario import (

@@ -1,0 +1,184 @@
+"""Administrators' account work: list, create, change and unlock staff accounts.
+
+Bodies are checked at the edge; the values are checked by the configuration parser, so
+an account the file format would reject never reaches the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.admin.config_edits import _SELF, SOURCE, ConfigRejected, document_of
+from hall.catalogue.loader import parse_config
+from hall.catalogue.schema import StaffAccount
+from hall.catalogue.stored import read_config
+from hall.errors import ConfigError, Conflict, Forbidden, NotFound
+from hall.staff.accounts import StaffMember, require
+from hall.staff.passwords import hash_password
+from hall.staff.roles import Role
+from hall.store import audit
+from hall.store.db import Database
+from hall.store.models import StaffRow, WindowRow
+
+
+def staff_view(row: StaffRow, now: datetime) -> dict[str, Any]:
+    """An account as the admin API shows it (never the password hash)."""
+    locked = row.locked_until if row.locked_until and row.locked_until > now else None
+    return {"username": row.username, **_public(row)} | {
+        "locked_until": locked.isoformat() if locked else None,
+        "failed_logins": row.failed_logins,
+    }
+
+
+def _public(row: StaffRow) -> dict[str, Any]:
+    return {"job_number": row.job_number, "role": row.role, "halls": list(row.halls)} | {
+        "active": row.active
+    }
+
+
+async def list_staff(
+    db: Database, staff: StaffMember | None, now: datetime
+) -> list[dict[str, Any]]:
+    """Every account, active or not; admins only."""
+    require(staff, Role.ADMIN)
+    async with db.read() as session:
+        rows = (await session.scalars(select(StaffRow).order_by(StaffRow.id))).all()
+    return [staff_view(r, now) for r in rows]
+
+
+async def create_staff(
+    db: Database, staff: StaffMember | None, entry: dict[str, Any], password: str, now: datetime
+) -> dict[str, Any]:
+    """Add an account (username, job_number, role, halls); Conflict if the name is taken."""
+    admin = require(staff, Role.ADMIN)
+    password_hash = hash_password(password)  # slow by design: outside the transaction
+    async with db.write() as session:
+        name = entry.get("username")
+        if isinstance(name, str) and await _row(session, name) is not None:
+            raise Conflict(f"The user name {name!r} is taken.", f"用户名 {name!r} 已被使用。")
+        account = await _checked_account(session, entry)
+        row = StaffRow(username=account.username, password_hash=password_hash, failed_logins=0)
+        _set_account(row, account, active=True)
+        session.add(row)
+        await session.flush()
+        _record(session, admin, "staff_created", row, None)
+        return staff_view(row, now)
+
+
+async def update_staff(
+    db: Database,
+    staff: StaffMember | None,
+    username: str,
+    changes: dict[str, Any],
+    *,
+    active: bool | None,
+    password: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Change an account's job number, role, halls, active flag or password."""
+    admin = require(staff, Role.ADMIN)
+    password_hash = hash_password(password) if password is not None else None
+    async with db.write() as session:
+        row = await _existing(session, username)
+        entry = {"username": row.username, **_public(row), **changes}
+        entry.pop("active")
+        account = await _checked_account(session, entry)
+        if row.username == admin.username and (account.role != Role.ADMIN or active is False):
+            raise Conflict(*_SELF)
+        if active is False and row.active:
+            await _not_at_window(session, row)
+        before = _public(row)
+        _set_account(row, account, active=row.active if active is None else active)
+        row.password_hash = password_hash or row.password_hash
+        _record(session, admin, "staff_updated", row, before, password_reset=bool(password_hash))
+        return staff_view(row, now)
+
+
+async def unlock_staff(
+    db: Database, staff: StaffMember | None, username: str, now: datetime
+) -> dict[str, Any]:
+    """Clear a sign-in lock-out; supervisors may unlock non-admins of their halls."""
+    actor = require(staff, Role.SUPERVISOR)
+    async with db.write() as session:
+        row = await _existing(session, username)
+        shared = "*" in actor.halls or any(actor.works_in(h) for h in row.halls)
+        if not actor.at_least(Role.ADMIN) and (row.role == Role.ADMIN or not shared):
+            raise Forbidden(
+                "Supervisors may unlock accounts of their own halls only, and never an admin's.",
+                "大厅管理员只能解锁本大厅的账号，且不能解锁系统管理员账号。",
+            )
+        locked = row.locked_until.isoformat() if row.locked_until else None
+        before = {"failed_logins": row.failed_logins, "locked_until": locked}
+        row.failed_logins, row.locked_until = 0, None
+        audit.record(
+            session,
+            actor=actor.username,
+            kind="staff_unlocked",
+            subject_type="staff",
+            subject_id=row.username,
+            before=before,
+            after={"failed_logins": 0, "locked_until": None},
+        )
+        return staff_view(row, now)
+
+
+async def _row(session: AsyncSession, username: str) -> StaffRow | None:
+    return await session.scalar(select(StaffRow).where(StaffRow.username == username))
+
+
+async def _existing(session: AsyncSession, username: str) -> StaffRow:
+    row = await _row(session, username)
+    if row is None:
+        raise NotFound(f"There is no account {username!r}.", f"没有用户名为 {username!r} 的账号。")
+    return row
+
+
+async def _checked_account(session: AsyncSession, entry: dict[str, Any]) -> StaffAccount:
+    """Validate one account with the file parser; problems are keyed by the body's field."""
+    halls = dataclasses.replace(await read_config(session), staff=())
+    try:
+        return parse_config(document_of(halls) | {"staff": [entry]}, SOURCE).staff[0]
+    except ConfigError as exc:
+        raise ConfigRejected(
+            [p.replace(f"{SOURCE}: staff[0].", "") for p in exc.problems]
+        ) from None
+
+
+def _set_account(row: StaffRow, account: StaffAccount, active: bool) -> None:
+    row.job_number, row.role = account.job_number, account.role.value
+    row.halls, row.active = list(account.halls), active
+
+
+async def _not_at_window(session: AsyncSession, row: StaffRow) -> None:
+    query = select(WindowRow).where(WindowRow.staff_id == row.id, WindowRow.status != "closed")
+    where = ", ".join(f"{w.hall_id} #{w.number}" for w in (await session.scalars(query)).all())
+    if where:
+        raise Conflict(
+            f"Cannot deactivate {row.username}: signed in at window {where}; sign it out first.",
+            f"无法停用 {row.username}：该账号正在窗口（{where}）登录，请先签退。",
+        )
+
+
+def _record(
+    session: AsyncSession,
+    admin: StaffMember,
+    kind: str,
+    row: StaffRow,
+    before: dict[str, Any] | None,
+    password_reset: bool = False,
+) -> None:
+    audit.record(
+        session,
+        actor=admin.username,
+        kind=kind,
+        subject_type="staff",
+        subject_id=row.username,
+        before=before,
+        after=_public(row),
+        data={"password_reset": True} if password_reset else {},
+    )

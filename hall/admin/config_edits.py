@@ -1,0 +1,387 @@
+"""Administrators' edits of the configuration: the whole file, matters, windows and staff.
+
+Every catalogue edit goes through the one validating parser: read the database's
+configuration, change the document, validate it (``parse_config`` with the policy
+check), apply it, and check the result reads back, all in one write transaction.
+So the database never holds a configuration the file format would reject.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tomllib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.catalogue.export import dump_config
+from hall.catalogue.loader import parse_config
+from hall.catalogue.schema import Hall, HallConfig, Matter, Window
+from hall.catalogue.stored import apply_config, read_config
+from hall.errors import ConfigError, Conflict, NotFound
+from hall.publish import HallEvent, Publisher
+from hall.staff.accounts import StaffMember, require
+from hall.staff.roles import Role
+from hall.store import audit
+from hall.store.db import Database
+from hall.store.models import EventRow, HallRow, MatterGroupRow, MatterRow, WindowRow
+from queueing.policy import policy_problems
+
+log = logging.getLogger(__name__)
+
+SOURCE = "config"
+APPLY_KINDS = ("config_applied", "hall_deactivated")
+FILE_KEY = "(file)"
+PARTS = ("groups", "matters", "windows")
+_SELF = (
+    "You cannot remove your own admin role or deactivate yourself; ask another admin.",
+    "不能取消自己的系统管理员权限或停用自己的账号，请由其他管理员操作。",
+)
+_NONE: dict[str, list[str]] = {"added": [], "changed": [], "deactivated": []}
+Edit = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+
+
+class ConfigRejected(ConfigError):
+    """An edited configuration has problems; ``fields`` maps each key path to its message."""
+
+    def __init__(self, problems: Sequence[str], source: str = SOURCE) -> None:
+        super().__init__([p.removeprefix(f"{source}: ") for p in problems])
+        fields: dict[str, str] = {}
+        for problem in self.problems:
+            path, _, message = problem.partition(": ")
+            fields[path] = f"{fields[path]}; {message}" if path in fields else message
+        self.fields = fields
+
+
+def validate(document: dict[str, Any]) -> HallConfig:
+    """Parse an edited document with the policy check; raises ConfigRejected."""
+    too_long = _too_long(document)
+    try:
+        config = parse_config(document, SOURCE, policy_problems)
+    except ConfigError as exc:
+        raise ConfigRejected(exc.problems + too_long) from None
+    if too_long:
+        raise ConfigRejected(too_long)
+    return config
+
+
+_PART_MODELS: dict[str, type[Any]] = {
+    "groups": MatterGroupRow,
+    "matters": MatterRow,
+    "windows": WindowRow,
+}
+
+
+def _too_long(document: dict[str, Any]) -> list[str]:
+    # The parser has no length limits yet; the columns do (PostgreSQL refuses longer text).
+    problems = []
+    halls = document.get("halls")
+    for h, hall in enumerate(halls if isinstance(halls, list) else []):
+        problems += _long_values(hall, f"halls[{h}]", HallRow)
+        for part, model in _PART_MODELS.items():
+            entries = hall.get(part) if isinstance(hall, dict) else None
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
+                problems += _long_values(entry, f"halls[{h}].{part}[{i}]", model)
+    return problems
+
+
+def _long_values(entry: Any, where: str, model: type[Any]) -> list[str]:
+    if not isinstance(entry, dict):
+        return []
+    problems = []
+    for key, value in entry.items():
+        column = model.__table__.columns.get(key)
+        limit = getattr(column.type, "length", None) if column is not None else None
+        if isinstance(value, str) and limit and len(value) > limit:
+            problems.append(f"{SOURCE}: {where}.{key}: longer than {limit} characters")
+    return problems
+
+
+def document_of(config: HallConfig) -> dict[str, Any]:
+    """The configuration as the TOML document the file format describes."""
+    return tomllib.loads(dump_config(config))
+
+
+def without_secrets(config: HallConfig) -> HallConfig:
+    """The configuration with no password hashes (for downloads and summaries)."""
+    staff = tuple(dataclasses.replace(s, password_hash=None) for s in config.staff)
+    return dataclasses.replace(config, staff=staff)
+
+
+# -- the whole file ------------------------------------------------------------------
+
+
+async def export_config(db: Database, staff: StaffMember | None) -> str:
+    """The database's configuration as TOML (no password hashes); admins only."""
+    require(staff, Role.ADMIN)
+    async with db.read() as session:
+        config = await read_config(session)
+    return dump_config(without_secrets(config))
+
+
+async def replace_config(
+    db: Database, publisher: Publisher, staff: StaffMember | None, text: str
+) -> dict[str, Any]:
+    """Validate and apply a whole TOML file; returns what changed. Raises ConfigRejected."""
+    admin = require(staff, Role.ADMIN)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigRejected([f"{FILE_KEY}: not valid TOML ({exc})"]) from None
+    config = validate(data)
+    if any(s.username == admin.username and s.role != Role.ADMIN for s in config.staff):
+        raise Conflict(*_SELF)
+    async with db.write() as session:
+        await _lock(session)
+        before = await read_config(session)
+        events = await _apply(session, config, admin.username)
+    result = summary(before, config, events)
+    changed = {h["id"] for h in result["halls"] if h["hall"] != "unchanged" or _any_change(h)}
+    await _publish(publisher, [e for e in events if e.subject_id in changed])
+    return result
+
+
+def summary(before: HallConfig, after: HallConfig, events: Sequence[EventRow]) -> dict[str, Any]:
+    """What an application changed, per hall (from its audit events) and for staff."""
+    halls = [_hall_change(e, before, after) for e in events]
+    old_staff = {s.username: s for s in before.staff}
+    staff: dict[str, list[str]] = {"added": [], "changed": []}
+    for new in after.staff:
+        old = old_staff.get(new.username)
+        if old is None or old != dataclasses.replace(
+            new, password_hash=new.password_hash or old.password_hash
+        ):
+            staff["changed" if old else "added"].append(new.username)
+    changed = any(h["hall"] != "unchanged" or _any_change(h) for h in halls)
+    return {"changed": changed or any(staff.values()), "halls": halls, "staff": staff}
+
+
+def _hall_change(event: EventRow, before: HallConfig, after: HallConfig) -> dict[str, Any]:
+    old, new = before.hall(event.subject_id), after.hall(event.subject_id)
+    if event.kind == "hall_deactivated" or new is None:
+        return {"id": event.subject_id, "hall": "deactivated"} | {p: _NONE for p in PARTS}
+    status = "added" if old is None else "unchanged" if _rules(old) == _rules(new) else "changed"
+    return {"id": event.subject_id, "hall": status, **event.data}
+
+
+def _any_change(hall: dict[str, Any]) -> bool:
+    return any(any(hall.get(part, {}).values()) for part in PARTS)
+
+
+def _rules(hall: Hall) -> Hall:
+    return dataclasses.replace(hall, groups=(), matters=(), windows=())
+
+
+async def _lock(session: AsyncSession) -> None:
+    # SQLite runs one writer at a time already; on PostgreSQL the hall rows' locks make
+    # two admins' read-edit-apply cycles take turns, so neither overwrites the other.
+    await session.execute(select(HallRow.id).with_for_update())
+
+
+async def _apply(session: AsyncSession, config: HallConfig, actor: str) -> list[EventRow]:
+    last = await session.scalar(select(func.max(EventRow.id))) or 0
+    await apply_config(session, config, actor)
+    try:  # the result must read back (e.g. no account left naming a removed hall)
+        await read_config(session)
+    except ConfigError as exc:
+        raise ConfigRejected(exc.problems, "<database>") from None
+    query = select(EventRow).where(
+        EventRow.id > last, EventRow.kind.in_(APPLY_KINDS), EventRow.actor == actor
+    )
+    return list((await session.scalars(query.order_by(EventRow.id))).all())
+
+
+async def _publish(publisher: Publisher, events: Sequence[EventRow]) -> None:
+    """Tell the screens which halls' catalogues changed (after the commit)."""
+    if not events:
+        return
+    try:
+        await publisher.publish(
+            [HallEvent(e.subject_id, e.kind, e.at, e.id, dict(e.data)) for e in events]
+        )
+    except Exception:  # the change is committed; a screen problem must not undo it
+        log.exception("Publishing %d configuration event(s) failed", len(events))
+
+
+# -- matters and windows ---------------------------------------------------------------
+
+
+def matter_view(m: Matter, active: bool = True) -> dict[str, Any]:
+    """A matter as the admin API shows it."""
+    return {
+        "code": m.code,
+        "name": m.name,
+        "name_en": m.name_en,
+        "class": m.matter_class.value,
+        "expected_minutes": m.expected_minutes,
+        "prefix": m.prefix,
+        "zone": m.zone.value,
+        "group": m.group,
+        "materials": list(m.materials),
+        "materials_en": list(m.materials_en),
+        "bookable": m.bookable,
+        "active": active,
+    }
+
+
+def window_view(w: Window, active: bool = True) -> dict[str, Any]:
+    """A window's configuration as the admin API shows it."""
+    return {
+        "number": w.number,
+        "kind": w.kind.value,
+        "skills": list(w.skills),
+        "name": w.name,
+        "name_en": w.name_en,
+        "active": active,
+    }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Subject:
+    """What an edit is about: ("matter", code) or ("window", number), and its audit kind."""
+
+    part: str
+    key: str | int
+    kind: str
+
+    def view(self, config: HallConfig, hall_id: str) -> dict[str, Any] | None:
+        hall = config.hall(hall_id)
+        if hall is None:
+            return None
+        if self.part == "matters":
+            return next((matter_view(m) for m in hall.matters if m.code == self.key), None)
+        return next((window_view(w) for w in hall.windows if w.number == self.key), None)
+
+
+async def edit_hall(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember | None,
+    hall_id: str,
+    subject: Subject,
+    edit: Edit,
+) -> dict[str, Any]:
+    """Change one hall's document, validate, apply; returns the subject's view after."""
+    admin = require(staff, Role.ADMIN, hall_id)
+    async with db.write() as session:
+        await _lock(session)
+        before = await read_config(session)
+        document = document_of(dataclasses.replace(before, staff=()))
+        await edit(session, _hall_doc(document, hall_id))
+        config = validate(document)
+        events = await _apply(session, config, admin.username)
+        old, new = subject.view(before, hall_id), subject.view(config, hall_id)
+        audit.record(
+            session,
+            actor=admin.username,
+            kind=subject.kind,
+            subject_type=subject.part.removesuffix("s"),
+            subject_id=subject.key,
+            hall_id=hall_id,
+            before=old,
+            after=new,
+        )
+    await _publish(publisher, [e for e in events if e.subject_id == hall_id])
+    return new if new is not None else {**(old or {}), "active": False}
+
+
+def _hall_doc(document: dict[str, Any], hall_id: str) -> dict[str, Any]:
+    for hall in document["halls"]:
+        if hall["id"] == hall_id:
+            found: dict[str, Any] = hall
+            return found
+    raise NotFound(
+        f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
+        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+    )
+
+
+def put_entry(part: str, key: str, value: Any, fields: dict[str, Any], create: bool) -> Edit:
+    """An edit that adds (create) or changes one matter or window; None resets a field."""
+
+    async def edit(session: AsyncSession, hall: dict[str, Any]) -> None:
+        entries: list[dict[str, Any]] = hall.setdefault(part, [])
+        found = next((e for e in entries if e.get(key) == value), None)
+        if create and found is not None:
+            raise Conflict(*_exists(part, value))
+        if not create and found is None:
+            raise NotFound(*_missing(part, value, hall["id"]))
+        entry = found if found is not None else {key: value}
+        if found is None:
+            entries.append(entry)
+        for name, new in fields.items():
+            if name == key and new != value:
+                raise ConfigRejected([f"{key}: cannot be changed; add a new one instead"])
+            if new is None:
+                entry.pop(name, None)
+            else:
+                entry[name] = new
+
+    return edit
+
+
+def _exists(part: str, value: Any) -> tuple[str, str]:
+    if part == "matters":
+        return f"Matter {value} already exists.", f"事项 {value} 已存在。"
+    return f"Window {value} already exists.", f"{value} 号窗口已存在。"
+
+
+def _missing(part: str, value: Any, hall_id: str) -> tuple[str, str]:
+    if part == "matters":
+        return (
+            f"Hall {hall_id!r} has no active matter {value!r}.",
+            f"大厅 {hall_id!r} 没有启用中的事项 {value!r}。",
+        )
+    return f"Hall {hall_id!r} has no window {value}.", f"大厅 {hall_id!r} 没有 {value} 号窗口。"
+
+
+def remove_matter(code: str) -> Edit:
+    """An edit that deactivates a matter no window or extended session still names."""
+
+    async def edit(session: AsyncSession, hall: dict[str, Any]) -> None:
+        matters: list[dict[str, Any]] = hall.get("matters", [])
+        if not any(m["code"] == code for m in matters):
+            raise NotFound(*_missing("matters", code, hall["id"]))
+        windows = [str(w["number"]) for w in hall.get("windows", []) if code in w["skills"]]
+        if windows:
+            listed = ", ".join(windows)
+            raise Conflict(
+                f"Cannot deactivate matter {code}: window(s) {listed} still take it; "
+                "remove it from their skills first.",
+                f"无法停用事项 {code}：{listed} 号窗口仍可受理该事项，请先从窗口技能中移除。",
+            )
+        sessions = hall.get("extended_sessions", [])
+        if any(code in s.get("matters", []) for s in sessions):
+            raise Conflict(
+                f"Cannot deactivate matter {code}: an extended session still offers it.",
+                f"无法停用事项 {code}：仍有延时服务时段包含该事项。",
+            )
+        hall["matters"] = [m for m in matters if m["code"] != code]
+
+    return edit
+
+
+def remove_window(number: int) -> Edit:
+    """An edit that deactivates a window nobody is signed in at."""
+
+    async def edit(session: AsyncSession, hall: dict[str, Any]) -> None:
+        windows: list[dict[str, Any]] = hall.get("windows", [])
+        if not any(w["number"] == number for w in windows):
+            raise NotFound(*_missing("windows", number, hall["id"]))
+        row = await session.scalar(
+            select(WindowRow).where(
+                WindowRow.hall_id == hall["id"], WindowRow.number == number, WindowRow.active
+            )
+        )
+        if row is not None and (row.status != "closed" or row.staff_id is not None):
+            raise Conflict(
+                f"Cannot deactivate window {number}: it is {row.status} with staff signed in; "
+                "sign it out first.",
+                f"无法停用 {number} 号窗口：该窗口仍有工作人员登录，请先签退。",
+            )
+        hall["windows"] = [w for w in windows if w["number"] != number]
+
+    return edit

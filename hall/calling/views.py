@@ -1,0 +1,355 @@
+"""Read-only views of a hall for the pages people use: kiosk, staff console, overview.
+
+Every function opens one read transaction (a consistent snapshot) and returns plain
+JSON-ready data. Nothing here writes; tickets carry no personal data, and staff are
+named by job number only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.calling.context import HallContext, load_context
+from hall.calling.core_rows import seconds, ticket_of, window_state
+from hall.calling.estimates import estimates
+from hall.calling.queue import waiting_rows, window_rows
+from hall.catalogue import stored
+from hall.errors import NotFound
+from hall.store.db import Database
+from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
+from queueing import TicketStatus
+from queueing.dispatch import arrival, sort_key
+from queueing.estimates import WaitEstimate
+from queueing.window import may_serve
+
+# Audit event kinds that count towards a clerk's day.
+COUNTED_KINDS = {
+    "ticket_called": "called",
+    "ticket_finished": "finished",
+    "ticket_marked_no_show": "no_show",
+}
+# Event data worth showing in a ticket's history (never personal data: tickets have none).
+HISTORY_FIELDS = ("window", "outcome", "reason", "to_window", "to_matter", "from_matter", "recalls")
+
+
+def _minutes(since: float, now: datetime) -> int:
+    return max(0, int((seconds(now) - since) // 60))
+
+
+async def hall_groups(db: Database, hall_id: str, now: datetime) -> list[dict[str, Any]]:
+    """A hall's matter groups with their matters and how many people wait in each."""
+    async with db.read() as session:
+        ctx = await load_context(session, hall_id)
+        groups = await stored.list_groups(session, hall_id)
+        waiting = await waiting_rows(session, ctx, now)
+    per_group = Counter(_group_of(ctx, r.matter_code) for r in waiting)
+    return [
+        {
+            "code": g.code,
+            "name": g.name,
+            "name_en": g.name_en,
+            "icon": g.icon,
+            "description": g.description,
+            "description_en": g.description_en,
+            "matters": [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "name_en": m.name_en,
+                    "class": m.matter_class,
+                    "expected_minutes": m.expected_minutes,
+                    "materials": list(m.materials),
+                    "materials_en": list(m.materials_en),
+                }
+                for m in ctx.matters.values()
+                if m.group_code == g.code
+            ],
+            "waiting": per_group.get(g.code, 0),
+        }
+        for g in groups
+    ]
+
+
+def _group_of(ctx: HallContext, matter_code: str) -> str:
+    matter = ctx.matters.get(matter_code)
+    return matter.group_code if matter is not None else ""
+
+
+def _queue_item(row: TicketRow, estimate: WaitEstimate | None, now: datetime) -> dict[str, Any]:
+    ticket = ticket_of(row)
+    minutes = None if estimate is None else estimate.minutes
+    return {
+        "id": row.id,
+        "number": row.number,
+        "matter": row.matter_code,
+        "source": row.source,
+        "green": row.green,
+        "assigned_window": ticket.assigned_window,
+        "waited_minutes": _minutes(arrival(ticket), now),
+        "hall_position": None if estimate is None else estimate.position,
+        "estimated_wait_minutes": None if minutes is None else round(minutes),
+    }
+
+
+async def window_desk(db: Database, hall_id: str, number: int, now: datetime) -> dict[str, Any]:
+    """What a clerk at a window needs: the window, its ticket, its queue and parked tickets.
+
+    The queue is every waiting ticket this window may serve, in the dispatch order
+    (class, then due time or arrival); raises NotFound for an unknown hall or window.
+    """
+    async with db.read() as session:
+        ctx = await load_context(session, hall_id)
+        rows = await window_rows(session, hall_id)
+        wrow = _find_window(rows, hall_id, number)
+        state = window_state(wrow)
+        waiting = await waiting_rows(session, ctx, now)
+        guesses = await estimates(session, ctx, now, [ticket_of(r) for r in waiting])
+        mine = [r for r in waiting if may_serve(state, ticket_of(r))]
+        mine.sort(key=lambda r: sort_key(ticket_of(r), seconds(now), ctx.policy))
+        current = None if state.ticket_id is None else await session.get(TicketRow, state.ticket_id)
+        parked = await _parked_today(session, ctx, now)
+        staff = await _job_numbers(session, [wrow])
+    queue = [_queue_item(r, guesses.get(r.id), now) for r in mine]
+    for position, item in enumerate(queue, start=1):
+        item["position"] = position
+    return {
+        "window": _window_item(wrow, staff),
+        "current": None if current is None else _held_item(current, now),
+        "queue": queue,
+        "parked": parked,
+    }
+
+
+def _find_window(rows: Sequence[WindowRow], hall_id: str, number: int) -> WindowRow:
+    for row in rows:
+        if row.number == number:
+            return row
+    raise NotFound(
+        f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
+        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+    )
+
+
+def _held_item(row: TicketRow, now: datetime) -> dict[str, Any]:
+    since = row.started_at or row.called_at
+    return {
+        "id": row.id,
+        "number": row.number,
+        "matter": row.matter_code,
+        "status": row.status,
+        "source": row.source,
+        "green": row.green,
+        "recalls": row.recalls,
+        "called_at": None if row.called_at is None else row.called_at.isoformat(),
+        "started_at": None if row.started_at is None else row.started_at.isoformat(),
+        "minutes": None if since is None else _minutes(seconds(since), now),
+    }
+
+
+async def _parked_today(
+    session: AsyncSession, ctx: HallContext, now: datetime
+) -> list[dict[str, Any]]:
+    query = select(TicketRow).where(
+        TicketRow.hall_id == ctx.id,
+        TicketRow.service_day == ctx.day(now),
+        TicketRow.status == TicketStatus.PARKED.value,
+    )
+    rows = list((await session.scalars(query.order_by(TicketRow.issued_at))).all())
+    parks = await _last_events(session, ctx.id, [r.id for r in rows], "ticket_parked")
+    items = []
+    for row in rows:
+        event = parks.get(row.id)
+        data = event.data if event is not None else {}
+        parked_at = ticket_of(row).parked_at
+        items.append(
+            {
+                "id": row.id,
+                "number": row.number,
+                "matter": row.matter_code,
+                "window": data.get("window"),
+                "reason": data.get("reason", ""),
+                "parked_minutes": None if parked_at is None else _minutes(parked_at, now),
+            }
+        )
+    return items
+
+
+async def _last_events(
+    session: AsyncSession, hall_id: str, subject_ids: list[str], kind: str
+) -> dict[str, EventRow]:
+    if not subject_ids:
+        return {}
+    query = select(EventRow).where(
+        EventRow.hall_id == hall_id,
+        EventRow.kind == kind,
+        EventRow.subject_type == "ticket",
+        EventRow.subject_id.in_(subject_ids),
+    )
+    latest: dict[str, EventRow] = {}
+    for event in (await session.scalars(query.order_by(EventRow.id))).all():
+        latest[event.subject_id] = event
+    return latest
+
+
+async def _job_numbers(session: AsyncSession, rows: Iterable[WindowRow]) -> dict[int, str]:
+    ids = {r.staff_id for r in rows if r.staff_id is not None}
+    if not ids:
+        return {}
+    query = select(StaffRow.id, StaffRow.job_number).where(StaffRow.id.in_(ids))
+    return {staff_id: job for staff_id, job in (await session.execute(query)).all()}
+
+
+def _window_item(row: WindowRow, job_numbers: dict[int, str]) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "name": row.name,
+        "name_en": row.name_en,
+        "kind": row.kind,
+        "skills": list(row.skills),
+        "status": row.status,
+        "staff": None if row.staff_id is None else job_numbers.get(row.staff_id),
+    }
+
+
+async def hall_overview(db: Database, hall_id: str, now: datetime) -> dict[str, Any]:
+    """Every window with its clerk and ticket, waiting counts per group, the longest wait."""
+    async with db.read() as session:
+        ctx = await load_context(session, hall_id)
+        groups = await stored.list_groups(session, hall_id)
+        rows = await window_rows(session, hall_id)
+        staff = await _job_numbers(session, rows)
+        held = await _held_tickets(session, rows)
+        waiting = await waiting_rows(session, ctx, now)
+        today = await _day_counts(session, ctx, now)
+    windows = []
+    for row in rows:
+        item = _window_item(row, staff)
+        ticket = held.get(row.number)
+        item["ticket"] = None if ticket is None else _held_item(ticket, now)
+        windows.append(item)
+    return {
+        "hall": {"id": ctx.id, "name": ctx.hall.name, "name_en": ctx.hall.name_en},
+        "at": now.isoformat(),
+        "windows": windows,
+        "groups": _group_lines(ctx, groups, waiting, now),
+        "waiting": len(waiting),
+        "longest_wait": _longest(waiting, now),
+        "today": today,
+    }
+
+
+async def _held_tickets(session: AsyncSession, rows: Sequence[WindowRow]) -> dict[int, TicketRow]:
+    ids = [window_state(r).ticket_id for r in rows]
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    tickets = (await session.scalars(select(TicketRow).where(TicketRow.id.in_(wanted)))).all()
+    return {t.window_number: t for t in tickets if t.window_number is not None}
+
+
+def _group_lines(
+    ctx: HallContext, groups: Iterable[Any], waiting: list[TicketRow], now: datetime
+) -> list[dict[str, Any]]:
+    lines = []
+    for group in groups:
+        mine = [r for r in waiting if _group_of(ctx, r.matter_code) == group.code]
+        longest = _longest(mine, now)
+        lines.append(
+            {
+                "code": group.code,
+                "name": group.name,
+                "name_en": group.name_en,
+                "icon": group.icon,
+                "waiting": len(mine),
+                "longest_wait_minutes": None if longest is None else longest["minutes"],
+            }
+        )
+    return lines
+
+
+def _longest(waiting: list[TicketRow], now: datetime) -> dict[str, Any] | None:
+    if not waiting:
+        return None
+    first = min(waiting, key=lambda r: arrival(ticket_of(r)))
+    return {
+        "number": first.number,
+        "matter": first.matter_code,
+        "minutes": _minutes(arrival(ticket_of(first)), now),
+    }
+
+
+async def _day_counts(session: AsyncSession, ctx: HallContext, now: datetime) -> dict[str, int]:
+    query = (
+        select(TicketRow.status, func.count())
+        .where(TicketRow.hall_id == ctx.id, TicketRow.service_day == ctx.day(now))
+        .group_by(TicketRow.status)
+    )
+    by_status = {status: int(n) for status, n in (await session.execute(query)).all()}
+    return {
+        "issued": sum(by_status.values()),
+        "finished": by_status.get(TicketStatus.FINISHED.value, 0),
+        "no_show": by_status.get(TicketStatus.NO_SHOW.value, 0),
+    }
+
+
+def _day_start(ctx: HallContext, now: datetime) -> datetime:
+    """Midnight of the hall's local day at ``now``, as an aware datetime."""
+    return datetime.combine(ctx.day(now), time(0), tzinfo=ctx.zone)
+
+
+async def own_counts(db: Database, hall_id: str, actor: str, now: datetime) -> dict[str, int]:
+    """How many tickets this clerk called, finished and marked no-show today in the hall."""
+    async with db.read() as session:
+        ctx = await load_context(session, hall_id)
+        query = (
+            select(EventRow.kind, func.count())
+            .where(
+                EventRow.hall_id == hall_id,
+                EventRow.actor == actor,
+                EventRow.at >= _day_start(ctx, now),
+                EventRow.at <= now,
+                EventRow.kind.in_(list(COUNTED_KINDS)),
+            )
+            .group_by(EventRow.kind)
+        )
+        counts = dict((await session.execute(query)).all())
+    return {name: int(counts.get(kind, 0)) for kind, name in COUNTED_KINDS.items()}
+
+
+async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """A ticket's hall and its audit events in order (kind, at, actor, details); NotFound."""
+    async with db.read() as session:
+        row = await session.get(TicketRow, ticket_id)
+        if row is None:
+            raise NotFound("There is no ticket with this id.", "找不到该号票。")
+        query = select(EventRow).where(
+            EventRow.subject_type == "ticket", EventRow.subject_id == ticket_id
+        )
+        events = (await session.scalars(query.order_by(EventRow.id))).all()
+    history = [
+        {
+            "kind": e.kind,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            **{k: e.data[k] for k in HISTORY_FIELDS if e.data.get(k) not in (None, "")},
+        }
+        for e in events
+    ]
+    return row.hall_id, history
+
+
+async def staff_window(db: Database, staff_id: int) -> dict[str, Any] | None:
+    """The window a staff member is signed in at now (hall, number, status), or None."""
+    async with db.read() as session:
+        row = await session.scalar(
+            select(WindowRow).where(WindowRow.staff_id == staff_id, WindowRow.active)
+        )
+    if row is None:
+        return None
+    return {"hall": row.hall_id, "number": row.number, "status": row.status}

@@ -1,0 +1,242 @@
+"""Window sessions: sign in, pause, resume, sign out (by the clerk or a supervisor)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.catalogue import stored
+from hall.errors import Conflict, Forbidden, NotFound
+from hall.publish import Publisher
+from hall.staff.accounts import StaffMember, require
+from hall.staff.roles import Role
+from hall.store.db import Database
+from hall.store.models import TicketRow, WindowRow
+from hall.store.unit import Unit, unit_of_work
+
+BUSY_TICKET_STATES = ("called", "serving")
+
+
+class WindowStatus(enum.StrEnum):
+    """Whether anybody works at a window now."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+_STATUS_ZH = {"closed": "未开放", "open": "服务中", "paused": "暂停服务"}
+
+
+# Built once (a window is loaded on every action at it).
+_WINDOW = select(WindowRow).where(
+    WindowRow.hall_id == bindparam("b_hall"),
+    WindowRow.number == bindparam("b_number"),
+    WindowRow.active,
+)
+_WINDOW_FOR_UPDATE = _WINDOW.with_for_update()
+
+
+async def load_window(
+    session: AsyncSession,
+    hall_id: str,
+    number: int,
+    *,
+    lock: bool = False,
+) -> WindowRow:
+    """An active window of a hall; raises NotFound."""
+    await stored.get_hall(session, hall_id)
+    query = _WINDOW_FOR_UPDATE if lock else _WINDOW
+    row = await session.scalar(query, {"b_hall": hall_id, "b_number": number})
+    if row is None:
+        raise no_such_window(hall_id, number)
+    return row
+
+
+def no_such_window(hall_id: str, number: int) -> NotFound:
+    return NotFound(
+        f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
+        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+    )
+
+
+def window_view(row: WindowRow, job_number: str | None = None) -> dict[str, Any]:
+    """The public description of a window."""
+    return {
+        "number": row.number,
+        "name": row.name,
+        "name_en": row.name_en,
+        "kind": row.kind,
+        "skills": list(row.skills),
+        "status": row.status,
+        "staff": job_number,
+    }
+
+
+def require_at_window(staff: StaffMember, row: WindowRow) -> None:
+    """Only the clerk signed in at a window (or a supervisor) may act for it."""
+    if row.staff_id != staff.id and not staff.at_least(Role.SUPERVISOR):
+        raise Forbidden(
+            f"You are not signed in at window {row.number}.",
+            f"您未登录 {row.number} 号窗口。",
+        )
+
+
+def _wrong_state(action: str, action_zh: str, row: WindowRow) -> Conflict:
+    return Conflict(
+        f"Cannot {action} window {row.number}: it is {row.status}.",
+        f"无法{action_zh} {row.number} 号窗口：该窗口当前为“{_STATUS_ZH[row.status]}”状态。",
+    )
+
+
+async def sign_in(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember,
+    hall_id: str,
+    number: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Sign a clerk in at a window; raises NotFound, Forbidden or Conflict."""
+    require(staff, Role.CLERK, hall_id)
+    async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
+        row = await load_window(unit.session, hall_id, number, lock=True)
+        if row.staff_id is not None and row.staff_id != staff.id:
+            raise Conflict(
+                f"Cannot sign in at window {number}: somebody else is signed in there.",
+                f"无法登录 {number} 号窗口：已有其他工作人员在此窗口登录。",
+            )
+        elsewhere = await unit.session.scalar(
+            select(WindowRow).where(WindowRow.staff_id == staff.id, WindowRow.id != row.id)
+        )
+        if elsewhere is not None:
+            raise Conflict(
+                f"Cannot sign in at window {number}: you are still signed in at window "
+                f"{elsewhere.number} of hall {elsewhere.hall_id!r}; sign out there first.",
+                f"无法登录 {number} 号窗口：您仍在大厅 {elsewhere.hall_id!r} 的 "
+                f"{elsewhere.number} 号窗口登录，请先在该窗口签退。",
+            )
+        before = row.status
+        row.staff_id, row.status = staff.id, WindowStatus.OPEN.value
+        _record(unit, "window_signed_in", row, before, staff.job_number)
+    return window_view(row, staff.job_number)
+
+
+async def pause(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember,
+    hall_id: str,
+    number: int,
+    now: datetime,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Pause an open window (no new calls); raises NotFound, Forbidden or Conflict."""
+    return await _change(db, publisher, staff, hall_id, number, now, "pause", reason)
+
+
+async def resume(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember,
+    hall_id: str,
+    number: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Resume a paused window; raises NotFound, Forbidden or Conflict."""
+    return await _change(db, publisher, staff, hall_id, number, now, "resume", "")
+
+
+async def sign_out(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember,
+    hall_id: str,
+    number: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """Close a window (the clerk, or a supervisor for any window); raises on a busy window."""
+    return await _change(db, publisher, staff, hall_id, number, now, "sign_out", "")
+
+
+_TRANSITIONS = {
+    # action: (allowed from, to, english verb, chinese verb)
+    "pause": ((WindowStatus.OPEN,), WindowStatus.PAUSED, "pause", "暂停"),
+    "resume": ((WindowStatus.PAUSED,), WindowStatus.OPEN, "resume", "恢复"),
+    "sign_out": (
+        (WindowStatus.OPEN, WindowStatus.PAUSED),
+        WindowStatus.CLOSED,
+        "sign out of",
+        "签退",
+    ),
+}
+
+
+async def _change(
+    db: Database,
+    publisher: Publisher,
+    staff: StaffMember,
+    hall_id: str,
+    number: int,
+    now: datetime,
+    action: str,
+    reason: str,
+) -> dict[str, Any]:
+    require(staff, Role.CLERK, hall_id)
+    allowed, target, verb, verb_zh = _TRANSITIONS[action]
+    async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
+        row = await load_window(unit.session, hall_id, number, lock=True)
+        require_at_window(staff, row)
+        if WindowStatus(row.status) not in allowed:
+            raise _wrong_state(verb, verb_zh, row)
+        if target is WindowStatus.CLOSED:
+            await _ensure_idle(unit.session, row)
+        before = row.status
+        row.status = target.value
+        job_number = None
+        if target is WindowStatus.CLOSED:
+            row.staff_id = None
+        else:
+            job_number = staff.job_number if row.staff_id == staff.id else None
+        _record(
+            unit,
+            f"window_{action}" if action != "sign_out" else "window_signed_out",
+            row,
+            before,
+            job_number,
+            reason,
+        )
+    return window_view(row, job_number)
+
+
+async def _ensure_idle(session: AsyncSession, row: WindowRow) -> None:
+    busy = await session.scalar(
+        select(TicketRow.number).where(
+            TicketRow.hall_id == row.hall_id,
+            TicketRow.window_number == row.number,
+            TicketRow.status.in_(BUSY_TICKET_STATES),
+        )
+    )
+    if busy is not None:
+        raise Conflict(
+            f"Cannot sign out of window {row.number}: ticket {busy} is still called or being "
+            "served there; finish, transfer or park it first.",
+            f"无法签退 {row.number} 号窗口：{busy} 号仍在叫号或办理中，请先办结、转移或挂起。",
+        )
+
+
+def _record(
+    unit: Unit, kind: str, row: WindowRow, before: str, job_number: str | None, reason: str = ""
+) -> None:
+    unit.record(
+        kind,
+        "window",
+        row.number,
+        before={"status": before},
+        after={"window": row.number, "status": row.status, "staff": job_number},
+        data={"reason": reason} if reason else None,
+    )

@@ -1,0 +1,32 @@
+"""A per-process cache of parsed hall configurations, checked against the database.
+
+Reading a hall's configuration means four queries and the validating parser; booking
+needs it on every request. The parsed ``Hall`` is kept in the Database's memo with the hall
+row's ``updated_at``, which ``stored.apply_config`` (the only way the configuration
+changes) bumps on every application. Each use still reads that one column inside the
+caller's transaction, so a change made by any server process is seen at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.catalogue import stored
+from hall.catalogue.schema import Hall
+from hall.store.memo import remembered
+from hall.store.models import HallRow
+
+
+async def hall_config(session: AsyncSession, hall_id: str) -> Hall:
+    """One active hall's configuration, parsed once per change; raises NotFound."""
+    row = (
+        await session.execute(
+            select(HallRow.updated_at, HallRow.active).where(HallRow.id == hall_id)
+        )
+    ).first()
+    if row is None or not row.active:
+        return await stored.read_hall(session, hall_id)  # raises NotFound
+    return await remembered(
+        session, f"config:{hall_id}", row.updated_at, lambda: stored.read_hall(session, hall_id)
+    )

@@ -1,0 +1,20 @@
+"""Alembic environment: runs on the connection handed over by hall.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from hall.store.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only reached by a misconfigured alembic call
+    raise RuntimeError("run migrations through `tongban db upgrade` (hall.migrate.upgrade)")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,312 @@
+"""The per-process copy of waiting tickets always equals what the database says.
+
+Two ``Database`` objects on one database play two server processes: each keeps its own
+copy, and each writes tickets the other does not hear about. After every step, in read
+and in write transactions of both, the waiting tickets served from the copy equal a
+direct read of the rows (the independent truth), and the copy is really used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+import queueing
+from hall.calling import tickets
+from hall.calling.context import load_context
+from hall.calling.core_rows import seconds, store_ticket, ticket_of, window_state
+from hall.calling.queue import (
+    _read_waiting,
+    dispatch_queue,
+    waiting_queue,
+    waiting_tickets,
+    window_rows,
+    windows_now,
+)
+from hall.calling.queue_copy import HallWindows, Waiting, queue_version
+from hall.catalogue import stored
+from hall.catalogue.loader import demo_config_path, load_config
+from hall.errors import HallError
+from hall.publish import NullPublisher
+from hall.staff.accounts import StaffMember
+from hall.staff.roles import Role
+from hall.store.db import Database
+from hall.store.migrate import upgrade
+from hall.store.models import TicketRow
+from queueing import Outcome, Policy, Ticket, lifecycle
+from queueing.dispatch import choose_next
+from queueing.dispatch_queue import DispatchQueue
+from queueing.estimates import lines_of
+from queueing.window import coverage_of
+
+pytestmark = pytest.mark.asyncio
+
+HALL = "district"
+START = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
+MATTERS = ("SI-REG", "RE-TRANSFER", "DL-RENEW", "ONE-BIRTH")
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest_asyncio.fixture
+async def pair(db_url: str) -> AsyncIterator[tuple[Database, Database]]:
+    first = Database(db_url)
+    await upgrade(first)
+    async with first.write() as session:
+        await stored.apply_config(session, load_config(demo_config_path()), actor="system")
+    second = Database(db_url)
+    try:
+        yield first, second
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+def key(waiting: list[Ticket]) -> dict[str, Ticket]:
+    return {t.id: t for t in waiting}
+
+
+def same_lines(served: Waiting, truth: list[Ticket]) -> None:
+    """The copy's lines group exactly the true tickets, with arrival bounds that hold."""
+    lines = {(line.matter, line.assigned_window): line for line in served.lines}
+    assert len(lines) == len(list(served.lines))
+    exact = {(line.matter, line.assigned_window): line for line in lines_of(truth)}
+    assert lines.keys() == exact.keys()
+    for name, line in lines.items():
+        assert dict(line.tickets) == dict(exact[name].tickets)
+        assert line.latest_arrival >= exact[name].latest_arrival
+
+
+DECIDED: dict[Database, int] = {}  # checks in which a queue copy decided, per process
+
+
+def same_decisions(
+    queue: DispatchQueue, truth: list[Ticket], windows: HallWindows, at: float, policy: Policy
+) -> None:
+    coverage = coverage_of(windows.open)
+    for window in windows.active:
+        got = queue.choose(window, at, coverage)
+        want = choose_next(window, truth, at, policy, coverage)
+        assert (got and (got.ticket, got.rule)) == (want and (want.ticket, want.rule))
+
+
+async def check(db: Database, now: datetime) -> None:
+    for transaction in (db.read, db.write):
+        async with transaction() as session:
+            ctx = await load_context(session, HALL)
+            served = await waiting_queue(session, ctx, now)
+            truth = await _read_waiting(session, HALL, ctx.day(now))
+            windows = await windows_now(session, ctx)
+            rows = await window_rows(session, HALL)
+            queue = await dispatch_queue(session, ctx, now)
+            if queue is not None:  # the copy's decisions are those of the reference
+                same_decisions(queue, truth, windows, seconds(now), ctx.policy)
+                DECIDED[db] = DECIDED.get(db, 0) + 1
+        assert key(served.tickets) == key(truth)
+        same_lines(served, truth)
+        by_number = {w.number: w for w in windows.active}
+        assert by_number == {r.number: window_state(r) for r in rows}
+        assert {w.number for w in windows.open} == {r.number for r in rows if r.status == "open"}
+        assert all(by_number[w.number] == w for w in windows.open)
+
+
+async def change_window(db: Database, rng: random.Random, *, fail: bool) -> None:
+    """Open, pause or close a window, or move its fairness state on; the transaction may
+    fail."""
+    async with db.write() as session:
+        rows = await window_rows(session, HALL)
+        row = rng.choice(rows)
+        row.status = rng.choice(("open", "open", "paused", "closed"))
+        row.dispatch_state = {"priority_streak": rng.randint(0, 3), "ticket_id": None}
+        if fail:
+            await session.flush()
+            raise Rollback
+
+
+async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: bool) -> None:
+    """Move one waiting ticket on (call, park, cancel, send elsewhere), in a transaction
+    that may fail."""
+    async with db.write() as session:
+        ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "waiting")))
+        if not ids:
+            return
+        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        assert row is not None
+        ticket, at = ticket_of(row), seconds(now)
+        step = rng.choice(("call", "park", "cancel", "transfer"))
+        if step == "call":
+            called, _ = lifecycle.call(ticket, 1, at)
+            started, _ = queueing.start(called, at)
+            changed, _ = queueing.finish(started, at, Outcome.COMPLETED)
+        elif step == "park":
+            called, _ = lifecycle.call(ticket, 2, at)
+            changed, _ = queueing.park(called, at, "went to copy a document")
+        elif step == "transfer":  # it waits on, in another line
+            changed, _ = queueing.transfer(
+                ticket, at, matter=rng.choice(MATTERS), to_window=rng.choice((None, 1, 2))
+            )
+        else:
+            changed, _ = queueing.cancel(ticket, at, "left")
+        store_ticket(row, changed)
+        if fail:
+            await session.flush()
+            raise Rollback
+
+
+async def resume_one(db: Database, rng: random.Random, now: datetime) -> None:
+    async with db.write() as session:
+        ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "parked")))
+        if not ids:
+            return
+        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        assert row is not None
+        window = rng.choice((None, 3))
+        changed, _ = queueing.resume(ticket_of(row), seconds(now), to_window=window)
+        store_ticket(row, changed)
+
+
+# A supervisor may act for any window (no sign-in needed).
+BOSS = StaffMember(1, "boss", "S001", Role.SUPERVISOR, (HALL,))
+
+
+async def serve(db: Database, rng: random.Random, now: datetime) -> None:
+    """A window calls the next ticket through the service, then maybe starts, finishes,
+    recalls or parks it (rows written by hall.ticket_rows; a start moves no version)."""
+    async with db.read() as session:
+        open_windows = [r.number for r in await window_rows(session, HALL) if r.status == "open"]
+    number = rng.choice(open_windows or [1])
+    with contextlib.suppress(HallError):  # a closed window, nobody waiting, a held ticket
+        if await tickets.call_next(db, NullPublisher(), BOSS, HALL, number, now) is not None:
+            SERVED["called"] += 1
+    steps = rng.choice(
+        ((), ("start",), ("start", "finish"), ("start", "finish"), ("recall", "start"), ("park",))
+    )
+    for step in steps:
+        with contextlib.suppress(HallError):
+            await tickets.act_on_held(
+                db, NullPublisher(), BOSS, HALL, number, now, step, outcome="completed"
+            )
+            SERVED[step] += 1
+
+
+SERVED: Counter[str] = Counter()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_copies_in_two_processes_follow_every_change(
+    pair: tuple[Database, Database], seed: int
+) -> None:
+    rng = random.Random(seed)
+    now = START
+    for _step in range(60):
+        now += timedelta(seconds=rng.randint(1, 90))
+        db = rng.choice(pair)
+        action = rng.choice(
+            (
+                *("issue", "issue", "issue", "change", "change", "fail", "resume"),
+                *("window", "w-fail", "serve", "serve"),
+            )
+        )
+        if action == "issue":
+            await tickets.issue_ticket(db, NullPublisher(), HALL, rng.choice(MATTERS), now)
+        elif action == "resume":
+            await resume_one(db, rng, now)
+        elif action == "serve":
+            await serve(db, rng, now)
+        elif action in ("window", "w-fail"):
+            with contextlib.suppress(Rollback):
+                await change_window(db, rng, fail=action == "w-fail")
+        else:
+            with contextlib.suppress(Rollback):
+                await change_one(db, rng, now, fail=action == "fail")
+        # Check one side at random, so that a copy often lags several commits behind.
+        await check(rng.choice(pair), now)
+    for each in pair:
+        await check(each, now)
+    assert all(db.queue_cache.hits > 0 for db in pair)
+    assert all(db.queue_cache.window_hits > 0 for db in pair)
+    assert all(DECIDED.get(db, 0) > 0 for db in pair)
+    assert min(SERVED["called"], SERVED["start"], SERVED["finish"]) > 0
+
+
+async def add_uncommitted_then_fail(db: Database) -> None:
+    async with db.write() as session:
+        ctx = await load_context(session, HALL)
+        ticket, _ = queueing.issue(
+            "zz-uncommitted", "Z999", "SI-REG", queueing.MatterClass.GENERAL, seconds(START)
+        )
+        row = TicketRow(
+            id=ticket.id,
+            hall_id=HALL,
+            service_day=ctx.day(START),
+            number=ticket.number,
+            source=ticket.source.value,
+        )
+        store_ticket(row, ticket)
+        session.add(row)
+        # Seen inside the transaction that made it ...
+        assert "zz-uncommitted" in key(await waiting_tickets(session, ctx, START))
+        raise Rollback
+
+
+async def test_own_uncommitted_changes_are_seen_and_never_cached(
+    pair: tuple[Database, Database],
+) -> None:
+    db, other = pair
+    await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", START)
+    await check(db, START)  # the copy now holds the one waiting ticket
+    await tickets.issue_ticket(other, NullPublisher(), HALL, "SI-REG", START)  # now it lags
+    with pytest.raises(Rollback):
+        await add_uncommitted_then_fail(db)
+    # ... and nowhere after the rollback, the copy included.
+    await check(db, START)
+    async with db.read() as session:
+        ctx = await load_context(session, HALL)
+        waiting = key(await waiting_tickets(session, ctx, START))
+    assert "zz-uncommitted" not in waiting
+    assert len(waiting) == 2
+
+
+async def test_only_changes_to_waiting_tickets_or_windows_move_the_version(
+    pair: tuple[Database, Database],
+) -> None:
+    """The copy holds waiting tickets and windows: a service started changes neither, so
+    it moves no version and every copy stays good; a call and a finish do move it."""
+    db, other = pair
+    async with db.write() as session:
+        for row in await window_rows(session, HALL):
+            row.status = "open"
+    for n in range(2):
+        await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", START + timedelta(n))
+    await check(other, START)  # the other process's copy is current
+
+    async def version() -> int:
+        async with db.read() as session:
+            return await queue_version(session, HALL)
+
+    async def act(step: str) -> None:
+        await tickets.act_on_held(
+            db, NullPublisher(), BOSS, HALL, 1, START, step, outcome="completed"
+        )
+
+    before = await version()
+    assert await tickets.call_next(db, NullPublisher(), BOSS, HALL, 1, START) is not None
+    assert await version() == before + 1  # a waiting ticket was called
+    await check(other, START)
+    hits = other.queue_cache.hits
+    await act("start")
+    assert await version() == before + 1  # nothing waiting or any window changed
+    await check(other, START)
+    assert other.queue_cache.hits > hits  # so the other copy is still used, and right
+    await act("finish")
+    assert await version() == before + 2  # the window is free again
+    await check(other, START)

@@ -1,0 +1,82 @@
+"""Configuration ⇄ database: load, export, load again is a round trip; nothing is deleted."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+
+import pytest
+from sqlalchemy import func, select
+
+from hall.catalogue import stored
+from hall.catalogue.export import dump_config
+from hall.catalogue.loader import demo_config_path, load_config, parse_config
+from hall.store.db import Database
+from hall.store.migrate import upgrade
+from hall.store.models import EventRow, MatterRow, WindowRow
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_load_export_load_is_a_round_trip(db_url: str) -> None:
+    original = load_config(demo_config_path())
+    db = Database(db_url)
+    try:
+        await upgrade(db)
+        async with db.write() as session:
+            await stored.apply_config(session, original, actor="test")
+        async with db.read() as session:
+            exported = dump_config(await stored.read_config(session))
+        assert parse_config(tomllib.loads(exported)) == original
+        # Applying the exported file again changes nothing.
+        async with db.write() as session:
+            await stored.apply_config(session, parse_config(tomllib.loads(exported)), "test")
+        async with db.read() as session:
+            assert await stored.read_config(session) == original
+    finally:
+        await db.dispose()
+
+
+async def test_removed_matters_and_windows_are_deactivated_not_deleted(db_url: str) -> None:
+    original = load_config(demo_config_path())
+    hall = original.halls[0]
+    dropped_matter = next(
+        m for m in hall.matters if not any(m.code in w.skills for w in hall.windows)
+    )
+    dropped_window = hall.windows[-1]
+    smaller = dataclasses.replace(
+        hall,
+        matters=tuple(m for m in hall.matters if m is not dropped_matter),
+        windows=hall.windows[:-1],
+    )
+    changed = dataclasses.replace(original, halls=(smaller, *original.halls[1:]))
+    db = Database(db_url)
+    try:
+        await upgrade(db)
+        async with db.write() as session:
+            await stored.apply_config(session, original, actor="test")
+        async with db.write() as session:
+            await stored.apply_config(session, changed, actor="admin")
+        async with db.read() as session:
+            matters = await stored.list_matters(session, hall.id)
+            windows = await stored.list_windows(session, hall.id)
+            assert dropped_matter.code not in {m.code for m in matters}
+            assert dropped_window.number not in {w.number for w in windows}
+            kept = await session.scalar(
+                select(func.count()).select_from(MatterRow).where(MatterRow.hall_id == hall.id)
+            )
+            assert kept == len(hall.matters)
+            kept_windows = await session.scalar(
+                select(func.count()).select_from(WindowRow).where(WindowRow.hall_id == hall.id)
+            )
+            assert kept_windows == len(hall.windows)
+            event = await session.scalar(
+                select(EventRow)
+                .where(EventRow.kind == "config_applied", EventRow.actor == "admin")
+                .where(EventRow.hall_id == hall.id)
+            )
+            assert event is not None
+            assert event.data["matters"]["deactivated"] == [dropped_matter.code]
+            assert event.data["windows"]["deactivated"] == [dropped_window.number]
+    finally:
+        await db.dispose()

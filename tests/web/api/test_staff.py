@@ -1,0 +1,142 @@
+"""Staff sign-in (throttling, lock-out, CSRF) and window sessions over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import select
+from starlette.applications import Starlette
+
+from hall.store.models import EventRow
+from tests.web.helpers import DEMO_PASSWORD, FakeClock, sign_in, use_clock
+
+pytestmark = pytest.mark.asyncio
+
+WINDOW = "/api/halls/district/windows"
+
+
+async def test_sign_in_returns_identity_and_csrf_token(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/session", json={"username": "clerk01", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["username"], body["role"], body["job_number"]) == ("clerk01", "clerk", "C0001")
+    assert len(body["csrf_token"]) >= 32
+    assert "password" not in response.text
+    me = await client.get("/api/session")
+    assert me.json()["csrf_token"] == body["csrf_token"]
+
+
+async def test_wrong_password_and_unknown_user_look_the_same(client: AsyncClient) -> None:
+    wrong = await client.post("/api/session", json={"username": "clerk01", "password": "nope"})
+    unknown = await client.post("/api/session", json={"username": "ghost", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+
+
+async def test_repeated_failures_slow_down_then_lock_the_account(
+    app: Starlette, client: AsyncClient
+) -> None:
+    clock = use_clock(app, FakeClock())
+    bad = {"username": "clerk02", "password": "wrong-password"}
+    good = {"username": "clerk02", "password": DEMO_PASSWORD}
+    for _ in range(3):  # two free failures, the third starts a 2 s wait
+        assert (await client.post("/api/session", json=bad)).status_code == 401
+    waiting = await client.post("/api/session", json=good)
+    assert waiting.status_code == 429
+    assert waiting.headers["Retry-After"] == "2"
+    assert waiting.json()["error"]["code"] == "too_many_attempts"
+    clock.advance(seconds=2)
+    assert (await client.post("/api/session", json=bad)).status_code == 401  # 4th: waits 4 s
+    clock.advance(seconds=4)
+    locked = await client.post("/api/session", json=bad)  # 5th failure locks for 15 minutes
+    assert locked.status_code == 429
+    assert locked.headers["Retry-After"] == str(15 * 60)
+    clock.advance(minutes=14)
+    assert (await client.post("/api/session", json=good)).status_code == 429
+    clock.advance(minutes=1, seconds=1)
+    assert (await client.post("/api/session", json=good)).status_code == 200
+    async with app.state.db.read() as session:
+        kinds = (
+            await session.scalars(select(EventRow.kind).where(EventRow.subject_id == "clerk02"))
+        ).all()
+    assert kinds.count("sign_in_failed") == 5
+    assert kinds[-1] == "signed_in"
+
+
+async def test_sign_in_input_errors_are_4xx(client: AsyncClient) -> None:
+    malformed = await client.post(
+        "/api/session", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["error"]["code"] == "bad_request"
+    missing = await client.post("/api/session", json={"username": "clerk01"})
+    assert missing.status_code == 422
+    assert missing.json()["error"]["fields"] == {"password": "required"}
+    wrong_type = await client.post("/api/session", json={"username": 7, "password": "x"})
+    assert wrong_type.status_code == 422
+    assert "username" in wrong_type.json()["error"]["fields"]
+    not_object = await client.post("/api/session", json=["clerk01"])
+    assert not_object.status_code == 400
+
+
+async def test_window_actions_need_sign_in_and_csrf(client: AsyncClient) -> None:
+    anonymous = await client.post(f"{WINDOW}/1/sign-in")
+    assert anonymous.status_code == 401
+    headers = await sign_in(client, "clerk01")
+    no_token = await client.post(f"{WINDOW}/1/sign-in")
+    assert no_token.status_code == 403
+    assert "CSRF" in no_token.json()["error"]["message"]
+    ok = await client.post(f"{WINDOW}/1/sign-in", headers=headers)
+    assert ok.status_code == 200
+    assert ok.json()["window"]["status"] == "open"
+    assert ok.json()["window"]["staff"] == "C0001"
+
+
+async def test_window_lifecycle_and_illegal_moves(client: AsyncClient) -> None:
+    headers = await sign_in(client, "clerk03")
+    assert (await client.post(f"{WINDOW}/3/resume", headers=headers)).status_code == 403
+    assert (await client.post(f"{WINDOW}/3/sign-in", headers=headers)).status_code == 200
+    again = await client.post(f"{WINDOW}/4/sign-in", headers=headers)
+    assert again.status_code == 409
+    assert "window 3" in again.json()["error"]["message"]
+    resume = await client.post(f"{WINDOW}/3/resume", headers=headers)
+    assert resume.status_code == 409
+    assert resume.json()["error"]["message"] == "Cannot resume window 3: it is open."
+    paused = await client.post(f"{WINDOW}/3/pause", headers=headers, json={"reason": "lunch"})
+    assert paused.json()["window"]["status"] == "paused"
+    listing = (await client.get("/api/halls/district/windows")).json()
+    assert next(w for w in listing if w["number"] == 3)["status"] == "paused"
+    assert (await client.post(f"{WINDOW}/3/resume", headers=headers)).status_code == 200
+    out = await client.post(f"{WINDOW}/3/sign-out", headers=headers)
+    assert out.json()["window"]["status"] == "closed"
+    # Signed out, the clerk no longer holds the window at all.
+    assert (await client.post(f"{WINDOW}/3/sign-out", headers=headers)).status_code == 403
+
+
+async def test_one_window_one_clerk_and_supervisor_can_close_it(client: AsyncClient) -> None:
+    first = await sign_in(client, "clerk05")
+    assert (await client.post(f"{WINDOW}/5/sign-in", headers=first)).status_code == 200
+    second = await sign_in(client, "clerk06")
+    taken = await client.post(f"{WINDOW}/5/sign-in", headers=second)
+    assert taken.status_code == 409
+    assert (await client.post(f"{WINDOW}/5/pause", headers=second)).status_code == 403
+    boss = await sign_in(client, "supervisor")
+    closed = await client.post(f"{WINDOW}/5/sign-out", headers=boss)
+    assert closed.status_code == 200
+    assert closed.json()["window"]["status"] == "closed"
+
+
+async def test_unknown_window_and_hall_are_404(client: AsyncClient) -> None:
+    headers = await sign_in(client, "clerk01")
+    assert (await client.post(f"{WINDOW}/999/sign-in", headers=headers)).status_code == 404
+    missing_hall = await client.post("/api/halls/nowhere/windows/1/sign-in", headers=headers)
+    assert missing_hall.status_code == 404
+    assert (await client.post(f"{WINDOW}/abc/sign-in", headers=headers)).status_code == 404
+
+
+async def test_sign_out_of_the_session(client: AsyncClient) -> None:
+    headers = await sign_in(client, "clerk07")
+    assert (await client.delete("/api/session", headers=headers)).status_code == 204
+    assert (await client.get("/api/session")).status_code == 401

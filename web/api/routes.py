@@ -1,0 +1,18 @@
+"""The JSON API's route table."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from web.api import admin, booking, booking_admin, catalogue, openapi, staff, tickets, views
+
+routes: list[BaseRoute] = [
+    *catalogue.routes,
+    *staff.routes,
+    *tickets.routes,
+    *booking.routes,
+    *booking_admin.routes,
+    *views.routes,
+    *admin.routes,
+    *openapi.routes,
+]

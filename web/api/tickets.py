@@ -1,0 +1,125 @@
+"""Tickets over HTTP: the public kiosk and phone endpoints, and every window action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hall.calling import tickets
+from hall.staff.accounts import require
+from hall.staff.roles import Role
+from web.auth import acting_staff
+from web.body import field, json_object
+from web.deps import clock, database, publisher
+
+WINDOW = "/api/halls/{hall}/windows/{no:int}"
+
+
+async def issue(request: Request) -> Response:
+    data = await json_object(request)
+    matter = field(data, "matter", str)
+    green = field(data, "green", bool, required=False, default=False)
+    staff = await acting_staff(request) if green else None
+    view = await tickets.issue_ticket(
+        database(request),
+        publisher(request),
+        request.path_params["hall"],
+        matter,
+        clock(request)(),
+        green=green,
+        staff=staff,
+    )
+    return JSONResponse(view, status_code=201)
+
+
+async def show(request: Request) -> Response:
+    view = await tickets.get_ticket(database(request), request.path_params["id"], clock(request)())
+    return JSONResponse(view)
+
+
+async def call_next(request: Request) -> Response:
+    staff = require(await acting_staff(request), Role.CLERK)
+    view = await tickets.call_next(
+        database(request),
+        publisher(request),
+        staff,
+        request.path_params["hall"],
+        request.path_params["no"],
+        clock(request)(),
+    )
+    return JSONResponse({"ticket": view})
+
+
+async def call_chosen(request: Request) -> Response:
+    staff = require(await acting_staff(request), Role.CLERK)
+    data = await json_object(request)
+    view = await tickets.call_chosen(
+        database(request),
+        publisher(request),
+        staff,
+        request.path_params["hall"],
+        request.path_params["no"],
+        field(data, "ticket", str),
+        field(data, "reason", str),
+        clock(request)(),
+    )
+    return JSONResponse({"ticket": view})
+
+
+async def resume_ticket(request: Request) -> Response:
+    staff = require(await acting_staff(request), Role.CLERK)
+    data = await json_object(request)
+    view = await tickets.resume_ticket(
+        database(request),
+        publisher(request),
+        staff,
+        request.path_params["hall"],
+        request.path_params["no"],
+        field(data, "ticket", str),
+        clock(request)(),
+    )
+    return JSONResponse({"ticket": view})
+
+
+def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
+    async def endpoint(request: Request) -> Response:
+        staff = require(await acting_staff(request), Role.CLERK)
+        data = await json_object(request) if body_fields else {}
+        options = {
+            name: field(data, name, kind, required=required) for name, kind, required in body_fields
+        }
+        view = await tickets.act_on_held(
+            database(request),
+            publisher(request),
+            staff,
+            request.path_params["hall"],
+            request.path_params["no"],
+            clock(request)(),
+            action,
+            **options,
+        )
+        return JSONResponse({"ticket": view})
+
+    return endpoint
+
+
+routes = [
+    Route("/api/halls/{hall}/tickets", issue, methods=["POST"]),
+    Route("/api/tickets/{id}", show, methods=["GET"]),
+    Route(f"{WINDOW}/call-next", call_next, methods=["POST"]),
+    Route(f"{WINDOW}/call", call_chosen, methods=["POST"]),
+    Route(f"{WINDOW}/recall", _held("recall"), methods=["POST"]),
+    Route(f"{WINDOW}/no-show", _held("no_show"), methods=["POST"]),
+    Route(f"{WINDOW}/start", _held("start"), methods=["POST"]),
+    Route(f"{WINDOW}/finish", _held("finish", ("outcome", str, True)), methods=["POST"]),
+    Route(
+        f"{WINDOW}/transfer",
+        _held("transfer", ("matter", str, False), ("window", int, False)),
+        methods=["POST"],
+    ),
+    Route(f"{WINDOW}/park", _held("park", ("reason", str, False)), methods=["POST"]),
+    Route(f"{WINDOW}/resume-ticket", resume_ticket, methods=["POST"]),
+]

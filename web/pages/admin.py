@@ -1,0 +1,208 @@
+"""The administrators' page (``/admin``): matters, windows, staff and the configuration file.
+
+The page is rendered on the server with one edit form per row; ``admin.js`` sends the
+forms to the admin API (``web/admin.py``) and shows every problem it reports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hall.admin import accounts
+from hall.catalogue import stored
+from hall.catalogue.schema import MatterClass, WindowKind, Zone
+from hall.staff.roles import Role
+from web.auth import current_staff
+from web.deps import clock, database
+from web.i18n import LANGS, lang_of
+from web.templating import render
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("系统管理", "Administration"),
+    "signed_in_as": ("当前账号", "Signed in as"),
+    "tab_matters": ("事项", "Matters"),
+    "tab_windows": ("窗口", "Windows"),
+    "tab_staff": ("工作人员", "Staff"),
+    "tab_config": ("配置文件", "Configuration"),
+    "code": ("编码", "Code"),
+    "name": ("名称", "Name"),
+    "name_en": ("英文名称", "English name"),
+    "class": ("类别", "Class"),
+    "expected_minutes": ("预计办理（分钟）", "Expected (min)"),
+    "prefix": ("票号前缀", "Prefix"),
+    "zone": ("办理区域", "Zone"),
+    "group": ("分组", "Group"),
+    "materials": ("所需材料（每行一项）", "Materials (one per line)"),
+    "materials_en": ("英文材料清单（每行一项）", "Materials in English (one per line)"),
+    "bookable": ("可网上预约", "Bookable online"),
+    "actions": ("操作", "Actions"),
+    "edit": ("编辑", "Edit"),
+    "save": ("保存", "Save"),
+    "cancel": ("取消", "Cancel"),
+    "deactivate": ("停用", "Deactivate"),
+    "add_matter": ("添加事项", "Add a matter"),
+    "add_window": ("添加窗口", "Add a window"),
+    "add_staff": ("添加工作人员", "Add a staff member"),
+    "add": ("添加", "Add"),
+    "number": ("窗口号", "Number"),
+    "kind": ("窗口类型", "Kind"),
+    "skills": ("可受理事项", "Skills"),
+    "all_matters": ("全部事项（无差别受理）", "Every matter (*)"),
+    "status": ("状态", "Status"),
+    "username": ("用户名", "User name"),
+    "job_number": ("工号", "Job number"),
+    "role": ("角色", "Role"),
+    "halls": ("可登录大厅", "Halls"),
+    "all_halls": ("全部大厅", "Every hall (*)"),
+    "active": ("启用", "Active"),
+    "inactive": ("已停用", "Deactivated"),
+    "locked": ("已锁定至", "Locked until"),
+    "password": ("密码（至少 8 位）", "Password (8+ characters)"),
+    "new_password": ("新密码（至少 8 位）", "New password (8+ characters)"),
+    "reset_password": ("重置密码", "Reset password"),
+    "unlock": ("解除锁定", "Unlock"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "config_intro": (
+        "配置文件包含全部大厅、事项、窗口和工作人员账号（不含密码）。下载后可修改再上传；"
+        "上传时整份文件一次校验，有任何问题都不会生效。",
+        "The file holds every hall, matter, window and staff account (no passwords). Download "
+        "it, edit it and upload it again; the whole file is checked and nothing is applied if "
+        "anything is wrong.",
+    ),
+    "download": ("下载配置文件 (TOML)", "Download the configuration (TOML)"),
+    "upload": ("上传并应用", "Upload and apply"),
+    "choose_file": ("选择 TOML 文件", "Choose a TOML file"),
+    "format_help": ("格式说明", "Format reference"),
+    "window_closed": ("未开放", "closed"),
+    "window_open": ("服务中", "open"),
+    "window_paused": ("暂停", "paused"),
+    "role_clerk": ("窗口工作人员", "Clerk"),
+    "role_supervisor": ("大厅管理员", "Supervisor"),
+    "role_admin": ("系统管理员", "Administrator"),
+    "class_general": ("一般事项", "General"),
+    "class_complex": ("复杂事项", "Complex"),
+    "zone_comprehensive": ("高频事项综窗办", "Comprehensive window"),
+    "zone_joint": ("联办事项专区办", "Joint-matters zone"),
+    "zone_cross_region": ("跨域事项专窗办", "Cross-region window"),
+    "zone_green": ("特殊事项绿窗办", "Green window"),
+    "kind_comprehensive": ("综合窗口", "Comprehensive"),
+    "kind_specialised": ("专业窗口", "Specialised"),
+    "kind_green": ("绿色通道窗口", "Green channel"),
+    "kind_pickup": ("统一出件窗口", "Result pickup"),
+    "kind_could_not_get_it_done": ("办不成事反映窗口", "Could not get it done"),
+    "forbidden": ("无权访问", "Not allowed"),
+    "forbidden_text": (
+        "此页面仅限系统管理员访问。",
+        "This page is for administrators only.",
+    ),
+    "sign_in_title": ("请先登录", "Please sign in"),
+    "sign_in_text": (
+        "请使用系统管理员账号登录后再打开此页面。",
+        "Sign in with an administrator account, then open this page again.",
+    ),
+    "back_home": ("返回首页", "Back to the start page"),
+    # for admin.js
+    "js_saved": ("已保存", "Saved"),
+    "js_deactivated": ("已停用", "Deactivated"),
+    "js_unlocked": ("已解除锁定", "Unlocked"),
+    "js_password_set": ("密码已重置", "Password reset"),
+    "js_working": ("正在提交…", "Sending…"),
+    "js_problems": ("发现以下问题 / Problems found", "Problems found / 发现以下问题"),
+    "js_key_path": ("位置", "Key path"),
+    "js_problem": ("问题", "Problem"),
+    "js_network": ("网络错误，请重试。", "Network error, please try again."),
+    "js_no_file": ("请先选择文件。", "Choose a file first."),
+    "js_confirm_deactivate": (
+        "确定停用“{name}”？历史记录会保留。",
+        "Deactivate {name}? Its history is kept.",
+    ),
+    "js_applied": ("配置已应用。", "The configuration was applied."),
+    "js_no_change": (
+        "配置与当前完全一致，没有任何改动。",
+        "Nothing changed: the file matches the current configuration.",
+    ),
+    "js_hall": ("大厅", "Hall"),
+    "js_hall_status": ("大厅设置", "Hall settings"),
+    "js_added": ("新增", "added"),
+    "js_changed": ("修改", "changed"),
+    "js_removed": ("停用", "deactivated"),
+    "js_unchanged": ("未变", "unchanged"),
+    "js_staff": ("工作人员", "Staff"),
+    "js_reload": ("刷新页面查看", "Reload the page to see it"),
+}
+
+
+def text(lang: str) -> dict[str, str]:
+    """Every string of the page in one language."""
+    index = LANGS.index(lang)
+    return {key: pair[index] for key, pair in TEXT.items()}
+
+
+def _has_route(request: Request, path: str) -> bool:
+    return any(getattr(route, "path", None) == path for route in request.app.routes)
+
+
+def _refusal(request: Request, a: dict[str, str], status: int) -> Response:
+    heading, message = (
+        ("sign_in_title", "sign_in_text") if status == 401 else ("forbidden", "forbidden_text")
+    )
+    context = {"a": a, "heading": a[heading], "message": a[message]}
+    return render(request, "admin_error.html", context, status=status)
+
+
+async def admin_page(request: Request) -> Response:
+    staff = await current_staff(request)
+    lang = lang_of(request)
+    a = text(lang)
+    if staff is None and _has_route(request, "/staff"):
+        return RedirectResponse("/staff?next=/admin", status_code=303)
+    if staff is None or not staff.at_least(Role.ADMIN):
+        return _refusal(request, a, 401 if staff is None else 403)
+    halls = await _halls(request)
+    data = {"lang": lang, "text": a}
+    context: dict[str, Any] = {
+        "a": a,
+        "staff": staff,
+        "halls": halls,
+        "accounts": await accounts.list_staff(database(request), staff, clock(request)()),
+        "classes": [c.value for c in MatterClass],
+        "zones": [z.value for z in Zone],
+        "kinds": [k.value for k in WindowKind],
+        "roles": [r.value for r in Role],
+        "page_data": Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")),
+    }
+    return render(request, "admin.html", context)
+
+
+async def _halls(request: Request) -> list[dict[str, Any]]:
+    async with database(request).read() as session:
+        halls = []
+        for hall in await stored.list_halls(session):
+            groups = await stored.list_groups(session, hall.id)
+            matters = await stored.list_matters(session, hall.id)
+            windows = await stored.list_windows(session, hall.id)
+            halls.append(
+                {
+                    "id": hall.id,
+                    "name": hall.name,
+                    "name_en": hall.name_en,
+                    "groups": [
+                        {"code": g.code, "name": g.name, "name_en": g.name_en} for g in groups
+                    ],
+                    "matters": [stored.matter_doc(m) for m in matters],
+                    "windows": [{**stored.window_doc(w), "status": w.status} for w in windows],
+                }
+            )
+    return halls
+
+
+routes: list[BaseRoute] = [
+    Route("/admin", admin_page, methods=["GET"]),
+]

@@ -1,0 +1,15 @@
+"""The server-rendered pages' route table."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from web.pages import admin, booking, citizen, landing, staff
+
+routes: list[BaseRoute] = [
+    *landing.routes,
+    *citizen.routes,
+    *staff.routes,
+    *booking.routes,
+    *admin.routes,
+]
