@@ -20,6 +20,8 @@ from hall.settings import Settings
 from hall.staff.passwords import hash_password
 from hall.store.db import Database
 from hall.store.migrate import upgrade
+from hall.store.models import utcnow
+from hall.store.unit import unit_of_work
 from queueing.policy import policy_problems
 
 
@@ -107,8 +109,8 @@ def _config_load(args: argparse.Namespace, settings: Settings) -> int:
         db = Database(settings.database_url)
         try:
             await upgrade(db)
-            async with db.write() as session:
-                await stored.apply_config(session, config, actor="cli")
+            async with unit_of_work(db, None, "cli", None, utcnow()) as unit:
+                await stored.apply_config(unit, config)
         finally:
             await db.dispose()
 

@@ -21,9 +21,9 @@ from hall.errors import ConfigError, Conflict, Forbidden, NotFound
 from hall.staff.accounts import StaffMember, require
 from hall.staff.passwords import hash_password
 from hall.staff.roles import Role
-from hall.store import audit
 from hall.store.db import Database
 from hall.store.models import StaffRow, WindowRow
+from hall.store.unit import Unit, unit_of_work
 
 
 def staff_view(row: StaffRow, now: datetime) -> dict[str, Any]:
@@ -57,7 +57,8 @@ async def create_staff(
     """Add an account (username, job_number, role, halls); Conflict if the name is taken."""
     admin = require(staff, Role.ADMIN)
     password_hash = hash_password(password)  # slow by design: outside the transaction
-    async with db.write() as session:
+    async with unit_of_work(db, None, admin.username, None, now) as unit:
+        session = unit.session
         name = entry.get("username")
         if isinstance(name, str) and await _row(session, name) is not None:
             raise Conflict(f"The user name {name!r} is taken.", f"用户名 {name!r} 已被使用。")
@@ -66,7 +67,7 @@ async def create_staff(
         _set_account(row, account, active=True)
         session.add(row)
         await session.flush()
-        _record(session, admin, "staff_created", row, None)
+        _record(unit, "staff_created", row, None)
         return staff_view(row, now)
 
 
@@ -83,7 +84,8 @@ async def update_staff(
     """Change an account's job number, role, halls, active flag or password."""
     admin = require(staff, Role.ADMIN)
     password_hash = hash_password(password) if password is not None else None
-    async with db.write() as session:
+    async with unit_of_work(db, None, admin.username, None, now) as unit:
+        session = unit.session
         row = await _existing(session, username)
         entry = {"username": row.username, **_public(row), **changes}
         entry.pop("active")
@@ -95,7 +97,7 @@ async def update_staff(
         before = _public(row)
         _set_account(row, account, active=row.active if active is None else active)
         row.password_hash = password_hash or row.password_hash
-        _record(session, admin, "staff_updated", row, before, password_reset=bool(password_hash))
+        _record(unit, "staff_updated", row, before, password_reset=bool(password_hash))
         return staff_view(row, now)
 
 
@@ -104,7 +106,8 @@ async def unlock_staff(
 ) -> dict[str, Any]:
     """Clear a sign-in lock-out; supervisors may unlock non-admins of their halls."""
     actor = require(staff, Role.SUPERVISOR)
-    async with db.write() as session:
+    async with unit_of_work(db, None, actor.username, None, now) as unit:
+        session = unit.session
         row = await _existing(session, username)
         shared = "*" in actor.halls or any(actor.works_in(h) for h in row.halls)
         if not actor.at_least(Role.ADMIN) and (row.role == Role.ADMIN or not shared):
@@ -115,14 +118,13 @@ async def unlock_staff(
         locked = row.locked_until.isoformat() if row.locked_until else None
         before = {"failed_logins": row.failed_logins, "locked_until": locked}
         row.failed_logins, row.locked_until = 0, None
-        audit.record(
-            session,
-            actor=actor.username,
-            kind="staff_unlocked",
-            subject_type="staff",
-            subject_id=row.username,
+        unit.record(
+            "staff_unlocked",
+            "staff",
+            row.username,
             before=before,
             after={"failed_logins": 0, "locked_until": None},
+            publish=False,
         )
         return staff_view(row, now)
 
@@ -165,20 +167,18 @@ async def _not_at_window(session: AsyncSession, row: StaffRow) -> None:
 
 
 def _record(
-    session: AsyncSession,
-    admin: StaffMember,
+    unit: Unit,
     kind: str,
     row: StaffRow,
     before: dict[str, Any] | None,
     password_reset: bool = False,
 ) -> None:
-    audit.record(
-        session,
-        actor=admin.username,
-        kind=kind,
-        subject_type="staff",
-        subject_id=row.username,
+    unit.record(
+        kind,
+        "staff",
+        row.username,
         before=before,
         after=_public(row),
         data={"password_reset": True} if password_reset else {},
+        publish=False,
     )

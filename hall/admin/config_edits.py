@@ -12,22 +12,23 @@ import dataclasses
 import logging
 import tomllib
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.catalogue.export import dump_config
 from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import Hall, HallConfig, Matter, Window
-from hall.catalogue.stored import apply_config, read_config
+from hall.catalogue.stored import Applied, apply_config, read_config
 from hall.errors import ConfigError, Conflict, NotFound
-from hall.publish import HallEvent, Publisher
+from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
-from hall.store import audit
 from hall.store.db import Database
-from hall.store.models import EventRow, HallRow, MatterGroupRow, MatterRow, WindowRow
+from hall.store.models import HallRow, MatterGroupRow, MatterRow, WindowRow
+from hall.store.unit import Unit, unit_of_work
 from queueing.policy import policy_problems
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ async def export_config(db: Database, staff: StaffMember | None) -> str:
 
 
 async def replace_config(
-    db: Database, publisher: Publisher, staff: StaffMember | None, text: str
+    db: Database, publisher: Publisher, staff: StaffMember | None, text: str, now: datetime
 ) -> dict[str, Any]:
     """Validate and apply a whole TOML file; returns what changed. Raises ConfigRejected."""
     admin = require(staff, Role.ADMIN)
@@ -134,19 +135,16 @@ async def replace_config(
     config = validate(data)
     if any(s.username == admin.username and s.role != Role.ADMIN for s in config.staff):
         raise Conflict(*_SELF)
-    async with db.write() as session:
-        await _lock(session)
-        before = await read_config(session)
-        events = await _apply(session, config, admin.username)
-    result = summary(before, config, events)
-    changed = {h["id"] for h in result["halls"] if h["hall"] != "unchanged" or _any_change(h)}
-    await _publish(publisher, [e for e in events if e.subject_id in changed])
-    return result
+    async with unit_of_work(db, publisher, admin.username, None, now) as unit:
+        await _lock(unit.session)
+        before = await read_config(unit.session)
+        applied = await _apply(unit, config)
+    return summary(before, config, applied)
 
 
-def summary(before: HallConfig, after: HallConfig, events: Sequence[EventRow]) -> dict[str, Any]:
+def summary(before: HallConfig, after: HallConfig, applied: Sequence[Applied]) -> dict[str, Any]:
     """What an application changed, per hall (from its audit events) and for staff."""
-    halls = [_hall_change(e, before, after) for e in events]
+    halls = [_hall_change(a, before, after) for a in applied]
     old_staff = {s.username: s for s in before.staff}
     staff: dict[str, list[str]] = {"added": [], "changed": []}
     for new in after.staff:
@@ -159,12 +157,12 @@ def summary(before: HallConfig, after: HallConfig, events: Sequence[EventRow]) -
     return {"changed": changed or any(staff.values()), "halls": halls, "staff": staff}
 
 
-def _hall_change(event: EventRow, before: HallConfig, after: HallConfig) -> dict[str, Any]:
-    old, new = before.hall(event.subject_id), after.hall(event.subject_id)
-    if event.kind == "hall_deactivated" or new is None:
-        return {"id": event.subject_id, "hall": "deactivated"} | {p: _NONE for p in PARTS}
+def _hall_change(applied: Applied, before: HallConfig, after: HallConfig) -> dict[str, Any]:
+    old, new = before.hall(applied.hall_id), after.hall(applied.hall_id)
+    if applied.kind == "hall_deactivated" or new is None:
+        return {"id": applied.hall_id, "hall": "deactivated"} | {p: _NONE for p in PARTS}
     status = "added" if old is None else "unchanged" if _rules(old) == _rules(new) else "changed"
-    return {"id": event.subject_id, "hall": status, **event.data}
+    return {"id": applied.hall_id, "hall": status, **applied.data}
 
 
 def _any_change(hall: dict[str, Any]) -> bool:
@@ -181,29 +179,13 @@ async def _lock(session: AsyncSession) -> None:
     await session.execute(select(HallRow.id).with_for_update())
 
 
-async def _apply(session: AsyncSession, config: HallConfig, actor: str) -> list[EventRow]:
-    last = await session.scalar(select(func.max(EventRow.id))) or 0
-    await apply_config(session, config, actor)
+async def _apply(unit: Unit, config: HallConfig) -> list[Applied]:
+    applied = await apply_config(unit, config)
     try:  # the result must read back (e.g. no account left naming a removed hall)
-        await read_config(session)
+        await read_config(unit.session)
     except ConfigError as exc:
         raise ConfigRejected(exc.problems, "<database>") from None
-    query = select(EventRow).where(
-        EventRow.id > last, EventRow.kind.in_(APPLY_KINDS), EventRow.actor == actor
-    )
-    return list((await session.scalars(query.order_by(EventRow.id))).all())
-
-
-async def _publish(publisher: Publisher, events: Sequence[EventRow]) -> None:
-    """Tell the screens which halls' catalogues changed (after the commit)."""
-    if not events:
-        return
-    try:
-        await publisher.publish(
-            [HallEvent(e.subject_id, e.kind, e.at, e.id, dict(e.data)) for e in events]
-        )
-    except Exception:  # the change is committed; a screen problem must not undo it
-        log.exception("Publishing %d configuration event(s) failed", len(events))
+    return applied
 
 
 # -- matters and windows ---------------------------------------------------------------
@@ -263,28 +245,27 @@ async def edit_hall(
     hall_id: str,
     subject: Subject,
     edit: Edit,
+    now: datetime,
 ) -> dict[str, Any]:
     """Change one hall's document, validate, apply; returns the subject's view after."""
     admin = require(staff, Role.ADMIN, hall_id)
-    async with db.write() as session:
+    async with unit_of_work(db, publisher, admin.username, hall_id, now) as unit:
+        session = unit.session
         await _lock(session)
         before = await read_config(session)
         document = document_of(dataclasses.replace(before, staff=()))
         await edit(session, _hall_doc(document, hall_id))
         config = validate(document)
-        events = await _apply(session, config, admin.username)
+        await _apply(unit, config)
         old, new = subject.view(before, hall_id), subject.view(config, hall_id)
-        audit.record(
-            session,
-            actor=admin.username,
-            kind=subject.kind,
-            subject_type=subject.part.removesuffix("s"),
-            subject_id=subject.key,
-            hall_id=hall_id,
+        unit.record(
+            subject.kind,
+            subject.part.removesuffix("s"),
+            subject.key,
             before=old,
             after=new,
+            publish=False,
         )
-    await _publish(publisher, [e for e in events if e.subject_id == hall_id])
     return new if new is not None else {**(old or {}), "active": False}
 
 

@@ -46,8 +46,8 @@ from hall.catalogue.schema import Hall, Matter
 from hall.errors import InvalidInput, NotFound
 from hall.publish import NullPublisher, Publisher
 from hall.store.db import Database
-from hall.store.models import AppointmentRow, BookingSlotRow, EventRow
-from hall.store.unit import Unit, unit_of_work
+from hall.store.models import AppointmentRow, BookingSlotRow
+from hall.store.unit import Unit, reading, unit_of_work
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the kiosk
 
@@ -192,8 +192,9 @@ async def list_slots(
     db: Database, hall_id: str, matter_code: str, day: date, now: datetime
 ) -> list[dict[str, Any]]:
     """The matter's slots on a day with capacity and free seats (only those on sale)."""
-    async with db.read() as session:
-        hall = await hall_config(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        hall = await hall_config(tx, hall_id)
         matter = find_matter(hall, matter_code)
         specs = [
             s
@@ -252,7 +253,7 @@ async def book(
         async with unit_of_work(
             db, publisher or NullPublisher(), "citizen", request.hall, now
         ) as unit:
-            hall = await hall_config(unit.session, request.hall)
+            hall = await hall_config(unit, request.hall)
             row, status = await _book(unit, hall, request, person, proxy)
     except IntegrityError:
         raise duplicate() from None
@@ -377,8 +378,8 @@ def booking_view(
 
 async def appointment_view(db: Database, row: AppointmentRow) -> dict[str, Any]:
     """A booking's view without the credit warning (for callers without a clock)."""
-    async with db.read() as session:
-        hall = await hall_config(session, row.hall_id)
+    async with reading(db) as tx:
+        hall = await hall_config(tx, row.hall_id)
     return booking_view(hall, row)
 
 
@@ -395,18 +396,19 @@ async def get_appointment(
 ) -> dict[str, Any]:
     """A booking's view (with the credit warning when ``now`` is given); raises NotFound
     unless code and phone match."""
-    async with db.read() as session:
-        row = await find_appointment(session, code, phone, secret)
-        hall = await hall_config(session, row.hall_id)
-        warning = None if now is None else await _warning(session, hall, row.person_key, now)
+    async with reading(db) as tx:
+        row = await find_appointment(tx.session, code, phone, secret)
+        hall = await hall_config(tx, row.hall_id)
+        warning = None if now is None else await _warning(tx.session, hall, row.person_key, now)
     return booking_view(hall, row, warning)
 
 
 async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str) -> dict[str, Any]:
     """Cancel a booking; after the cut-off it still frees the seat but counts as late."""
-    async with db.write() as session:
+    async with unit_of_work(db, None, "citizen", None, now) as unit:
+        session = unit.session
         row = await find_appointment(session, code, phone, secret)
-        hall = await hall_config(session, row.hall_id)
+        hall = await hall_config(unit, row.hall_id)
         if row.status != "booked":
             raise TooLate(
                 f"Booking {row.code} cannot be cancelled: it is {row.status}.",
@@ -420,7 +422,7 @@ async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str
         row.status, row.cancelled_at = "cancelled", now
         row.late_cancellation = not before_cutoff(hall, row.starts_at, now)
         give_back(session, row.slot_id, now, hall.booking.cancel_release_delay_minutes)
-        session.add(_event(row, "appointment_cancelled", now, {"late": row.late_cancellation}))
+        _record(unit, row, "appointment_cancelled", {"late": row.late_cancellation})
         await session.flush()
         warning = await _warning(session, hall, row.person_key, now)
     return booking_view(hall, row, warning)
@@ -431,19 +433,18 @@ async def move(
 ) -> dict[str, Any]:
     """Move a booking to another slot atomically: both seats change, or neither."""
     try:
-        async with db.write() as session:
-            row = await find_appointment(session, code, phone, secret)
-            hall = await hall_config(session, row.hall_id)
-            await _move(session, hall, row, start, now)
-            warning = await _warning(session, hall, row.person_key, now)
+        async with unit_of_work(db, None, "citizen", None, now) as unit:
+            row = await find_appointment(unit.session, code, phone, secret)
+            hall = await hall_config(unit, row.hall_id)
+            await _move(unit, hall, row, start)
+            warning = await _warning(unit.session, hall, row.person_key, now)
     except IntegrityError:
         raise duplicate() from None
     return booking_view(hall, row, warning)
 
 
-async def _move(
-    session: AsyncSession, hall: Hall, row: AppointmentRow, start: datetime, now: datetime
-) -> None:
+async def _move(unit: Unit, hall: Hall, row: AppointmentRow, start: datetime) -> None:
+    session, now = unit.session, unit.now
     if row.status != "booked" or not before_cutoff(hall, row.starts_at, now):
         raise TooLate(
             f"Booking {row.code} can no longer be moved (the cut-off before the slot has passed).",
@@ -469,19 +470,16 @@ async def _move(
         spec.ends_at,
         spec.day,
     )
-    session.add(
-        _event(row, "appointment_moved", now, {"from": before, "to": spec.starts_at.isoformat()})
-    )
+    _record(unit, row, "appointment_moved", {"from": before, "to": spec.starts_at.isoformat()})
 
 
-def _event(row: AppointmentRow, kind: str, now: datetime, data: dict[str, Any]) -> EventRow:
-    return EventRow(
-        hall_id=row.hall_id,
-        at=now,
-        actor="citizen",
-        kind=kind,
-        subject_type="appointment",
-        subject_id=row.code,
+def _record(unit: Unit, row: AppointmentRow, kind: str, data: dict[str, Any]) -> None:
+    unit.record(
+        kind,
+        "appointment",
+        row.code,
         after={"status": row.status},
         data=data,
+        publish=False,
+        hall_id=row.hall_id,
     )

@@ -24,7 +24,6 @@ from hall.calling.estimates import estimate_of
 from hall.calling.tickets import new_ticket, ticket_view
 from hall.errors import InvalidInput, NotFound
 from hall.publish import Publisher
-from hall.store import audit
 from hall.store.db import Database
 from hall.store.models import AppointmentRow, HallRow, TicketRow
 from hall.store.unit import Unit, unit_of_work
@@ -52,14 +51,14 @@ async def check_in(
             fields={"code": "code or id_number"},
         )
     async with unit_of_work(db, publisher, "kiosk", hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
+        ctx = await load_context(unit, hall_id, lock=True)
         row = await _find(unit, ctx, now, secret, code, id_number, id_kind)
         if row.ticket_id is not None:
             ticket = await unit.session.get(TicketRow, row.ticket_id)
             assert ticket is not None
             return _answer(row, ticket, None, late=False, again=True)
         ticket, late = await _ticket_for(unit, ctx, row, now)
-        guess = await estimate_of(unit.session, ctx, now, ticket_of(ticket))
+        guess = await estimate_of(unit, ctx, now, ticket_of(ticket))
     return _answer(row, ticket, guess, late=late, again=False)
 
 
@@ -157,12 +156,12 @@ def _answer(
 async def mark_no_shows(db: Database, now: datetime) -> int:
     """Mark every booking not checked in by slot end + late grace as a no-show; returns count."""
     marked = 0
-    async with db.write() as session:
-        halls = (await session.scalars(select(HallRow).where(HallRow.active))).all()
+    async with unit_of_work(db, None, "system", None, now) as unit:
+        halls = (await unit.session.scalars(select(HallRow).where(HallRow.active))).all()
         for hall in halls:
             grace = Policy.from_mapping(hall.settings.get("policy", {}))
             cutoff = now - timedelta(minutes=grace.appointment_late_grace_minutes)
-            result = await session.execute(
+            result = await unit.session.execute(
                 update(AppointmentRow)
                 .where(
                     AppointmentRow.hall_id == hall.id,
@@ -174,16 +173,14 @@ async def mark_no_shows(db: Database, now: datetime) -> int:
             )
             for (code,) in result.all():
                 marked += 1
-                audit.record(
-                    session,
-                    actor="system",
-                    kind="appointment_no_show",
-                    subject_type="appointment",
-                    subject_id=code,
-                    hall_id=hall.id,
+                unit.record(
+                    "appointment_no_show",
+                    "appointment",
+                    code,
                     before={"status": "booked"},
                     after={"status": "no_show"},
-                    at=now,
+                    publish=False,
+                    hall_id=hall.id,
                 )
     return marked
 

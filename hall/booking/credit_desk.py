@@ -22,7 +22,7 @@ from hall.errors import Conflict, InvalidInput
 from hall.publish import NullPublisher
 from hall.staff.accounts import StaffMember
 from hall.store.db import Database
-from hall.store.unit import unit_of_work
+from hall.store.unit import reading, unit_of_work
 
 MAX_REASON = 200
 
@@ -68,9 +68,9 @@ async def credit_of(
 ) -> dict[str, Any]:
     """A person's credit under the hall's rule; raises InvalidInput or NotFound."""
     key, masked = _person(secret, id_kind, id_number, now)
-    async with db.read() as session:
-        hall = await hall_config(session, hall_id)
-        record = await person_record(session, key)
+    async with reading(db) as tx:
+        hall = await hall_config(tx, hall_id)
+        record = await person_record(tx.session, key)
     status = credit_status(record.history, hall.booking.no_show_rule, now)
     return _status_view(hall, masked, status, record.history)
 
@@ -96,7 +96,7 @@ async def lift_suspension(
             fields={"reason": f"1 to {MAX_REASON} characters"},
         )
     async with unit_of_work(db, NullPublisher(), staff.username, hall_id, now) as unit:
-        hall = await hall_config(unit.session, hall_id)
+        hall = await hall_config(unit, hall_id)
         record = await person_record(unit.session, key)
         before = credit_status(record.history, hall.booking.no_show_rule, now)
         if before.suspended_until is None and not before.no_shows and not before.late_cancellations:

@@ -28,7 +28,7 @@ from hall.publish import NullPublisher
 from hall.staff.accounts import StaffMember
 from hall.store.db import Database
 from hall.store.models import BookingSlotRow, EventRow
-from hall.store.unit import unit_of_work
+from hall.store.unit import reading, unit_of_work
 
 MAX_CAPACITY = 1000
 MAX_REASON = 200
@@ -141,7 +141,7 @@ async def _change(
 ) -> dict[str, Any]:
     """Write a slot's override state and the audit event of the change, in one transaction."""
     async with unit_of_work(db, NullPublisher(), staff.username, hall_id, now) as unit:
-        hall = await hall_config(unit.session, hall_id)
+        hall = await hall_config(unit, hall_id)
         spec = find_spec(hall, ref, now)
         row = await slot_row(unit.session, hall.id, spec)
         before = _state(row)
@@ -213,8 +213,9 @@ async def list_overrides(
     db: Database, hall_id: str, day: date, now: datetime
 ) -> list[dict[str, Any]]:
     """The hall's overridden slots on a day, each with the latest reason, who and when."""
-    async with db.read() as session:
-        hall = await hall_config(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        hall = await hall_config(tx, hall_id)
         rows = (
             await session.scalars(
                 select(BookingSlotRow)

@@ -24,9 +24,8 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.memo import remembered
 from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
-from hall.store.unit import unit_of_work
+from hall.store.unit import Tx, reading, unit_of_work
 
 CALL_KINDS = ("ticket_called", "ticket_recalled")
 RECENT_CALLS = 8
@@ -59,17 +58,18 @@ class Board:
 
 async def load_board(db: Database, hall_id: str, now: datetime) -> Board:
     """The board of a hall now; raises NotFound for an unknown hall."""
-    async with db.read() as session:
+    async with reading(db) as tx:
+        session = tx.session
         # The event id first: under READ COMMITTED everything read below is at least as new.
         seq = await session.scalar(select(func.max(EventRow.id)).where(EventRow.hall_id == hall_id))
-        ctx = await load_context(session, hall_id)
+        ctx = await load_context(tx, hall_id)
         windows = await window_rows(session, hall_id)
         return Board(
             seq=int(seq or 0),
             hall=_hall_view(ctx),
             recent_calls=await _recent_calls(session, ctx, now),
             windows=await _windows(session, hall_id, windows),
-            waiting=await _waiting(session, ctx, windows, now),
+            waiting=await _waiting(tx, ctx, windows, now),
             average_wait_minutes=await _average_wait(session, ctx, now),
             as_of=now.isoformat(),
         )
@@ -154,11 +154,11 @@ async def _windows(
 
 
 async def _waiting(
-    session: AsyncSession, ctx: HallContext, windows: list[WindowRow], now: datetime
+    tx: Tx, ctx: HallContext, windows: list[WindowRow], now: datetime
 ) -> list[dict[str, Any]]:
     """Waiting count and the estimated wait of the last in line, per matter group."""
-    tickets = await waiting_tickets(session, ctx, now)  # the checked queue copy
-    waits = await estimates(session, ctx, now, tickets, windows) if tickets else {}
+    tickets = await waiting_tickets(tx, ctx, now)  # the checked queue copy
+    waits = await estimates(tx, ctx, now, tickets, windows) if tickets else {}
     counts: dict[str, int] = defaultdict(int)
     longest: dict[str, float] = {}
     for ticket in tickets:
@@ -170,7 +170,7 @@ async def _waiting(
             longest[code] = max(longest.get(code, 0.0), minutes)
     any_open = any(w.status == "open" for w in windows)
     lines = []
-    for code, name, name_en in await _groups(session, ctx):
+    for code, name, name_en in await _groups(tx, ctx):
         waiting = counts.get(code, 0)
         estimate: float | None = longest.get(code)
         if estimate is None and waiting == 0 and any_open:
@@ -187,13 +187,14 @@ async def _waiting(
     return lines
 
 
-async def _groups(session: AsyncSession, ctx: HallContext) -> list[tuple[str, str, str]]:
+async def _groups(tx: Tx, ctx: HallContext) -> list[tuple[str, str, str]]:
     """The hall's matter groups, kept per process while its configuration is unchanged."""
 
     async def load() -> list[tuple[str, str, str]]:
-        return [(g.code, g.name, g.name_en) for g in await stored.list_groups(session, ctx.id)]
+        groups = await stored.list_groups(tx.session, ctx.id)
+        return [(g.code, g.name, g.name_en) for g in groups]
 
-    return await remembered(session, f"groups:{ctx.id}", ctx.hall.updated_at, load)
+    return await tx.memo.remembered(f"groups:{ctx.id}", ctx.hall.updated_at, load)
 
 
 async def _average_wait(session: AsyncSession, ctx: HallContext, now: datetime) -> float | None:

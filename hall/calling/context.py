@@ -8,13 +8,12 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.calling.lock import lock_hall
 from hall.catalogue import stored
 from hall.errors import InvalidInput
-from hall.store.memo import remembered
 from hall.store.models import HallRow, MatterRow
+from hall.store.unit import Tx
 from queueing import Policy
 
 
@@ -56,7 +55,7 @@ class HallContext:
         return prefix
 
 
-async def load_context(session: AsyncSession, hall_id: str, *, lock: bool = False) -> HallContext:
+async def load_context(tx: Tx, hall_id: str, *, lock: bool = False) -> HallContext:
     """Load a hall's context; raises NotFound for an unknown hall.
 
     One small statement reads the hall's versions; the rest (the hall row, its zone,
@@ -65,6 +64,7 @@ async def load_context(session: AsyncSession, hall_id: str, *, lock: bool = Fals
     and read again whenever it moved. ``lock``: take the hall's lock (``lock_hall``)
     first, so that the versions are read holding it.
     """
+    session = tx.session
     connection = await session.connection()
     if lock:
         await lock_hall(session, hall_id)
@@ -79,8 +79,8 @@ async def load_context(session: AsyncSession, hall_id: str, *, lock: bool = Fals
         policy = Policy.from_mapping(hall.settings.get("policy", {}))
         return hall, ZoneInfo(hall.timezone), policy, matters
 
-    hall, zone, policy, matters = await remembered(
-        session, f"context:{hall_id}", found.updated_at, load
+    hall, zone, policy, matters = await tx.memo.remembered(
+        f"context:{hall_id}", found.updated_at, load
     )
     return HallContext(hall, zone, policy, matters, int(found.queue_version or 0), lock)
 

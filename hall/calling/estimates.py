@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +16,8 @@ from hall.calling.queue import open_states, waiting_queue, waiting_tickets, wind
 from hall.calling.queue_copy import (
     Waiting,
 )
-from hall.store.memo import MEMO_KEY
 from hall.store.models import TicketRow, WindowRow
+from hall.store.unit import Tx
 from queueing import Ticket, TicketStatus
 from queueing.estimates import (
     WaitEstimate,
@@ -28,7 +28,7 @@ from queueing.estimates import (
 
 
 async def estimates(
-    session: AsyncSession,
+    tx: Tx,
     ctx: HallContext,
     now: datetime,
     waiting: list[Ticket] | None = None,
@@ -42,10 +42,10 @@ async def estimates(
     ``rows``: the hall's active windows (``window_rows``), when the caller has them.
     """
     if waiting is None:
-        waiting = await waiting_tickets(session, ctx, now)
+        waiting = await waiting_tickets(tx, ctx, now)
     if rows is None:
-        rows = await window_rows(session, ctx.id)
-    handling = await _handling(session, ctx, now)
+        rows = await window_rows(tx.session, ctx.id)
+    handling = await _handling(tx, ctx, now)
     at = seconds(now)
     by_open = estimate_waits(waiting, open_states(rows), at, ctx.policy, handling)
     by_all = estimate_waits(waiting, [window_state(r) for r in rows], at, ctx.policy, handling)
@@ -56,7 +56,7 @@ async def estimates(
 
 
 async def estimate_of(
-    session: AsyncSession,
+    tx: Tx,
     ctx: HallContext,
     now: datetime,
     ticket: Ticket,
@@ -68,15 +68,15 @@ async def estimate_of(
     is never counted ahead of itself.
     """
     if waiting is None:
-        waiting = await waiting_queue(session, ctx, now)
-    windows = await windows_now(session, ctx)
+        waiting = await waiting_queue(tx, ctx, now)
+    windows = await windows_now(tx, ctx)
     return estimate_in_lines(
         ticket,
         waiting.lines,
         windows.open,
         seconds(now),
         ctx.policy,
-        await _handling(session, ctx, now),
+        await _handling(tx, ctx, now),
         position_windows=windows.active,
     )
 
@@ -91,20 +91,21 @@ class _Handled:
 HANDLING_REFRESH_SECONDS = 60.0
 
 
-async def _handling(session: AsyncSession, ctx: HallContext, now: datetime) -> dict[str, float]:
+async def _handling(tx: Tx, ctx: HallContext, now: datetime) -> dict[str, float]:
     """Expected handling minutes per matter: the last hour's mean, else the catalogue's.
 
     An estimate for people: worked out at most once a minute per hall and process.
     """
-    memo: dict[str, Any] = session.info.get(MEMO_KEY, {})
-    known = memo.get(f"handling:{ctx.id}")
+    name = f"handling:{ctx.id}"
+    known = tx.memo.get(name)
     if known is not None:
-        at, config_version, handling = known
+        version, handling = known
+        at, config_version = cast(tuple[datetime, datetime], version)
         fresh = 0 <= (now - at).total_seconds() < HANDLING_REFRESH_SECONDS
         if fresh and config_version == ctx.hall.updated_at:
             return dict(handling)
-    handling = await _read_handling(session, ctx, now)
-    memo[f"handling:{ctx.id}"] = (now, ctx.hall.updated_at, handling)
+    handling = await _read_handling(tx.session, ctx, now)
+    tx.memo.put(name, (now, ctx.hall.updated_at), handling)
     return dict(handling)
 
 

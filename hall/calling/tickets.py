@@ -29,22 +29,16 @@ from hall.calling.core_rows import (
 from hall.calling.estimates import estimate_of
 from hall.calling.numbering import next_number_seq
 from hall.calling.queue import dispatch_queue, waiting_queue, waiting_tickets, windows_now
-from hall.calling.rows import (
-    insert_ticket,
-    read_ticket,
-    read_window,
-    waiting_row,
-    write_ticket,
-    write_window,
-)
+from hall.calling.rows import read_ticket, read_window, waiting_row
 from hall.calling.windows import no_such_window, require_at_window
+from hall.calling.writer import QueueWriter
 from hall.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
 from hall.store.models import TicketRow, WindowRow
-from hall.store.unit import Unit, unit_of_work
+from hall.store.unit import Unit, reading, unit_of_work
 from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, TicketStatus
 from queueing.calling import call_next_in
 from queueing.dispatch_queue import DispatchQueue
@@ -120,15 +114,15 @@ async def issue_ticket(
         )
     actor = staff.username if staff is not None else "kiosk"
     async with unit_of_work(db, publisher, actor, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
+        ctx = await load_context(unit, hall_id, lock=True)
         if staff is not None:
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.queue_cache).
-        waiting = await waiting_queue(unit.session, ctx, now)
+        waiting = await waiting_queue(unit, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
-        estimate = await estimate_of(unit.session, ctx, now, ticket_of(row), waiting)
+        estimate = await estimate_of(unit, ctx, now, ticket_of(row), waiting)
     return ticket_view(row, estimate)
 
 
@@ -167,15 +161,15 @@ async def new_ticket(
         appointment_id=appointment_id,
     )
     store_ticket(row, ticket)
-    await insert_ticket(unit.session, row)
+    await unit.part(QueueWriter).insert_ticket(row)
     record_events(unit, row, events, None)
     return row
 
 
 async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, Any]:
     """A ticket with its position and estimated wait; raises NotFound."""
-    async with db.read() as session:
-        row = await session.get(TicketRow, ticket_id)
+    async with reading(db) as tx:
+        row = await tx.session.get(TicketRow, ticket_id)
         if row is None:
             raise NotFound(
                 "There is no ticket with this id; check the link on your ticket slip.",
@@ -183,21 +177,23 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
             )
         estimate = None
         if row.status == TicketStatus.WAITING.value:
-            ctx = await load_context(session, row.hall_id)
-            estimate = await estimate_of(session, ctx, now, ticket_of(row))
+            ctx = await load_context(tx, row.hall_id)
+            estimate = await estimate_of(tx, ctx, now, ticket_of(row))
     view = ticket_view(row, estimate)
     view["hall"] = row.hall_id
     return view
 
 
-async def _staffed_window(unit: Unit, staff: StaffMember, number: int) -> WindowRow:
+async def _staffed_window(
+    unit: Unit, ctx: HallContext, staff: StaffMember, number: int
+) -> WindowRow:
     """The window, as a plain row (hall.ticket_rows), after checking who acts for it.
 
     The caller holds the hall's lock (``load_context(..., lock=True)``)."""
-    require(staff, Role.CLERK, unit.hall_id)
-    row = await read_window(unit.session, unit.hall_id, number, lock=True)
+    require(staff, Role.CLERK, ctx.id)
+    row = await read_window(unit.session, ctx.id, number, lock=True)
     if row is None:
-        raise no_such_window(unit.hall_id, number)
+        raise no_such_window(ctx.id, number)
     require_at_window(staff, row)
     return row
 
@@ -207,16 +203,16 @@ async def call_next(
 ) -> dict[str, Any] | None:
     """Call the ticket the dispatch policy chooses for this window, or None if nobody waits."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
-        wrow = await _staffed_window(unit, staff, number)
+        ctx = await load_context(unit, hall_id, lock=True)
+        wrow = await _staffed_window(unit, ctx, staff, number)
         _require_open(wrow)
-        coverage = coverage_of((await windows_now(unit.session, ctx)).open)
+        coverage = coverage_of((await windows_now(unit, ctx)).open)
         window, at = window_state(wrow), seconds(now)
-        queue = await dispatch_queue(unit.session, ctx, now)
+        queue = await dispatch_queue(unit, ctx, now)
         try:
             decided, call = _call_from_copy(queue, window, at, coverage)
             if not decided:
-                waiting = await waiting_tickets(unit.session, ctx, now)
+                waiting = await waiting_tickets(unit, ctx, now)
                 call = queueing.call_next(window, waiting, at, ctx.policy, coverage)
         except QueueingError as exc:
             raise translate(exc) from None
@@ -255,12 +251,12 @@ async def call_chosen(
 ) -> dict[str, Any]:
     """Call a ticket out of order, with a reason that is recorded."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
-        wrow = await _staffed_window(unit, staff, number)
+        ctx = await load_context(unit, hall_id, lock=True)
+        wrow = await _staffed_window(unit, ctx, staff, number)
         _require_open(wrow)
-        row = await _hall_ticket(unit, ticket_id)
-        waiting = await waiting_tickets(unit.session, ctx, now)
-        coverage = coverage_of((await windows_now(unit.session, ctx)).open)
+        row = await _hall_ticket(unit, ctx, ticket_id)
+        waiting = await waiting_tickets(unit, ctx, now)
+        coverage = coverage_of((await windows_now(unit, ctx)).open)
         before = row.status
         try:
             call = queueing.call_chosen(
@@ -288,11 +284,12 @@ async def _save(
     window: WindowState | None = None,
 ) -> None:
     """Write back a ticket with status ``was`` (and its window), rows of hall.ticket_rows."""
+    writer = unit.part(QueueWriter)
     store_ticket(row, ticket)
-    await write_ticket(unit.session, row, was)
+    await writer.write_ticket(row, was)
     if wrow is not None and window is not None:
         store_window(wrow, window)
-        await write_window(unit.session, wrow)
+        await writer.write_window(wrow)
 
 
 def _require_open(row: WindowRow) -> None:
@@ -303,9 +300,9 @@ def _require_open(row: WindowRow) -> None:
         )
 
 
-async def _hall_ticket(unit: Unit, ticket_id: Any) -> TicketRow:
+async def _hall_ticket(unit: Unit, ctx: HallContext, ticket_id: Any) -> TicketRow:
     row = await read_ticket(unit.session, ticket_id) if isinstance(ticket_id, str) else None
-    if row is None or row.hall_id != unit.hall_id:
+    if row is None or row.hall_id != ctx.id:
         raise InvalidInput(
             "There is no such ticket in this hall.",
             "本大厅没有该号票。",
@@ -329,8 +326,8 @@ async def act_on_held(
 ) -> dict[str, Any]:
     """Recall, no-show, start, finish, transfer or park the ticket a window holds."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
-        wrow = await _staffed_window(unit, staff, number)
+        ctx = await load_context(unit, hall_id, lock=True)
+        wrow = await _staffed_window(unit, ctx, staff, number)
         window = window_state(wrow)
         if window.ticket_id is None:
             raise Conflict(
@@ -430,9 +427,9 @@ async def resume_ticket(
 ) -> dict[str, Any]:
     """Put a parked ticket back in the queue for this window (the citizen came back)."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
-        ctx = await load_context(unit.session, hall_id, lock=True)
-        await _staffed_window(unit, staff, number)
-        row = await _hall_ticket(unit, ticket_id)
+        ctx = await load_context(unit, hall_id, lock=True)
+        await _staffed_window(unit, ctx, staff, number)
+        row = await _hall_ticket(unit, ctx, ticket_id)
         if row.service_day != ctx.day(now):
             raise Conflict(
                 f"Cannot resume {row.number}: it was parked on {row.service_day}; "

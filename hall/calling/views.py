@@ -23,6 +23,7 @@ from hall.catalogue import stored
 from hall.errors import NotFound
 from hall.store.db import Database
 from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
+from hall.store.unit import reading
 from queueing import TicketStatus
 from queueing.dispatch import arrival, sort_key
 from queueing.estimates import WaitEstimate
@@ -44,8 +45,9 @@ def _minutes(since: float, now: datetime) -> int:
 
 async def hall_groups(db: Database, hall_id: str, now: datetime) -> list[dict[str, Any]]:
     """A hall's matter groups with their matters and how many people wait in each."""
-    async with db.read() as session:
-        ctx = await load_context(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        ctx = await load_context(tx, hall_id)
         groups = await stored.list_groups(session, hall_id)
         waiting = await waiting_rows(session, ctx, now)
     per_group = Counter(_group_of(ctx, r.matter_code) for r in waiting)
@@ -103,13 +105,14 @@ async def window_desk(db: Database, hall_id: str, number: int, now: datetime) ->
     The queue is every waiting ticket this window may serve, in the dispatch order
     (class, then due time or arrival); raises NotFound for an unknown hall or window.
     """
-    async with db.read() as session:
-        ctx = await load_context(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        ctx = await load_context(tx, hall_id)
         rows = await window_rows(session, hall_id)
         wrow = _find_window(rows, hall_id, number)
         state = window_state(wrow)
         waiting = await waiting_rows(session, ctx, now)
-        guesses = await estimates(session, ctx, now, [ticket_of(r) for r in waiting])
+        guesses = await estimates(tx, ctx, now, [ticket_of(r) for r in waiting])
         mine = [r for r in waiting if may_serve(state, ticket_of(r))]
         mine.sort(key=lambda r: sort_key(ticket_of(r), seconds(now), ctx.policy))
         current = None if state.ticket_id is None else await session.get(TicketRow, state.ticket_id)
@@ -219,8 +222,9 @@ def _window_item(row: WindowRow, job_numbers: dict[int, str]) -> dict[str, Any]:
 
 async def hall_overview(db: Database, hall_id: str, now: datetime) -> dict[str, Any]:
     """Every window with its clerk and ticket, waiting counts per group, the longest wait."""
-    async with db.read() as session:
-        ctx = await load_context(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        ctx = await load_context(tx, hall_id)
         groups = await stored.list_groups(session, hall_id)
         rows = await window_rows(session, hall_id)
         staff = await _job_numbers(session, rows)
@@ -305,8 +309,9 @@ def _day_start(ctx: HallContext, now: datetime) -> datetime:
 
 async def own_counts(db: Database, hall_id: str, actor: str, now: datetime) -> dict[str, int]:
     """How many tickets this clerk called, finished and marked no-show today in the hall."""
-    async with db.read() as session:
-        ctx = await load_context(session, hall_id)
+    async with reading(db) as tx:
+        session = tx.session
+        ctx = await load_context(tx, hall_id)
         query = (
             select(EventRow.kind, func.count())
             .where(
@@ -324,7 +329,8 @@ async def own_counts(db: Database, hall_id: str, actor: str, now: datetime) -> d
 
 async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[dict[str, Any]]]:
     """A ticket's hall and its audit events in order (kind, at, actor, details); NotFound."""
-    async with db.read() as session:
+    async with reading(db) as tx:
+        session = tx.session
         row = await session.get(TicketRow, ticket_id)
         if row is None:
             raise NotFound("There is no ticket with this id.", "找不到该号票。")
@@ -346,7 +352,8 @@ async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[dict[s
 
 async def staff_window(db: Database, staff_id: int) -> dict[str, Any] | None:
     """The window a staff member is signed in at now (hall, number, status), or None."""
-    async with db.read() as session:
+    async with reading(db) as tx:
+        session = tx.session
         row = await session.scalar(
             select(WindowRow).where(WindowRow.staff_id == staff_id, WindowRow.active)
         )

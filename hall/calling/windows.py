@@ -6,9 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hall.calling.rows import read_window
+from hall.calling.writer import QueueWriter
 from hall.catalogue import stored
 from hall.errors import Conflict, Forbidden, NotFound
 from hall.publish import Publisher
@@ -32,15 +34,6 @@ class WindowStatus(enum.StrEnum):
 _STATUS_ZH = {"closed": "未开放", "open": "服务中", "paused": "暂停服务"}
 
 
-# Built once (a window is loaded on every action at it).
-_WINDOW = select(WindowRow).where(
-    WindowRow.hall_id == bindparam("b_hall"),
-    WindowRow.number == bindparam("b_number"),
-    WindowRow.active,
-)
-_WINDOW_FOR_UPDATE = _WINDOW.with_for_update()
-
-
 async def load_window(
     session: AsyncSession,
     hall_id: str,
@@ -48,10 +41,9 @@ async def load_window(
     *,
     lock: bool = False,
 ) -> WindowRow:
-    """An active window of a hall; raises NotFound."""
+    """An active window of a hall as a plain row (``hall.calling.rows``); raises NotFound."""
     await stored.get_hall(session, hall_id)
-    query = _WINDOW_FOR_UPDATE if lock else _WINDOW
-    row = await session.scalar(query, {"b_hall": hall_id, "b_number": number})
+    row = await read_window(session, hall_id, number, lock=lock)
     if row is None:
         raise no_such_window(hall_id, number)
     return row
@@ -122,6 +114,7 @@ async def sign_in(
             )
         before = row.status
         row.staff_id, row.status = staff.id, WindowStatus.OPEN.value
+        await unit.part(QueueWriter).write_window(row)
         _record(unit, "window_signed_in", row, before, staff.job_number)
     return window_view(row, staff.job_number)
 
@@ -202,6 +195,7 @@ async def _change(
             row.staff_id = None
         else:
             job_number = staff.job_number if row.staff_id == staff.id else None
+        await unit.part(QueueWriter).write_window(row)
         _record(
             unit,
             f"window_{action}" if action != "sign_out" else "window_signed_out",

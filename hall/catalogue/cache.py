@@ -10,16 +10,16 @@ caller's transaction, so a change made by any server process is seen at once.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.catalogue import stored
 from hall.catalogue.schema import Hall
-from hall.store.memo import remembered
 from hall.store.models import HallRow
+from hall.store.unit import Tx
 
 
-async def hall_config(session: AsyncSession, hall_id: str) -> Hall:
+async def hall_config(tx: Tx, hall_id: str) -> Hall:
     """One active hall's configuration, parsed once per change; raises NotFound."""
+    session = tx.session
     row = (
         await session.execute(
             select(HallRow.updated_at, HallRow.active).where(HallRow.id == hall_id)
@@ -27,6 +27,6 @@ async def hall_config(session: AsyncSession, hall_id: str) -> Hall:
     ).first()
     if row is None or not row.active:
         return await stored.read_hall(session, hall_id)  # raises NotFound
-    return await remembered(
-        session, f"config:{hall_id}", row.updated_at, lambda: stored.read_hall(session, hall_id)
+    return await tx.memo.remembered(
+        f"config:{hall_id}", row.updated_at, lambda: stored.read_hall(session, hall_id)
     )

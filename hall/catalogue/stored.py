@@ -8,6 +8,7 @@ deactivated, never deleted, and every application is an audit event.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -17,50 +18,73 @@ from hall.catalogue.export import hall_settings
 from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import Hall, HallConfig, StaffAccount
 from hall.errors import NotFound
-from hall.store import audit
 from hall.store.models import HallRow, MatterGroupRow, MatterRow, StaffRow, WindowRow, utcnow
+from hall.store.unit import Unit
 
 Row = TypeVar("Row", MatterGroupRow, MatterRow, WindowRow)
 
 
-async def apply_config(session: AsyncSession, config: HallConfig, actor: str) -> None:
-    """Write a validated configuration into the database (inside the caller's transaction)."""
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What applying a configuration did to one hall (its audit event's kind and data)."""
+
+    hall_id: str
+    kind: str  # "config_applied" or "hall_deactivated"
+    data: dict[str, Any]
+    changed: bool  # the hall's rules or catalogue changed (screens must re-read it)
+
+
+async def apply_config(unit: Unit, config: HallConfig) -> list[Applied]:
+    """Write a validated configuration into the database, in the caller's unit of work.
+
+    Every hall gets an audit event (published to its screens when something changed);
+    every hall's queue copies are read again (its windows may have changed).
+    """
+    session = unit.session
+    applied = []
     existing = {h.id: h for h in (await session.scalars(select(HallRow))).all()}
     for position, hall in enumerate(config.halls):
-        row = existing.pop(hall.id, None) or HallRow(id=hall.id)
-        _set_hall(row, hall, position)
+        row = existing.pop(hall.id, None)
+        new = row is None
+        row = row or HallRow(id=hall.id)
+        rules_changed = _set_hall(row, hall, position)
         session.add(row)
         await session.flush()
         summary = await _apply_catalogue(session, hall)
-        audit.record(
-            session,
-            actor=actor,
-            kind="config_applied",
-            subject_type="hall",
-            subject_id=hall.id,
-            hall_id=hall.id,
-            data=summary,
+        # Rare (an admin's edit): every copy of the hall's windows is simply read again.
+        unit.queue_changed(hall.id)
+        changed = new or rules_changed or any(any(p.values()) for p in summary.values())
+        unit.record(
+            "config_applied", "hall", hall.id, data=summary, publish=changed, hall_id=hall.id
         )
+        applied.append(Applied(hall.id, "config_applied", summary, changed))
     for row in existing.values():
         if row.active:
             row.active = False
-            audit.record(
-                session,
-                actor=actor,
-                kind="hall_deactivated",
-                subject_type="hall",
-                subject_id=row.id,
-            )
+            unit.record("hall_deactivated", "hall", row.id, hall_id=row.id)
+            applied.append(Applied(row.id, "hall_deactivated", {}, True))
     for account in config.staff:
-        await _apply_staff(session, account, actor)
+        await _apply_staff(unit, account)
+    return applied
 
 
-def _set_hall(row: HallRow, hall: Hall, position: int) -> None:
-    row.name, row.name_en, row.level = hall.name, hall.name_en, hall.level.value
-    row.timezone, row.address, row.notice = hall.timezone, hall.address, hall.notice
-    row.settings = hall_settings(hall)
+def _set_hall(row: HallRow, hall: Hall, position: int) -> bool:
+    """Copy a hall's rules into its row; whether any of them changed."""
+    values = {
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "level": hall.level.value,
+        "timezone": hall.timezone,
+        "address": hall.address,
+        "notice": hall.notice,
+        "settings": hall_settings(hall),
+    }
+    changed = any(getattr(row, key, None) != value for key, value in values.items())
+    for key, value in values.items():
+        setattr(row, key, value)
     row.position, row.active = position, True
-    row.updated_at = utcnow()  # the version hall.config_cache checks, bumped on every apply
+    row.updated_at = utcnow()  # the version hall.catalogue.cache checks, bumped on every apply
+    return changed
 
 
 async def _apply_catalogue(session: AsyncSession, hall: Hall) -> dict[str, Any]:
@@ -132,7 +156,8 @@ async def _upsert(
     return changes
 
 
-async def _apply_staff(session: AsyncSession, account: StaffAccount, actor: str) -> None:
+async def _apply_staff(unit: Unit, account: StaffAccount) -> None:
+    session = unit.session
     row = await session.scalar(select(StaffRow).where(StaffRow.username == account.username))
     if row is None:
         row = StaffRow(username=account.username)
@@ -145,13 +170,13 @@ async def _apply_staff(session: AsyncSession, account: StaffAccount, actor: str)
     if account.password_hash:
         row.password_hash = account.password_hash
     row.active = True
-    audit.record(
-        session,
-        actor=actor,
-        kind="staff_configured",
-        subject_type="staff",
-        subject_id=account.username,
+    unit.record(
+        "staff_configured",
+        "staff",
+        account.username,
         after={"role": account.role.value, "halls": list(account.halls)},
+        publish=False,
+        hall_id=None,
     )
 
 

@@ -12,9 +12,9 @@ from sqlalchemy import bindparam, select
 from hall.errors import Forbidden, TooManyAttempts, Unauthorized
 from hall.staff.passwords import hash_password, verify_password
 from hall.staff.roles import Role
-from hall.store import audit
 from hall.store.db import Database
 from hall.store.models import StaffRow
+from hall.store.unit import unit_of_work
 
 FREE_FAILURES = 2  # failures before each further attempt must wait
 LOCK_AFTER = 5  # consecutive failures that lock the account
@@ -53,8 +53,8 @@ WRONG = ("Wrong user name or password.", "用户名或密码错误。")
 
 async def authenticate(db: Database, username: str, password: str, now: datetime) -> StaffMember:
     """Check a password; raises Unauthorized or TooManyAttempts (failures are recorded)."""
-    async with db.write() as session:
-        row = await session.scalar(select(StaffRow).where(StaffRow.username == username))
+    async with unit_of_work(db, None, username, None, now) as unit:
+        row = await unit.session.scalar(select(StaffRow).where(StaffRow.username == username))
         if row is None or not row.active or not row.password_hash:
             verify_password(_dummy_hash(), password)  # same cost as a real check
             failure: Exception | None = Unauthorized(*WRONG)
@@ -62,26 +62,17 @@ async def authenticate(db: Database, username: str, password: str, now: datetime
             failure = _locked(math.ceil((row.locked_until - now).total_seconds()))
         elif not verify_password(row.password_hash, password):
             failure = _record_failure(row, now)
-            audit.record(
-                session,
-                actor=username,
-                kind="sign_in_failed",
-                subject_type="staff",
-                subject_id=username,
+            unit.record(
+                "sign_in_failed",
+                "staff",
+                username,
                 data={"failures": row.failed_logins},
-                at=now,
+                publish=False,
             )
         else:
             failure = None
             row.failed_logins, row.locked_until = 0, None
-            audit.record(
-                session,
-                actor=username,
-                kind="signed_in",
-                subject_type="staff",
-                subject_id=username,
-                at=now,
-            )
+            unit.record("signed_in", "staff", username, publish=False)
     if failure is not None:
         raise failure
     assert row is not None

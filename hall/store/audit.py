@@ -5,40 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from hall.store.models import EventRow, utcnow
-
-
-def record(
-    session: AsyncSession,
-    *,
-    actor: str,
-    kind: str,
-    subject_type: str,
-    subject_id: str | int,
-    hall_id: str | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    data: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> EventRow:
-    """Add one event row to the session (flushed with the caller's transaction)."""
-    row = EventRow(
-        **event_values(
-            actor=actor,
-            kind=kind,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            hall_id=hall_id,
-            before=before,
-            after=after,
-            data=data,
-            at=at,
-        )
-    )
-    session.add(row)
-    return row
+from hall.store.models import utcnow
 
 
 def event_values(
@@ -53,7 +20,7 @@ def event_values(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> dict[str, Any]:
-    """One event's column values (``hall.unit`` inserts a unit's events in one statement)."""
+    """One event's column values (``hall.store.unit`` inserts a unit's events in one statement)."""
     return {
         "hall_id": hall_id,
         "at": at or utcnow(),

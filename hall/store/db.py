@@ -20,9 +20,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.sql.base import Executable
 
-from hall.calling.queue_copy import CACHE_KEY, QueueCache
 from hall.store import sqlite_driver
-from hall.store.memo import MEMO_KEY
+from hall.store.memo import Memo
 
 WRITE_OPTION = "tongban_write"
 _SINGLE_OPTION = "tongban_single_statement"  # SQLite: no BEGIN (see Database.fetch_one)
@@ -48,12 +47,10 @@ class Database:
         self._lookup_lock: asyncio.Lock | None = None
         self._lookup: AsyncConnection | None = None  # SQLite: kept for fetch_one
         # Per-process copies that readers check against the database before use.
-        self.queue_cache = QueueCache()
-        self.memo: dict[str, Any] = {}
+        self.memo = Memo()
 
     def _session(self, bind: Any) -> AsyncSession:
-        info = {CACHE_KEY: self.queue_cache, MEMO_KEY: self.memo}
-        return AsyncSession(bind=bind, expire_on_commit=False, info=info)
+        return AsyncSession(bind=bind, expire_on_commit=False)
 
     @property
     def write_lock(self) -> asyncio.Lock:

@@ -132,6 +132,8 @@ class MatterRow(Base):
 
 class WindowRow(Base):
     __tablename__ = "windows"
+    # Written only by hall.calling.writer (which keeps the queue copy; see hall.store.unit).
+    queue_row: ClassVar[bool] = True
     __table_args__ = (UniqueConstraint("hall_id", "number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -244,6 +246,8 @@ class AppointmentRow(Base):
 
 class TicketRow(Base):
     __tablename__ = "tickets"
+    # Written only by hall.calling.writer (which keeps the queue copy; see hall.store.unit).
+    queue_row: ClassVar[bool] = True
     __table_args__ = (
         UniqueConstraint("hall_id", "service_day", "number"),
         Index("ix_tickets_hall_status", "hall_id", "status"),

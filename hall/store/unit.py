@@ -1,9 +1,16 @@
-"""A unit of work: one write transaction plus the audit events it records.
+"""Transactions as services see them: a read (``reading``) or a unit of work.
 
-The unit's audit events are written with one statement at the end of the transaction
-(just before the commit), and those marked for publishing are handed to the injected
-publisher only after it has committed, so a screen never shows something that was
-rolled back.
+A ``Tx`` is an open transaction plus the process's memo (``hall.store.memo``). A ``Unit``
+is the one way a service writes: a write transaction plus the audit events it records,
+written with one statement at the end (just before the commit); those marked for
+publishing go to the injected publisher only after the commit, so a screen never shows
+something that was rolled back.
+
+Rooms above the store attach their own per-transaction helpers as *parts*
+(``tx.part(Kind)``): the calling room's writer of tickets and windows is one. A part of
+a unit is told before the commit (it may still write) and after it (to keep a
+per-process copy). A hall's ``queue_version`` moves in the unit's last statement for
+every hall whose waiting tickets or windows the unit changed (``queue_changed``).
 """
 
 from __future__ import annotations
@@ -12,33 +19,85 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.publish import HallEvent, Publisher
+from hall.publish import HallEvent, NullPublisher, Publisher
 from hall.store import audit
 from hall.store.db import Database
-from hall.store.models import EventRow
+from hall.store.memo import Memo
+from hall.store.models import EventRow, HallRow
 
 log = logging.getLogger(__name__)
 
 _EVENTS = cast(Table, EventRow.__table__)
+_HALLS = cast(Table, HallRow.__table__)
 # Built once; several rows go in one statement and come back in the order given.
 _INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+# Keep updated_at: it versions the hall's configuration, which did not change.
+_BUMP = (
+    update(_HALLS)
+    .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
+    .where(_HALLS.c.id == bindparam("b_hall"))
+    .returning(_HALLS.c.queue_version)
+)
+
+P = TypeVar("P", bound="Part")
 
 
-class Unit:
-    """The open transaction of one action, and who did it when."""
+class Part:
+    """A per-transaction helper of a room, made by ``Tx.part`` on first use."""
 
-    def __init__(self, session: AsyncSession, actor: str, hall_id: str, now: datetime) -> None:
+    def __init__(self, tx: Tx) -> None:
+        self.tx = tx
+
+    async def before_commit(self) -> None:
+        """Called at the end of a unit of work, before its events and version bumps."""
+
+    def after_commit(self) -> None:
+        """Called once the unit has committed."""
+
+
+class Tx:
+    """An open transaction and the process's checked copies."""
+
+    def __init__(self, session: AsyncSession, memo: Memo) -> None:
         self.session = session
+        self.memo = memo
+        self._parts: dict[type[Part], Part] = {}
+
+    def part(self, kind: type[P]) -> P:
+        """This transaction's ``kind`` helper, made on first use."""
+        found = self._parts.get(kind)
+        if found is None:
+            found = self._parts[kind] = kind(self)
+        return cast(P, found)
+
+    def existing(self, kind: type[P]) -> P | None:
+        """This transaction's ``kind`` helper if one was made."""
+        return cast(P | None, self._parts.get(kind))
+
+
+class QueueWriteOutsideWriter(RuntimeError):
+    """A ticket or window row changed through the ORM without telling the queue copy."""
+
+
+class Unit(Tx):
+    """The open write transaction of one action, and who did it when."""
+
+    def __init__(
+        self, session: AsyncSession, memo: Memo, actor: str, hall_id: str | None, now: datetime
+    ) -> None:
+        super().__init__(session, memo)
         self.actor = actor
         self.hall_id = hall_id
         self.now = now
         self._events: list[dict[str, Any]] = []
         self._publish: list[bool] = []
+        self._queues: dict[str, bool] = {}  # hall -> every change followed by a part
+        self.queue_versions: dict[str, int] = {}  # after the commit: hall -> new version
 
     def record(
         self,
@@ -50,6 +109,7 @@ class Unit:
         after: dict[str, Any] | None = None,
         data: dict[str, Any] | None = None,
         publish: bool = True,
+        hall_id: str | None = None,
     ) -> None:
         """Append an audit event; publish it to the screens after commit unless told not to."""
         self._events.append(
@@ -58,7 +118,7 @@ class Unit:
                 kind=kind,
                 subject_type=subject_type,
                 subject_id=subject_id,
-                hall_id=self.hall_id,
+                hall_id=hall_id if hall_id is not None else self.hall_id,
                 before=before,
                 after=after,
                 data=data,
@@ -67,7 +127,47 @@ class Unit:
         )
         self._publish.append(publish)
 
-    async def write_events(self) -> list[HallEvent]:
+    def queue_changed(self, hall_id: str, *, followed: bool = False) -> None:
+        """Move the hall's ``queue_version`` at commit: its waiting tickets or windows changed.
+
+        ``followed``: a part advances the process's copy with the change after the
+        commit; otherwise every copy of that hall is read again.
+        """
+        self._queues[hall_id] = self._queues.get(hall_id, True) and followed
+
+    def followed(self, hall_id: str) -> bool:
+        """Whether every queue change of the hall in this unit was followed by a part."""
+        return self._queues.get(hall_id, False)
+
+    async def finish(self) -> list[HallEvent]:
+        """Everything a unit does at its end, in order; the events to publish."""
+        for part in list(self._parts.values()):
+            await part.before_commit()
+        self._check_rows()
+        events = await self._write_events()
+        connection = await self.session.connection()
+        for hall_id in sorted(self._queues):  # the last statements; one order: no deadlock
+            version = (await connection.execute(_BUMP, {"b_hall": hall_id})).scalar()
+            if version is not None:
+                self.queue_versions[hall_id] = int(version)
+        return events
+
+    def committed(self) -> None:
+        for part in self._parts.values():
+            part.after_commit()
+
+    def _check_rows(self) -> None:
+        session = self.session
+        for row in (*session.new, *session.dirty, *session.deleted):
+            hall_id = getattr(row, "hall_id", None)
+            if not getattr(row, "queue_row", False) or hall_id in self._queues:
+                continue
+            if row in session.new or row in session.deleted or session.is_modified(row):
+                raise QueueWriteOutsideWriter(
+                    f"{type(row).__name__} of hall {hall_id} changed without queue_changed()"
+                )
+
+    async def _write_events(self) -> list[HallEvent]:
         """Insert the recorded events (one statement); the ones to publish, with their ids."""
         if not self._events:
             return []
@@ -78,27 +178,39 @@ class Unit:
         ids = (await connection.execute(_INSERT_EVENTS, rows)).scalars().all()
         return [
             HallEvent(
-                hall_id=self.hall_id,
+                hall_id=event["hall_id"],
                 kind=event["kind"],
                 at=self.now,
                 event_id=event_id,
                 data={**(event["after"] or {}), **event["data"]},
             )
             for event, event_id, publish in zip(self._events, ids, self._publish, strict=True)
-            if publish
+            if publish and event["hall_id"] is not None
         ]
 
 
 @asynccontextmanager
+async def reading(db: Database) -> AsyncIterator[Tx]:
+    """A read-only transaction (a consistent snapshot) with the process's memo."""
+    async with db.read() as session:
+        yield Tx(session, db.memo)
+
+
+@asynccontextmanager
 async def unit_of_work(
-    db: Database, publisher: Publisher, actor: str, hall_id: str, now: datetime
+    db: Database,
+    publisher: Publisher | None,
+    actor: str,
+    hall_id: str | None,
+    now: datetime,
 ) -> AsyncIterator[Unit]:
     """Run one action in a write transaction, then publish its events."""
     async with db.write() as session:
-        unit = Unit(session, actor, hall_id, now)
+        unit = Unit(session, db.memo, actor, hall_id, now)
         yield unit
-        events = await unit.write_events()
-    if events:
+        events = await unit.finish()
+    unit.committed()
+    if events and publisher is not None and not isinstance(publisher, NullPublisher):
         try:
             await publisher.publish(events)
         except Exception:  # the action is committed; a screen problem must not undo it

@@ -76,7 +76,8 @@ async def config_replace(request: Request) -> Response:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise config_edits.ConfigRejected([f"{config_edits.FILE_KEY}: not UTF-8 text"]) from None
-    result = await config_edits.replace_config(database(request), publisher(request), staff, text)
+    db, pub, now = database(request), publisher(request), clock(request)()
+    result = await config_edits.replace_config(db, pub, staff, text, now)
     return JSONResponse(result)
 
 
@@ -94,7 +95,7 @@ async def _edit(
     staff = await _admin(request)
     hall_id = request.path_params["hall"]
     db, pub = database(request), publisher(request)
-    view = await config_edits.edit_hall(db, pub, staff, hall_id, subject, edit)
+    view = await config_edits.edit_hall(db, pub, staff, hall_id, subject, edit, clock(request)())
     return JSONResponse({subject.part.removesuffix("s"): view}, status_code=status)
 
 

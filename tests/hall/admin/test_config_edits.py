@@ -21,6 +21,7 @@ from hall.store.models import utcnow
 pytestmark = pytest.mark.asyncio
 
 ADMIN = StaffMember(1, "root", "A0001", Role.ADMIN, ("*",))
+NOW = utcnow()
 
 
 class Recorder:
@@ -49,7 +50,9 @@ async def test_concurrent_edits_both_land(db: Database) -> None:
     codes = ["SI-REG", "SI-FLEX", "MI-RES", "SI-CARD"]
     await asyncio.gather(
         *(
-            config_edits.edit_hall(db, publisher, ADMIN, "district", *set_minutes(code, 30 + i))
+            config_edits.edit_hall(
+                db, publisher, ADMIN, "district", *set_minutes(code, 30 + i), NOW
+            )
             for i, code in enumerate(codes)
         )
     )
@@ -61,7 +64,9 @@ async def test_concurrent_edits_both_land(db: Database) -> None:
 async def test_a_rejected_edit_changes_nothing(db: Database) -> None:
     before = await minutes(db, "SI-REG")
     with pytest.raises(config_edits.ConfigRejected) as caught:
-        await config_edits.edit_hall(db, Recorder(), ADMIN, "district", *set_minutes("SI-REG", 999))
+        await config_edits.edit_hall(
+            db, Recorder(), ADMIN, "district", *set_minutes("SI-REG", 999), NOW
+        )
     assert caught.value.fields == {
         "halls[0].matters[0].expected_minutes": "999 is out of range (0.5 to 480.0)"
     }
@@ -91,7 +96,7 @@ async def test_replacing_the_file_deactivates_a_missing_hall(db: Database) -> No
     publisher = Recorder()
     config = load_config(demo_config_path())
     text = dump_config(config).split('[[halls]]\nid = "street"')[0]
-    result = await config_edits.replace_config(db, publisher, ADMIN, text)
+    result = await config_edits.replace_config(db, publisher, ADMIN, text, NOW)
     halls = {h["id"]: h for h in result["halls"]}
     assert result["changed"] is True
     assert halls["street"]["hall"] == "deactivated"

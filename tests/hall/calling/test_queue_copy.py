@@ -12,6 +12,7 @@ import contextlib
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 import queueing
+from hall.admin import config_edits
 from hall.calling import tickets
 from hall.calling.context import load_context
 from hall.calling.core_rows import seconds, store_ticket, ticket_of, window_state
@@ -30,9 +32,9 @@ from hall.calling.queue import (
     window_rows,
     windows_now,
 )
-from hall.calling.queue_copy import HallWindows, Waiting, queue_version
-from hall.catalogue import stored
-from hall.catalogue.loader import demo_config_path, load_config
+from hall.calling.queue_copy import HallWindows, QueueCache, Waiting, queue_version
+from hall.calling.rows import read_ticket, read_window
+from hall.calling.writer import QueueWriter
 from hall.errors import HallError
 from hall.publish import NullPublisher
 from hall.staff.accounts import StaffMember
@@ -40,11 +42,13 @@ from hall.staff.roles import Role
 from hall.store.db import Database
 from hall.store.migrate import upgrade
 from hall.store.models import TicketRow
+from hall.store.unit import Tx, reading, unit_of_work
 from queueing import Outcome, Policy, Ticket, lifecycle
 from queueing.dispatch import choose_next
 from queueing.dispatch_queue import DispatchQueue
 from queueing.estimates import lines_of
 from queueing.window import coverage_of
+from tests.hall.conftest import load_demo
 
 pytestmark = pytest.mark.asyncio
 
@@ -61,8 +65,7 @@ class Rollback(Exception):
 async def pair(db_url: str) -> AsyncIterator[tuple[Database, Database]]:
     first = Database(db_url)
     await upgrade(first)
-    async with first.write() as session:
-        await stored.apply_config(session, load_config(demo_config_path()), actor="system")
+    await load_demo(first)
     second = Database(db_url)
     try:
         yield first, second
@@ -99,15 +102,20 @@ def same_decisions(
         assert (got and (got.ticket, got.rule)) == (want and (want.ticket, want.rule))
 
 
+def transactions(db: Database, now: datetime) -> tuple[AbstractAsyncContextManager[Tx], ...]:
+    """A read and a write transaction (a unit of work that writes nothing)."""
+    return reading(db), unit_of_work(db, None, "test", HALL, now)
+
+
 async def check(db: Database, now: datetime) -> None:
-    for transaction in (db.read, db.write):
-        async with transaction() as session:
-            ctx = await load_context(session, HALL)
-            served = await waiting_queue(session, ctx, now)
-            truth = await _read_waiting(session, HALL, ctx.day(now))
-            windows = await windows_now(session, ctx)
-            rows = await window_rows(session, HALL)
-            queue = await dispatch_queue(session, ctx, now)
+    for transaction in transactions(db, now):
+        async with transaction as tx:
+            ctx = await load_context(tx, HALL)
+            served = await waiting_queue(tx, ctx, now)
+            truth = await _read_waiting(tx.session, HALL, ctx.day(now))
+            windows = await windows_now(tx, ctx)
+            rows = await window_rows(tx.session, HALL)
+            queue = await dispatch_queue(tx, ctx, now)
             if queue is not None:  # the copy's decisions are those of the reference
                 same_decisions(queue, truth, windows, seconds(now), ctx.policy)
                 DECIDED[db] = DECIDED.get(db, 0) + 1
@@ -122,24 +130,26 @@ async def check(db: Database, now: datetime) -> None:
 async def change_window(db: Database, rng: random.Random, *, fail: bool) -> None:
     """Open, pause or close a window, or move its fairness state on; the transaction may
     fail."""
-    async with db.write() as session:
-        rows = await window_rows(session, HALL)
-        row = rng.choice(rows)
+    async with unit_of_work(db, None, "test", HALL, START) as unit:
+        numbers = [r.number for r in await window_rows(unit.session, HALL)]
+        row = await read_window(unit.session, HALL, rng.choice(numbers))
+        assert row is not None
         row.status = rng.choice(("open", "open", "paused", "closed"))
         row.dispatch_state = {"priority_streak": rng.randint(0, 3), "ticket_id": None}
+        await unit.part(QueueWriter).write_window(row)
         if fail:
-            await session.flush()
             raise Rollback
 
 
 async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: bool) -> None:
     """Move one waiting ticket on (call, park, cancel, send elsewhere), in a transaction
     that may fail."""
-    async with db.write() as session:
+    async with unit_of_work(db, None, "test", HALL, now) as unit:
+        session = unit.session
         ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "waiting")))
         if not ids:
             return
-        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        row = await read_ticket(session, rng.choice(sorted(ids)))
         assert row is not None
         ticket, at = ticket_of(row), seconds(now)
         step = rng.choice(("call", "park", "cancel", "transfer"))
@@ -157,21 +167,36 @@ async def change_one(db: Database, rng: random.Random, now: datetime, *, fail: b
         else:
             changed, _ = queueing.cancel(ticket, at, "left")
         store_ticket(row, changed)
+        await unit.part(QueueWriter).write_ticket(row, "waiting")
         if fail:
-            await session.flush()
             raise Rollback
 
 
 async def resume_one(db: Database, rng: random.Random, now: datetime) -> None:
-    async with db.write() as session:
+    async with unit_of_work(db, None, "test", HALL, now) as unit:
+        session = unit.session
         ids = list(await session.scalars(select(TicketRow.id).where(TicketRow.status == "parked")))
         if not ids:
             return
-        row = await session.get(TicketRow, rng.choice(sorted(ids)))
+        row = await read_ticket(session, rng.choice(sorted(ids)))
         assert row is not None
         window = rng.choice((None, 3))
         changed, _ = queueing.resume(ticket_of(row), seconds(now), to_window=window)
         store_ticket(row, changed)
+        await unit.part(QueueWriter).write_ticket(row, "parked")
+
+
+def copy_of(db: Database) -> QueueCache:
+    return db.memo.kept(QueueCache)
+
+
+async def open_every_window(db: Database) -> None:
+    async with unit_of_work(db, None, "test", HALL, START) as unit:
+        for number in [r.number for r in await window_rows(unit.session, HALL)]:
+            row = await read_window(unit.session, HALL, number)
+            assert row is not None
+            row.status = "open"
+            await unit.part(QueueWriter).write_window(row)
 
 
 # A supervisor may act for any window (no sign-in needed).
@@ -232,15 +257,15 @@ async def test_copies_in_two_processes_follow_every_change(
         await check(rng.choice(pair), now)
     for each in pair:
         await check(each, now)
-    assert all(db.queue_cache.hits > 0 for db in pair)
-    assert all(db.queue_cache.window_hits > 0 for db in pair)
+    assert all(copy_of(db).hits > 0 for db in pair)
+    assert all(copy_of(db).window_hits > 0 for db in pair)
     assert all(DECIDED.get(db, 0) > 0 for db in pair)
     assert min(SERVED["called"], SERVED["start"], SERVED["finish"]) > 0
 
 
 async def add_uncommitted_then_fail(db: Database) -> None:
-    async with db.write() as session:
-        ctx = await load_context(session, HALL)
+    async with unit_of_work(db, None, "test", HALL, START) as unit:
+        ctx = await load_context(unit, HALL)
         ticket, _ = queueing.issue(
             "zz-uncommitted", "Z999", "SI-REG", queueing.MatterClass.GENERAL, seconds(START)
         )
@@ -252,9 +277,9 @@ async def add_uncommitted_then_fail(db: Database) -> None:
             source=ticket.source.value,
         )
         store_ticket(row, ticket)
-        session.add(row)
+        await unit.part(QueueWriter).insert_ticket(row)
         # Seen inside the transaction that made it ...
-        assert "zz-uncommitted" in key(await waiting_tickets(session, ctx, START))
+        assert "zz-uncommitted" in key(await waiting_tickets(unit, ctx, START))
         raise Rollback
 
 
@@ -269,9 +294,9 @@ async def test_own_uncommitted_changes_are_seen_and_never_cached(
         await add_uncommitted_then_fail(db)
     # ... and nowhere after the rollback, the copy included.
     await check(db, START)
-    async with db.read() as session:
-        ctx = await load_context(session, HALL)
-        waiting = key(await waiting_tickets(session, ctx, START))
+    async with reading(db) as tx:
+        ctx = await load_context(tx, HALL)
+        waiting = key(await waiting_tickets(tx, ctx, START))
     assert "zz-uncommitted" not in waiting
     assert len(waiting) == 2
 
@@ -282,9 +307,7 @@ async def test_only_changes_to_waiting_tickets_or_windows_move_the_version(
     """The copy holds waiting tickets and windows: a service started changes neither, so
     it moves no version and every copy stays good; a call and a finish do move it."""
     db, other = pair
-    async with db.write() as session:
-        for row in await window_rows(session, HALL):
-            row.status = "open"
+    await open_every_window(db)
     for n in range(2):
         await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", START + timedelta(n))
     await check(other, START)  # the other process's copy is current
@@ -302,11 +325,33 @@ async def test_only_changes_to_waiting_tickets_or_windows_move_the_version(
     assert await tickets.call_next(db, NullPublisher(), BOSS, HALL, 1, START) is not None
     assert await version() == before + 1  # a waiting ticket was called
     await check(other, START)
-    hits = other.queue_cache.hits
+    hits = copy_of(other).hits
     await act("start")
     assert await version() == before + 1  # nothing waiting or any window changed
     await check(other, START)
-    assert other.queue_cache.hits > hits  # so the other copy is still used, and right
+    assert copy_of(other).hits > hits  # so the other copy is still used, and right
     await act("finish")
     assert await version() == before + 2  # the window is free again
     await check(other, START)
+
+
+async def test_a_catalogue_edit_of_the_windows_makes_every_copy_read_again(
+    pair: tuple[Database, Database],
+) -> None:
+    """An admin's edit writes windows through the catalogue, not the writer: it moves the
+    version, so neither process serves its old copy of the windows."""
+    db, other = pair
+    await check(db, START)
+    await check(other, START)  # both copies current, window 24 among the active ones
+    admin = StaffMember(2, "root", "A0001", Role.ADMIN, ("*",))
+    subject = config_edits.Subject("windows", 24, "window_deactivated")
+    await config_edits.edit_hall(
+        db, NullPublisher(), admin, HALL, subject, config_edits.remove_window(24), START
+    )
+    for each in pair:
+        await check(each, START)  # windows served from the copy equal the rows
+        async with reading(each) as tx:
+            ctx = await load_context(tx, HALL)
+            active = {w.number for w in (await windows_now(tx, ctx)).active}
+        assert 24 not in active
+        assert 23 in active

@@ -1,4 +1,5 @@
-"""Rows read and written with prebuilt statements (hall.ticket_rows) and a unit's events.
+"""Rows read with prebuilt statements (hall.calling.rows), written by the unit's writer
+(hall.calling.writer), and a unit's events.
 
 The truth is what the ORM reads back from the database afterwards.
 """
@@ -14,10 +15,11 @@ from sqlalchemy import select
 import queueing
 from hall.calling import tickets
 from hall.calling.core_rows import seconds, store_ticket, store_window, ticket_of, window_state
-from hall.calling.rows import ConcurrentChange, read_ticket, read_window, write_ticket, write_window
+from hall.calling.rows import read_ticket, read_window
+from hall.calling.writer import ConcurrentChange, QueueWriter
 from hall.publish import NullPublisher, RecordingPublisher
 from hall.store.db import Database
-from hall.store.models import EventRow, TicketRow, WindowRow
+from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
 from hall.store.unit import unit_of_work
 
 pytestmark = pytest.mark.asyncio
@@ -40,14 +42,14 @@ def columns(row: TicketRow | WindowRow) -> dict[str, object]:
 async def test_a_ticket_reads_and_writes_back_as_the_orm_sees_it(db: Database) -> None:
     issued = await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", NOW)
     before = await orm_ticket(db, issued["id"])
-    async with db.write() as session:
-        row = await read_ticket(session, issued["id"])
+    async with unit_of_work(db, None, "test", HALL, NOW) as unit:
+        row = await read_ticket(unit.session, issued["id"])
         assert row is not None
         assert columns(row) == columns(before)
         called, _ = queueing.lifecycle.call(ticket_of(row), 7, seconds(NOW))
         store_ticket(row, called)
-        await write_ticket(session, row, "waiting")
-        assert await read_ticket(session, "no-such-ticket") is None
+        await unit.part(QueueWriter).write_ticket(row, "waiting")
+        assert await read_ticket(unit.session, "no-such-ticket") is None
     after = await orm_ticket(db, issued["id"])
     assert after.status == "called"
     assert after.window_number == 7
@@ -59,31 +61,38 @@ async def test_a_ticket_changed_underneath_is_not_overwritten(db: Database) -> N
     issued = await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", NOW)
 
     async def write_as_if_called() -> None:
-        async with db.write() as session:
-            row = await read_ticket(session, issued["id"])
+        async with unit_of_work(db, None, "test", HALL, NOW) as unit:
+            row = await read_ticket(unit.session, issued["id"])
             assert row is not None
             called, _ = queueing.lifecycle.call(ticket_of(row), 7, seconds(NOW))
             store_ticket(row, called)
-            await write_ticket(session, row, "called")  # it is waiting, not called
+            await unit.part(QueueWriter).write_ticket(row, "called")  # it is waiting
 
     with pytest.raises(ConcurrentChange):
         await write_as_if_called()
     assert (await orm_ticket(db, issued["id"])).status == "waiting"
 
 
-async def test_a_window_writes_back_its_dispatch_state(db: Database) -> None:
+async def test_a_window_writes_back_its_status_clerk_and_dispatch_state(db: Database) -> None:
     async with db.write() as session:
-        row = await read_window(session, HALL, 3, lock=True)
+        clerk = StaffRow(username="clerk", job_number="C1", role="clerk", halls=[HALL])
+        session.add(clerk)
+        await session.flush()
+        clerk_id = clerk.id
+    async with unit_of_work(db, None, "test", HALL, NOW) as unit:
+        row = await read_window(unit.session, HALL, 3, lock=True)
         assert row is not None
-        assert await read_window(session, HALL, 999) is None
+        assert await read_window(unit.session, HALL, 999) is None
         store_window(row, dataclasses.replace(window_state(row), priority_streak=2))
-        await write_window(session, row)
+        row.status, row.staff_id = "paused", clerk_id
+        await unit.part(QueueWriter).write_window(row)
     async with db.read() as session:
         stored = await session.scalar(
             select(WindowRow).where(WindowRow.hall_id == HALL, WindowRow.number == 3)
         )
         assert stored is not None
         assert stored.dispatch_state == {"priority_streak": 2, "ticket_id": None}
+        assert (stored.status, stored.staff_id) == ("paused", clerk_id)
 
 
 async def test_a_units_events_are_written_in_order_and_published_with_their_ids(

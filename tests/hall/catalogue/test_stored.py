@@ -13,7 +13,8 @@ from hall.catalogue.export import dump_config
 from hall.catalogue.loader import demo_config_path, load_config, parse_config
 from hall.store.db import Database
 from hall.store.migrate import upgrade
-from hall.store.models import EventRow, MatterRow, WindowRow
+from hall.store.models import EventRow, MatterRow, WindowRow, utcnow
+from hall.store.unit import unit_of_work
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,14 +24,14 @@ async def test_load_export_load_is_a_round_trip(db_url: str) -> None:
     db = Database(db_url)
     try:
         await upgrade(db)
-        async with db.write() as session:
-            await stored.apply_config(session, original, actor="test")
+        async with unit_of_work(db, None, "test", None, utcnow()) as unit:
+            await stored.apply_config(unit, original)
         async with db.read() as session:
             exported = dump_config(await stored.read_config(session))
         assert parse_config(tomllib.loads(exported)) == original
         # Applying the exported file again changes nothing.
-        async with db.write() as session:
-            await stored.apply_config(session, parse_config(tomllib.loads(exported)), "test")
+        async with unit_of_work(db, None, "test", None, utcnow()) as unit:
+            await stored.apply_config(unit, parse_config(tomllib.loads(exported)))
         async with db.read() as session:
             assert await stored.read_config(session) == original
     finally:
@@ -53,10 +54,10 @@ async def test_removed_matters_and_windows_are_deactivated_not_deleted(db_url: s
     db = Database(db_url)
     try:
         await upgrade(db)
-        async with db.write() as session:
-            await stored.apply_config(session, original, actor="test")
-        async with db.write() as session:
-            await stored.apply_config(session, changed, actor="admin")
+        async with unit_of_work(db, None, "test", None, utcnow()) as unit:
+            await stored.apply_config(unit, original)
+        async with unit_of_work(db, None, "admin", None, utcnow()) as unit:
+            await stored.apply_config(unit, changed)
         async with db.read() as session:
             matters = await stored.list_matters(session, hall.id)
             windows = await stored.list_windows(session, hall.id)
