@@ -14,20 +14,21 @@ from typing import Any
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from displays.connection import ScreenConnection
 from displays.hub import Hub
 from hall.calling import board
-from hall.calling.windows import load_window
-from hall.catalogue import stored
+from hall.calling.windows import no_such_window
+from hall.catalogue import reads
 from hall.staff.accounts import require
 from hall.staff.roles import Role
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
+from web.json import json_response
 from web.templating import render
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ async def _receive(websocket: WebSocket, conn: ScreenConnection) -> None:
 
 async def board_json(request: Request) -> Response:
     found = await board.load_board(database(request), request.path_params["hall"], clock(request)())
-    return JSONResponse(found.to_json())
+    return json_response(found.to_json())
 
 
 async def set_notice(request: Request) -> Response:
@@ -102,16 +103,17 @@ async def set_notice(request: Request) -> Response:
         database(request), publisher(request), staff, request.path_params["hall"], text,
         clock(request)(),
     )  # fmt: skip
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def _page(request: Request, template: str, **extra: Any) -> Response:
     hall_id = request.path_params["hall"]
-    async with database(request).read() as session:
-        hall = await stored.get_hall(session, hall_id)
-        if "window" in extra:
-            window = await load_window(session, hall_id, extra["window"])
-            extra["window_name"] = window.name
+    hall = await reads.hall(database(request), hall_id)
+    if "window" in extra:
+        window = next((w for w in hall.windows if w.number == extra["window"]), None)
+        if window is None:
+            raise no_such_window(hall_id, extra["window"])
+        extra["window_name"] = window.name
     return render(request, template, {"hall": hall, **extra})
 
 

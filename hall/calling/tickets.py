@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,7 @@ from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, Ticket
 from queueing.calling import call_next_in
 from queueing.dispatch_queue import DispatchQueue
 from queueing.errors import TimeWentBackwards
+from queueing.estimates import WaitEstimate
 from queueing.numbering import format_number, ticket_prefix
 from queueing.window import Coverage, WindowState, coverage_of, release
 
@@ -57,25 +59,42 @@ def new_ticket_id(now: datetime, sequence: int) -> str:
     return f"{micros:013x}{sequence:05x}{secrets.token_urlsafe(9)}"
 
 
-def ticket_view(row: TicketRow, estimate: Any = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class TicketView:
     """The public description of a ticket (no personal data is ever on a ticket)."""
-    view: dict[str, Any] = {
-        "id": row.id,
-        "number": row.number,
-        "matter": row.matter_code,
-        "status": row.status,
-        "source": row.source,
-        "green": row.green,
-        "issued_at": row.issued_at.isoformat(),
-        "window": row.window_number if row.status in ("called", "serving") else None,
-        "position": None,
-        "estimated_wait_minutes": None,
-    }
+
+    id: str
+    hall: str
+    number: str
+    matter: str
+    status: str
+    source: str
+    green: bool
+    issued_at: datetime
+    window: int | None  # while called or being served
+    position: int | None = None  # while waiting
+    estimated_wait_minutes: int | None = None
+
+
+def ticket_view(row: TicketRow, estimate: WaitEstimate | None = None) -> TicketView:
+    """A ticket's view, with its position and estimated wait while it waits."""
+    position = minutes = None
     if estimate is not None and row.status == TicketStatus.WAITING.value:
-        view["position"] = estimate.position
-        minutes = estimate.minutes
-        view["estimated_wait_minutes"] = None if minutes is None else round(minutes)
-    return view
+        position = estimate.position
+        minutes = None if estimate.minutes is None else round(estimate.minutes)
+    return TicketView(
+        id=row.id,
+        hall=row.hall_id,
+        number=row.number,
+        matter=row.matter_code,
+        status=row.status,
+        source=row.source,
+        green=row.green,
+        issued_at=row.issued_at,
+        window=row.window_number if row.status in ("called", "serving") else None,
+        position=position,
+        estimated_wait_minutes=minutes,
+    )
 
 
 def record_events(unit: Unit, row: TicketRow, events: Iterable[object], before: str | None) -> None:
@@ -105,7 +124,7 @@ async def issue_ticket(
     *,
     green: bool = False,
     staff: StaffMember | None = None,
-) -> dict[str, Any]:
+) -> TicketView:
     """Issue a walk-in ticket; green-channel tickets only by signed-in staff (guide desk)."""
     if green and staff is None:
         raise Forbidden(
@@ -166,7 +185,7 @@ async def new_ticket(
     return row
 
 
-async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, Any]:
+async def get_ticket(db: Database, ticket_id: str, now: datetime) -> TicketView:
     """A ticket with its position and estimated wait; raises NotFound."""
     async with reading(db) as tx:
         row = await tx.session.get(TicketRow, ticket_id)
@@ -179,9 +198,7 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> dict[str, A
         if row.status == TicketStatus.WAITING.value:
             ctx = await load_context(tx, row.hall_id)
             estimate = await estimate_of(tx, ctx, now, ticket_of(row))
-    view = ticket_view(row, estimate)
-    view["hall"] = row.hall_id
-    return view
+    return ticket_view(row, estimate)
 
 
 async def _staffed_window(
@@ -200,7 +217,7 @@ async def _staffed_window(
 
 async def call_next(
     db: Database, publisher: Publisher, staff: StaffMember, hall_id: str, number: int, now: datetime
-) -> dict[str, Any] | None:
+) -> TicketView | None:
     """Call the ticket the dispatch policy chooses for this window, or None if nobody waits."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit, hall_id, lock=True)
@@ -248,7 +265,7 @@ async def call_chosen(
     ticket_id: Any,
     reason: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> TicketView:
     """Call a ticket out of order, with a reason that is recorded."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit, hall_id, lock=True)
@@ -323,7 +340,7 @@ async def act_on_held(
     now: datetime,
     action: str,
     **options: Any,
-) -> dict[str, Any]:
+) -> TicketView:
     """Recall, no-show, start, finish, transfer or park the ticket a window holds."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit, hall_id, lock=True)
@@ -424,7 +441,7 @@ async def resume_ticket(
     number: int,
     ticket_id: Any,
     now: datetime,
-) -> dict[str, Any]:
+) -> TicketView:
     """Put a parked ticket back in the queue for this window (the citizen came back)."""
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit, hall_id, lock=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
@@ -19,7 +20,9 @@ from hall.calling.context import HallContext, load_context
 from hall.calling.core_rows import seconds, ticket_of, window_state
 from hall.calling.estimates import estimates
 from hall.calling.queue import waiting_rows, window_rows
+from hall.calling.windows import WindowView, window_view
 from hall.catalogue import stored
+from hall.catalogue.schema import Matter
 from hall.errors import NotFound
 from hall.store.db import Database
 from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
@@ -39,11 +42,153 @@ COUNTED_KINDS = {
 HISTORY_FIELDS = ("window", "outcome", "reason", "to_window", "to_matter", "from_matter", "recalls")
 
 
+@dataclass(frozen=True, slots=True)
+class HallGroup:
+    """A matter group on the kiosk: its matters and how many people wait in it."""
+
+    code: str
+    name: str
+    name_en: str
+    icon: str
+    description: str
+    description_en: str
+    matters: tuple[Matter, ...]
+    waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """A waiting ticket in a window's queue, in dispatch order."""
+
+    id: str
+    number: str
+    matter: str
+    source: str
+    green: bool
+    assigned_window: int | None
+    waited_minutes: int
+    hall_position: int | None
+    estimated_wait_minutes: int | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeldItem:
+    """A ticket called to or served at a window."""
+
+    id: str
+    number: str
+    matter: str
+    status: str
+    source: str
+    green: bool
+    recalls: int
+    called_at: datetime | None
+    started_at: datetime | None
+    minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParkedItem:
+    """A ticket parked today (the citizen stepped away), with where and why."""
+
+    id: str
+    number: str
+    matter: str
+    window: int | None
+    reason: str
+    parked_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowDesk:
+    """What a clerk at a window needs: the window, its ticket, its queue, parked tickets."""
+
+    window: WindowView
+    current: HeldItem | None
+    queue: list[QueueItem]
+    parked: list[ParkedItem]
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewWindow:
+    """A window on the supervisor's overview, with its clerk and ticket."""
+
+    number: int
+    name: str
+    name_en: str
+    kind: str
+    skills: tuple[str, ...]
+    status: str
+    staff: str | None
+    ticket: HeldItem | None
+
+
+@dataclass(frozen=True, slots=True)
+class Longest:
+    """The ticket that has waited longest."""
+
+    number: str
+    matter: str
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLine:
+    """Waiting count and longest wait of one matter group."""
+
+    code: str
+    name: str
+    name_en: str
+    icon: str
+    waiting: int
+    longest_wait_minutes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HallName:
+    id: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The supervisor's overview of a hall now."""
+
+    hall: HallName
+    at: datetime
+    windows: list[OverviewWindow]
+    groups: list[GroupLine]
+    waiting: int
+    longest_wait: Longest | None
+    today: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One audit event of a ticket, with the details worth showing."""
+
+    kind: str
+    at: datetime
+    actor: str
+    details: dict[str, Any] = field(metadata={"flatten": True})
+
+
+@dataclass(frozen=True, slots=True)
+class StaffWindow:
+    """Where a staff member is signed in now."""
+
+    hall: str
+    number: int
+    status: str
+
+
 def _minutes(since: float, now: datetime) -> int:
     return max(0, int((seconds(now) - since) // 60))
 
 
-async def hall_groups(db: Database, hall_id: str, now: datetime) -> list[dict[str, Any]]:
+async def hall_groups(db: Database, hall_id: str, now: datetime) -> list[HallGroup]:
     """A hall's matter groups with their matters and how many people wait in each."""
     async with reading(db) as tx:
         session = tx.session
@@ -52,28 +197,16 @@ async def hall_groups(db: Database, hall_id: str, now: datetime) -> list[dict[st
         waiting = await waiting_rows(session, ctx, now)
     per_group = Counter(_group_of(ctx, r.matter_code) for r in waiting)
     return [
-        {
-            "code": g.code,
-            "name": g.name,
-            "name_en": g.name_en,
-            "icon": g.icon,
-            "description": g.description,
-            "description_en": g.description_en,
-            "matters": [
-                {
-                    "code": m.code,
-                    "name": m.name,
-                    "name_en": m.name_en,
-                    "class": m.matter_class,
-                    "expected_minutes": m.expected_minutes,
-                    "materials": list(m.materials),
-                    "materials_en": list(m.materials_en),
-                }
-                for m in ctx.matters.values()
-                if m.group_code == g.code
-            ],
-            "waiting": per_group.get(g.code, 0),
-        }
+        HallGroup(
+            g.code,
+            g.name,
+            g.name_en,
+            g.icon,
+            g.description,
+            g.description_en,
+            tuple(stored.matter_of(m) for m in ctx.matters.values() if m.group_code == g.code),
+            per_group.get(g.code, 0),
+        )
         for g in groups
     ]
 
@@ -83,23 +216,26 @@ def _group_of(ctx: HallContext, matter_code: str) -> str:
     return matter.group_code if matter is not None else ""
 
 
-def _queue_item(row: TicketRow, estimate: WaitEstimate | None, now: datetime) -> dict[str, Any]:
+def _queue_item(
+    row: TicketRow, estimate: WaitEstimate | None, now: datetime, position: int
+) -> QueueItem:
     ticket = ticket_of(row)
     minutes = None if estimate is None else estimate.minutes
-    return {
-        "id": row.id,
-        "number": row.number,
-        "matter": row.matter_code,
-        "source": row.source,
-        "green": row.green,
-        "assigned_window": ticket.assigned_window,
-        "waited_minutes": _minutes(arrival(ticket), now),
-        "hall_position": None if estimate is None else estimate.position,
-        "estimated_wait_minutes": None if minutes is None else round(minutes),
-    }
+    return QueueItem(
+        id=row.id,
+        number=row.number,
+        matter=row.matter_code,
+        source=row.source,
+        green=row.green,
+        assigned_window=ticket.assigned_window,
+        waited_minutes=_minutes(arrival(ticket), now),
+        hall_position=None if estimate is None else estimate.position,
+        estimated_wait_minutes=None if minutes is None else round(minutes),
+        position=position,
+    )
 
 
-async def window_desk(db: Database, hall_id: str, number: int, now: datetime) -> dict[str, Any]:
+async def window_desk(db: Database, hall_id: str, number: int, now: datetime) -> WindowDesk:
     """What a clerk at a window needs: the window, its ticket, its queue and parked tickets.
 
     The queue is every waiting ticket this window may serve, in the dispatch order
@@ -118,15 +254,12 @@ async def window_desk(db: Database, hall_id: str, number: int, now: datetime) ->
         current = None if state.ticket_id is None else await session.get(TicketRow, state.ticket_id)
         parked = await _parked_today(session, ctx, now)
         staff = await _job_numbers(session, [wrow])
-    queue = [_queue_item(r, guesses.get(r.id), now) for r in mine]
-    for position, item in enumerate(queue, start=1):
-        item["position"] = position
-    return {
-        "window": _window_item(wrow, staff),
-        "current": None if current is None else _held_item(current, now),
-        "queue": queue,
-        "parked": parked,
-    }
+    return WindowDesk(
+        window=_window_item(wrow, staff),
+        current=None if current is None else _held_item(current, now),
+        queue=[_queue_item(r, guesses.get(r.id), now, n) for n, r in enumerate(mine, start=1)],
+        parked=parked,
+    )
 
 
 def _find_window(rows: Sequence[WindowRow], hall_id: str, number: int) -> WindowRow:
@@ -139,25 +272,23 @@ def _find_window(rows: Sequence[WindowRow], hall_id: str, number: int) -> Window
     )
 
 
-def _held_item(row: TicketRow, now: datetime) -> dict[str, Any]:
+def _held_item(row: TicketRow, now: datetime) -> HeldItem:
     since = row.started_at or row.called_at
-    return {
-        "id": row.id,
-        "number": row.number,
-        "matter": row.matter_code,
-        "status": row.status,
-        "source": row.source,
-        "green": row.green,
-        "recalls": row.recalls,
-        "called_at": None if row.called_at is None else row.called_at.isoformat(),
-        "started_at": None if row.started_at is None else row.started_at.isoformat(),
-        "minutes": None if since is None else _minutes(seconds(since), now),
-    }
+    return HeldItem(
+        id=row.id,
+        number=row.number,
+        matter=row.matter_code,
+        status=row.status,
+        source=row.source,
+        green=row.green,
+        recalls=row.recalls,
+        called_at=row.called_at,
+        started_at=row.started_at,
+        minutes=None if since is None else _minutes(seconds(since), now),
+    )
 
 
-async def _parked_today(
-    session: AsyncSession, ctx: HallContext, now: datetime
-) -> list[dict[str, Any]]:
+async def _parked_today(session: AsyncSession, ctx: HallContext, now: datetime) -> list[ParkedItem]:
     query = select(TicketRow).where(
         TicketRow.hall_id == ctx.id,
         TicketRow.service_day == ctx.day(now),
@@ -171,14 +302,14 @@ async def _parked_today(
         data = event.data if event is not None else {}
         parked_at = ticket_of(row).parked_at
         items.append(
-            {
-                "id": row.id,
-                "number": row.number,
-                "matter": row.matter_code,
-                "window": data.get("window"),
-                "reason": data.get("reason", ""),
-                "parked_minutes": None if parked_at is None else _minutes(parked_at, now),
-            }
+            ParkedItem(
+                id=row.id,
+                number=row.number,
+                matter=row.matter_code,
+                window=data.get("window"),
+                reason=data.get("reason", ""),
+                parked_minutes=None if parked_at is None else _minutes(parked_at, now),
+            )
         )
     return items
 
@@ -208,19 +339,11 @@ async def _job_numbers(session: AsyncSession, rows: Iterable[WindowRow]) -> dict
     return {staff_id: job for staff_id, job in (await session.execute(query)).all()}
 
 
-def _window_item(row: WindowRow, job_numbers: dict[int, str]) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "name": row.name,
-        "name_en": row.name_en,
-        "kind": row.kind,
-        "skills": list(row.skills),
-        "status": row.status,
-        "staff": None if row.staff_id is None else job_numbers.get(row.staff_id),
-    }
+def _window_item(row: WindowRow, job_numbers: dict[int, str]) -> WindowView:
+    return window_view(row, None if row.staff_id is None else job_numbers.get(row.staff_id))
 
 
-async def hall_overview(db: Database, hall_id: str, now: datetime) -> dict[str, Any]:
+async def hall_overview(db: Database, hall_id: str, now: datetime) -> Overview:
     """Every window with its clerk and ticket, waiting counts per group, the longest wait."""
     async with reading(db) as tx:
         session = tx.session
@@ -233,19 +356,23 @@ async def hall_overview(db: Database, hall_id: str, now: datetime) -> dict[str, 
         today = await _day_counts(session, ctx, now)
     windows = []
     for row in rows:
-        item = _window_item(row, staff)
-        ticket = held.get(row.number)
-        item["ticket"] = None if ticket is None else _held_item(ticket, now)
-        windows.append(item)
-    return {
-        "hall": {"id": ctx.id, "name": ctx.hall.name, "name_en": ctx.hall.name_en},
-        "at": now.isoformat(),
-        "windows": windows,
-        "groups": _group_lines(ctx, groups, waiting, now),
-        "waiting": len(waiting),
-        "longest_wait": _longest(waiting, now),
-        "today": today,
-    }
+        view, ticket = _window_item(row, staff), held.get(row.number)
+        windows.append(
+            OverviewWindow(
+                *(view.number, view.name, view.name_en, view.kind, view.skills, view.status),
+                staff=view.staff,
+                ticket=None if ticket is None else _held_item(ticket, now),
+            )
+        )
+    return Overview(
+        hall=HallName(ctx.id, ctx.hall.name, ctx.hall.name_en),
+        at=now,
+        windows=windows,
+        groups=_group_lines(ctx, groups, waiting, now),
+        waiting=len(waiting),
+        longest_wait=_longest(waiting, now),
+        today=today,
+    )
 
 
 async def _held_tickets(session: AsyncSession, rows: Sequence[WindowRow]) -> dict[int, TicketRow]:
@@ -259,33 +386,29 @@ async def _held_tickets(session: AsyncSession, rows: Sequence[WindowRow]) -> dic
 
 def _group_lines(
     ctx: HallContext, groups: Iterable[Any], waiting: list[TicketRow], now: datetime
-) -> list[dict[str, Any]]:
+) -> list[GroupLine]:
     lines = []
     for group in groups:
         mine = [r for r in waiting if _group_of(ctx, r.matter_code) == group.code]
         longest = _longest(mine, now)
         lines.append(
-            {
-                "code": group.code,
-                "name": group.name,
-                "name_en": group.name_en,
-                "icon": group.icon,
-                "waiting": len(mine),
-                "longest_wait_minutes": None if longest is None else longest["minutes"],
-            }
+            GroupLine(
+                group.code,
+                group.name,
+                group.name_en,
+                group.icon,
+                len(mine),
+                None if longest is None else longest.minutes,
+            )
         )
     return lines
 
 
-def _longest(waiting: list[TicketRow], now: datetime) -> dict[str, Any] | None:
+def _longest(waiting: list[TicketRow], now: datetime) -> Longest | None:
     if not waiting:
         return None
     first = min(waiting, key=lambda r: arrival(ticket_of(r)))
-    return {
-        "number": first.number,
-        "matter": first.matter_code,
-        "minutes": _minutes(arrival(ticket_of(first)), now),
-    }
+    return Longest(first.number, first.matter_code, _minutes(arrival(ticket_of(first)), now))
 
 
 async def _day_counts(session: AsyncSession, ctx: HallContext, now: datetime) -> dict[str, int]:
@@ -327,7 +450,7 @@ async def own_counts(db: Database, hall_id: str, actor: str, now: datetime) -> d
     return {name: int(counts.get(kind, 0)) for kind, name in COUNTED_KINDS.items()}
 
 
-async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[dict[str, Any]]]:
+async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[HistoryEntry]]:
     """A ticket's hall and its audit events in order (kind, at, actor, details); NotFound."""
     async with reading(db) as tx:
         session = tx.session
@@ -339,18 +462,18 @@ async def ticket_history(db: Database, ticket_id: str) -> tuple[str, list[dict[s
         )
         events = (await session.scalars(query.order_by(EventRow.id))).all()
     history = [
-        {
-            "kind": e.kind,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            **{k: e.data[k] for k in HISTORY_FIELDS if e.data.get(k) not in (None, "")},
-        }
+        HistoryEntry(
+            e.kind,
+            e.at,
+            e.actor,
+            {k: e.data[k] for k in HISTORY_FIELDS if e.data.get(k) not in (None, "")},
+        )
         for e in events
     ]
     return row.hall_id, history
 
 
-async def staff_window(db: Database, staff_id: int) -> dict[str, Any] | None:
+async def staff_window(db: Database, staff_id: int) -> StaffWindow | None:
     """The window a staff member is signed in at now (hall, number, status), or None."""
     async with reading(db) as tx:
         session = tx.session
@@ -359,4 +482,4 @@ async def staff_window(db: Database, staff_id: int) -> dict[str, Any] | None:
         )
     if row is None:
         return None
-    return {"hall": row.hall_id, "number": row.number, "status": row.status}
+    return StaffWindow(row.hall_id, row.number, row.status)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,17 +56,24 @@ def no_such_window(hall_id: str, number: int) -> NotFound:
     )
 
 
-def window_view(row: WindowRow, job_number: str | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class WindowView:
+    """A window, whether anybody works at it, and who (by job number only)."""
+
+    number: int
+    name: str
+    name_en: str
+    kind: str
+    skills: tuple[str, ...]
+    status: str
+    staff: str | None
+
+
+def window_view(row: WindowRow, job_number: str | None = None) -> WindowView:
     """The public description of a window."""
-    return {
-        "number": row.number,
-        "name": row.name,
-        "name_en": row.name_en,
-        "kind": row.kind,
-        "skills": list(row.skills),
-        "status": row.status,
-        "staff": job_number,
-    }
+    return WindowView(
+        row.number, row.name, row.name_en, row.kind, tuple(row.skills), row.status, job_number
+    )
 
 
 def require_at_window(staff: StaffMember, row: WindowRow) -> None:
@@ -92,7 +99,7 @@ async def sign_in(
     hall_id: str,
     number: int,
     now: datetime,
-) -> dict[str, Any]:
+) -> WindowView:
     """Sign a clerk in at a window; raises NotFound, Forbidden or Conflict."""
     require(staff, Role.CLERK, hall_id)
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
@@ -127,7 +134,7 @@ async def pause(
     number: int,
     now: datetime,
     reason: str = "",
-) -> dict[str, Any]:
+) -> WindowView:
     """Pause an open window (no new calls); raises NotFound, Forbidden or Conflict."""
     return await _change(db, publisher, staff, hall_id, number, now, "pause", reason)
 
@@ -139,7 +146,7 @@ async def resume(
     hall_id: str,
     number: int,
     now: datetime,
-) -> dict[str, Any]:
+) -> WindowView:
     """Resume a paused window; raises NotFound, Forbidden or Conflict."""
     return await _change(db, publisher, staff, hall_id, number, now, "resume", "")
 
@@ -151,7 +158,7 @@ async def sign_out(
     hall_id: str,
     number: int,
     now: datetime,
-) -> dict[str, Any]:
+) -> WindowView:
     """Close a window (the clerk, or a supervisor for any window); raises on a busy window."""
     return await _change(db, publisher, staff, hall_id, number, now, "sign_out", "")
 
@@ -178,7 +185,7 @@ async def _change(
     now: datetime,
     action: str,
     reason: str,
-) -> dict[str, Any]:
+) -> WindowView:
     require(staff, Role.CLERK, hall_id)
     allowed, target, verb, verb_zh = _TRANSITIONS[action]
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:

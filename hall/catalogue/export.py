@@ -92,8 +92,8 @@ def _hall(h: Hall) -> dict[str, Any]:
     if h.policy:
         out["policy"] = dict(h.policy)
     out["groups"] = [_group(g) for g in h.groups]
-    out["matters"] = [_matter(m) for m in h.matters]
-    out["windows"] = [_window(w) for w in h.windows]
+    out["matters"] = [matter_entry(m) for m in h.matters]
+    out["windows"] = [window_entry(w) for w in h.windows]
     return out
 
 
@@ -143,7 +143,8 @@ def _group(g: MatterGroup) -> dict[str, Any]:
     return out
 
 
-def _matter(m: Matter) -> dict[str, Any]:
+def matter_entry(m: Matter) -> dict[str, Any]:
+    """A matter in the file's shape."""
     out: dict[str, Any] = {
         "code": m.code,
         "name": m.name,
@@ -162,7 +163,8 @@ def _matter(m: Matter) -> dict[str, Any]:
     return out
 
 
-def _window(w: Window) -> dict[str, Any]:
+def window_entry(w: Window) -> dict[str, Any]:
+    """A window in the file's shape."""
     out: dict[str, Any] = {"number": w.number, "kind": w.kind.value, "skills": list(w.skills)}
     if w.name:
         out["name"] = w.name

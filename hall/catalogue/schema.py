@@ -89,7 +89,7 @@ class Matter:
     code: str
     name: str
     name_en: str
-    matter_class: MatterClass
+    matter_class: MatterClass = field(metadata={"json": "class"})
     expected_minutes: float
     prefix: str
     zone: Zone

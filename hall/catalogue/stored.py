@@ -14,9 +14,18 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.catalogue.export import hall_settings
+from hall.catalogue.export import hall_settings, matter_entry, window_entry
 from hall.catalogue.loader import parse_config
-from hall.catalogue.schema import Hall, HallConfig, StaffAccount
+from hall.catalogue.schema import (
+    Hall,
+    HallConfig,
+    Matter,
+    MatterClass,
+    StaffAccount,
+    Window,
+    WindowKind,
+    Zone,
+)
 from hall.errors import NotFound
 from hall.store.models import HallRow, MatterGroupRow, MatterRow, StaffRow, WindowRow, utcnow
 from hall.store.unit import Unit
@@ -221,8 +230,8 @@ async def _hall_doc(session: AsyncSession, row: HallRow) -> dict[str, Any]:
         "notice": row.notice,
         **row.settings,
         "groups": [_group_doc(g) for g in groups],
-        "matters": [matter_doc(m) for m in matters],
-        "windows": [window_doc(w) for w in windows],
+        "matters": [matter_entry(matter_of(m)) for m in matters],
+        "windows": [window_entry(window_of(w)) for w in windows],
     }
 
 
@@ -237,32 +246,26 @@ def _group_doc(g: MatterGroupRow) -> dict[str, Any]:
     }
 
 
-def matter_doc(m: MatterRow) -> dict[str, Any]:
-    """A matter row in the configuration file's shape."""
-    return {
-        "code": m.code,
-        "name": m.name,
-        "name_en": m.name_en,
-        "class": m.matter_class,
-        "expected_minutes": m.expected_minutes,
-        "prefix": m.prefix,
-        "zone": m.zone,
-        "group": m.group_code,
-        "materials": list(m.materials),
-        "materials_en": list(m.materials_en),
-        "bookable": m.bookable,
-    }
+def matter_of(row: MatterRow) -> Matter:
+    """A matter row as the configuration's ``Matter``."""
+    return Matter(
+        code=row.code,
+        name=row.name,
+        name_en=row.name_en,
+        matter_class=MatterClass(row.matter_class),
+        expected_minutes=row.expected_minutes,
+        prefix=row.prefix,
+        zone=Zone(row.zone),
+        group=row.group_code,
+        materials=tuple(row.materials),
+        materials_en=tuple(row.materials_en),
+        bookable=row.bookable,
+    )
 
 
-def window_doc(w: WindowRow) -> dict[str, Any]:
-    """A window row in the configuration file's shape."""
-    return {
-        "number": w.number,
-        "kind": w.kind,
-        "skills": list(w.skills),
-        "name": w.name,
-        "name_en": w.name_en,
-    }
+def window_of(row: WindowRow) -> Window:
+    """A window row as the configuration's ``Window``."""
+    return Window(row.number, WindowKind(row.kind), tuple(row.skills), row.name, row.name_en)
 
 
 async def _active(session: AsyncSession, model: type[Row], hall_id: str) -> Sequence[Row]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.admin import accounts, config_edits
@@ -19,6 +19,7 @@ from hall.staff.roles import Role
 from web.auth import acting_staff, current_staff
 from web.body import json_object
 from web.deps import clock, database, publisher
+from web.json import json_response
 
 TOML_TYPES = (
     "",
@@ -78,7 +79,7 @@ async def config_replace(request: Request) -> Response:
         raise config_edits.ConfigRejected([f"{config_edits.FILE_KEY}: not UTF-8 text"]) from None
     db, pub, now = database(request), publisher(request), clock(request)()
     result = await config_edits.replace_config(db, pub, staff, text, now)
-    return JSONResponse(result)
+    return json_response(result)
 
 
 # -- matters and windows ---------------------------------------------------------------
@@ -96,7 +97,7 @@ async def _edit(
     hall_id = request.path_params["hall"]
     db, pub = database(request), publisher(request)
     view = await config_edits.edit_hall(db, pub, staff, hall_id, subject, edit, clock(request)())
-    return JSONResponse({subject.part.removesuffix("s"): view}, status_code=status)
+    return json_response({subject.part.removesuffix("s"): view}, status_code=status)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def _password(value: Any) -> str:
 async def staff_list(request: Request) -> Response:
     now = clock(request)()
     rows = await accounts.list_staff(database(request), await current_staff(request), now)
-    return JSONResponse({"staff": rows})
+    return json_response({"staff": rows})
 
 
 async def staff_create(request: Request) -> Response:
@@ -196,7 +197,7 @@ async def staff_create(request: Request) -> Response:
     _only(data, "username", "job_number", "role", "halls", "password")
     password = _password(data.pop("password", None))
     view = await accounts.create_staff(database(request), staff, data, password, clock(request)())
-    return JSONResponse({"staff": view}, status_code=201)
+    return json_response({"staff": view}, status_code=201)
 
 
 async def staff_update(request: Request) -> Response:
@@ -217,14 +218,14 @@ async def staff_update(request: Request) -> Response:
     view = await accounts.update_staff(
         db, staff, username, data, active=active, password=password, now=now
     )
-    return JSONResponse({"staff": view})
+    return json_response({"staff": view})
 
 
 async def staff_unlock(request: Request) -> Response:
     staff = await acting_staff(request)
     username = request.path_params["username"]
     view = await accounts.unlock_staff(database(request), staff, username, clock(request)())
-    return JSONResponse({"staff": view})
+    return json_response({"staff": view})
 
 
 routes = [

@@ -7,13 +7,14 @@ from typing import Any
 
 from icalendar import Calendar, Event
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.booking import appointments, checkin
 from hall.errors import InvalidInput
 from web.body import field, json_object
 from web.deps import clock, database, publisher, settings
+from web.json import json_response
 from web.ratelimit import RateLimiter
 
 PHONE_LIMIT_PER_MINUTE = 10
@@ -63,7 +64,7 @@ async def slots(request: Request) -> Response:
     result = await appointments.list_slots(
         database(request), request.path_params["hall"], matter, day, clock(request)()
     )
-    return JSONResponse(result)
+    return json_response(result)
 
 
 async def create(request: Request) -> Response:
@@ -90,7 +91,7 @@ async def create(request: Request) -> Response:
         settings(request).secret_key,
         publisher(request),
     )
-    return JSONResponse(view, status_code=201)
+    return json_response(view, status_code=201)
 
 
 async def show(request: Request) -> Response:
@@ -103,7 +104,7 @@ async def show(request: Request) -> Response:
         settings(request).secret_key,
         clock(request)(),
     )
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def cancel(request: Request) -> Response:
@@ -117,7 +118,7 @@ async def cancel(request: Request) -> Response:
         clock(request)(),
         settings(request).secret_key,
     )
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def move(request: Request) -> Response:
@@ -132,7 +133,7 @@ async def move(request: Request) -> Response:
         clock(request)(),
         settings(request).secret_key,
     )
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def calendar(request: Request) -> Response:
@@ -176,7 +177,7 @@ async def check_in(request: Request) -> Response:
         id_number=field(data, "id_number", str, required=False),
         id_kind=field(data, "id_kind", str, required=False, default="resident_id"),
     )
-    return JSONResponse(result, status_code=201)
+    return json_response(result, status_code=201)
 
 
 routes = [

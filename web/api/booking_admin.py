@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.booking import credit_desk, overrides
@@ -22,6 +22,7 @@ from web.api.booking import instant
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, settings
+from web.json import json_response
 
 OVERRIDES = "/api/halls/{hall}/slot-overrides"
 CREDIT = "/api/halls/{hall}/booking-credit"
@@ -64,7 +65,7 @@ async def override_set(request: Request) -> Response:
         reason=field(data, "reason", str),
         now=clock(request)(),
     )
-    return JSONResponse({"slot": view})
+    return json_response({"slot": view})
 
 
 async def override_remove(request: Request) -> Response:
@@ -79,7 +80,7 @@ async def override_remove(request: Request) -> Response:
         reason=field(data, "reason", str, required=False, default=""),
         now=clock(request)(),
     )
-    return JSONResponse({"slot": view})
+    return json_response({"slot": view})
 
 
 async def override_list(request: Request) -> Response:
@@ -95,7 +96,7 @@ async def override_list(request: Request) -> Response:
     rows = await overrides.list_overrides(
         database(request), request.path_params["hall"], day, clock(request)()
     )
-    return JSONResponse({"slots": rows})
+    return json_response({"slots": rows})
 
 
 def _document(data: dict[str, Any]) -> tuple[str, str]:
@@ -118,7 +119,7 @@ async def credit_show(request: Request) -> Response:
         clock(request)(),
         settings(request).secret_key,
     )
-    return JSONResponse({"credit": view})
+    return json_response({"credit": view})
 
 
 async def credit_lift(request: Request) -> Response:
@@ -136,7 +137,7 @@ async def credit_lift(request: Request) -> Response:
         now=clock(request)(),
         secret=settings(request).secret_key,
     )
-    return JSONResponse({"credit": view})
+    return json_response({"credit": view})
 
 
 routes = [

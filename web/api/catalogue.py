@@ -3,70 +3,24 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
-from hall.catalogue import stored
+from hall.catalogue import reads
 from web.deps import database
+from web.json import json_response
 
 
-async def halls(request: Request) -> JSONResponse:
-    async with database(request).read() as session:
-        rows = await stored.list_halls(session)
-    return JSONResponse(
-        [
-            {
-                "id": h.id,
-                "name": h.name,
-                "name_en": h.name_en,
-                "timezone": h.timezone,
-                "level": h.level,
-                "address": h.address,
-            }
-            for h in rows
-        ]
-    )
+async def halls(request: Request) -> Response:
+    return json_response(await reads.halls(database(request)))
 
 
-async def matters(request: Request) -> JSONResponse:
-    async with database(request).read() as session:
-        rows = await stored.list_matters(session, request.path_params["hall"])
-    return JSONResponse(
-        [
-            {
-                "code": m.code,
-                "name": m.name,
-                "name_en": m.name_en,
-                "class": m.matter_class,
-                "zone": m.zone,
-                "group": m.group_code,
-                "prefix": m.prefix,
-                "expected_minutes": m.expected_minutes,
-                "materials": list(m.materials),
-                "materials_en": list(m.materials_en),
-                "bookable": m.bookable,
-            }
-            for m in rows
-        ]
-    )
+async def matters(request: Request) -> Response:
+    return json_response(await reads.matters(database(request), request.path_params["hall"]))
 
 
-async def windows(request: Request) -> JSONResponse:
-    async with database(request).read() as session:
-        rows = await stored.list_windows(session, request.path_params["hall"])
-    return JSONResponse(
-        [
-            {
-                "number": w.number,
-                "name": w.name,
-                "name_en": w.name_en,
-                "kind": w.kind,
-                "skills": list(w.skills),
-                "status": w.status,
-            }
-            for w in rows
-        ]
-    )
+async def windows(request: Request) -> Response:
+    return json_response(await reads.windows(database(request), request.path_params["hall"]))
 
 
 routes = [

@@ -6,15 +6,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import windows
+from hall.calling.windows import WindowView
 from hall.staff.accounts import StaffMember, authenticate, require
 from hall.staff.roles import Role
 from web.auth import acting_staff, csrf_token, current_staff, end_session, start_session
 from web.body import field, json_object
 from web.deps import clock, database, publisher
+from web.json import json_response
 
 
 def _who(staff: StaffMember, token: str | None) -> dict[str, Any]:
@@ -33,12 +35,12 @@ async def session_create(request: Request) -> Response:
     password = field(data, "password", str)
     staff = await authenticate(database(request), username, password, clock(request)())
     token = start_session(request, staff)
-    return JSONResponse(_who(staff, token))
+    return json_response(_who(staff, token))
 
 
 async def session_show(request: Request) -> Response:
     staff = require(await current_staff(request), Role.CLERK)
-    return JSONResponse(_who(staff, csrf_token(request)))
+    return json_response(_who(staff, csrf_token(request)))
 
 
 async def session_delete(request: Request) -> Response:
@@ -47,7 +49,7 @@ async def session_delete(request: Request) -> Response:
     return Response(status_code=204)
 
 
-WindowAction = Callable[..., Awaitable[dict[str, Any]]]
+WindowAction = Callable[..., Awaitable[WindowView]]
 
 
 def _window_route(action: WindowAction, takes_reason: bool = False) -> Any:
@@ -63,7 +65,7 @@ def _window_route(action: WindowAction, takes_reason: bool = False) -> Any:
         view = await action(
             database(request), publisher(request), staff, hall_id, number, clock(request)(), **extra
         )
-        return JSONResponse({"window": view})
+        return json_response({"window": view})
 
     return endpoint
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import tickets
@@ -14,6 +14,7 @@ from hall.staff.roles import Role
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
+from web.json import json_response
 
 WINDOW = "/api/halls/{hall}/windows/{no:int}"
 
@@ -32,12 +33,12 @@ async def issue(request: Request) -> Response:
         green=green,
         staff=staff,
     )
-    return JSONResponse(view, status_code=201)
+    return json_response(view, status_code=201)
 
 
 async def show(request: Request) -> Response:
     view = await tickets.get_ticket(database(request), request.path_params["id"], clock(request)())
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def call_next(request: Request) -> Response:
@@ -50,7 +51,7 @@ async def call_next(request: Request) -> Response:
         request.path_params["no"],
         clock(request)(),
     )
-    return JSONResponse({"ticket": view})
+    return json_response({"ticket": view})
 
 
 async def call_chosen(request: Request) -> Response:
@@ -66,7 +67,7 @@ async def call_chosen(request: Request) -> Response:
         field(data, "reason", str),
         clock(request)(),
     )
-    return JSONResponse({"ticket": view})
+    return json_response({"ticket": view})
 
 
 async def resume_ticket(request: Request) -> Response:
@@ -81,7 +82,7 @@ async def resume_ticket(request: Request) -> Response:
         field(data, "ticket", str),
         clock(request)(),
     )
-    return JSONResponse({"ticket": view})
+    return json_response({"ticket": view})
 
 
 def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
@@ -101,7 +102,7 @@ def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
             action,
             **options,
         )
-        return JSONResponse({"ticket": view})
+        return json_response({"ticket": view})
 
     return endpoint
 

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import views
@@ -21,23 +21,24 @@ from hall.staff.accounts import require
 from hall.staff.roles import Role
 from web.auth import current_staff
 from web.deps import clock, database
+from web.json import json_response
 
 
 async def groups(request: Request) -> Response:
     hall_id = request.path_params["hall"]
-    return JSONResponse(await views.hall_groups(database(request), hall_id, clock(request)()))
+    return json_response(await views.hall_groups(database(request), hall_id, clock(request)()))
 
 
 async def my_window(request: Request) -> Response:
     staff = require(await current_staff(request), Role.CLERK)
-    return JSONResponse({"window": await views.staff_window(database(request), staff.id)})
+    return json_response({"window": await views.staff_window(database(request), staff.id)})
 
 
 async def my_day(request: Request) -> Response:
     hall_id = request.path_params["hall"]
     staff = require(await current_staff(request), Role.CLERK, hall_id)
     counts = await views.own_counts(database(request), hall_id, staff.username, clock(request)())
-    return JSONResponse({"staff": staff.job_number, "hall": hall_id, **counts})
+    return json_response({"staff": staff.job_number, "hall": hall_id, **counts})
 
 
 async def window_queue(request: Request) -> Response:
@@ -46,20 +47,20 @@ async def window_queue(request: Request) -> Response:
     view = await views.window_desk(
         database(request), hall_id, request.path_params["no"], clock(request)()
     )
-    return JSONResponse(view)
+    return json_response(view)
 
 
 async def ticket_events(request: Request) -> Response:
     staff = require(await current_staff(request), Role.CLERK)
     hall_id, history = await views.ticket_history(database(request), request.path_params["id"])
     require(staff, Role.CLERK, hall_id)
-    return JSONResponse({"ticket": request.path_params["id"], "events": history})
+    return json_response({"ticket": request.path_params["id"], "events": history})
 
 
 async def overview(request: Request) -> Response:
     hall_id = request.path_params["hall"]
     require(await current_staff(request), Role.SUPERVISOR, hall_id)
-    return JSONResponse(await views.hall_overview(database(request), hall_id, clock(request)()))
+    return json_response(await views.hall_overview(database(request), hall_id, clock(request)()))
 
 
 routes = [

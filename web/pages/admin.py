@@ -6,21 +6,21 @@ forms to the admin API (``web/admin.py``) and shows every problem it reports.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hall.admin import accounts
-from hall.catalogue import stored
+from hall.catalogue import reads
 from hall.catalogue.schema import MatterClass, WindowKind, Zone
 from hall.staff.roles import Role
 from web.auth import current_staff
 from web.deps import clock, database
 from web.i18n import LANGS, lang_of
+from web.json import plain
+from web.pages.common import as_json
 from web.templating import render
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -176,31 +176,25 @@ async def admin_page(request: Request) -> Response:
         "zones": [z.value for z in Zone],
         "kinds": [k.value for k in WindowKind],
         "roles": [r.value for r in Role],
-        "page_data": Markup(json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")),
+        "page_data": as_json(data),
     }
     return render(request, "admin.html", context)
 
 
 async def _halls(request: Request) -> list[dict[str, Any]]:
-    async with database(request).read() as session:
-        halls = []
-        for hall in await stored.list_halls(session):
-            groups = await stored.list_groups(session, hall.id)
-            matters = await stored.list_matters(session, hall.id)
-            windows = await stored.list_windows(session, hall.id)
-            halls.append(
-                {
-                    "id": hall.id,
-                    "name": hall.name,
-                    "name_en": hall.name_en,
-                    "groups": [
-                        {"code": g.code, "name": g.name, "name_en": g.name_en} for g in groups
-                    ],
-                    "matters": [stored.matter_doc(m) for m in matters],
-                    "windows": [{**stored.window_doc(w), "status": w.status} for w in windows],
-                }
-            )
-    return halls
+    return [
+        {
+            "id": c.hall.id,
+            "name": c.hall.name,
+            "name_en": c.hall.name_en,
+            "groups": [
+                {"code": g.code, "name": g.name, "name_en": g.name_en} for g in c.hall.groups
+            ],
+            "matters": plain(c.hall.matters),
+            "windows": plain(c.windows),
+        }
+        for c in await reads.catalogues(database(request))
+    ]
 
 
 routes: list[BaseRoute] = [

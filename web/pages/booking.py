@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from hall.booking import appointments, slots
 from hall.booking.identity import DocumentKind
-from hall.catalogue import stored
+from hall.catalogue import reads
 from hall.catalogue.schema import Hall, Matter
 from hall.errors import InvalidInput, NotFound
 from queueing import Policy
@@ -62,15 +62,13 @@ def _name(lang: str, zh: str, en: str) -> str:
 
 
 async def choose_hall(request: Request) -> Response:
-    async with database(request).read() as session:
-        halls = await stored.list_halls(session)
+    halls = await reads.halls(database(request))
     return _render(request, "book_halls.html", {"halls": halls})
 
 
 async def choose_matter(request: Request) -> Response:
     try:
-        async with database(request).read() as session:
-            hall = await stored.read_hall(session, request.path_params["hall"])
+        hall = await reads.hall(database(request), request.path_params["hall"])
     except NotFound as exc:
         return _not_found(request, exc)
     groups = [
@@ -94,8 +92,7 @@ async def matter_page(request: Request) -> Response:
     db = database(request)
     now = clock(request)()
     try:
-        async with db.read() as session:
-            hall = await stored.read_hall(session, request.path_params["hall"])
+        hall = await reads.hall(db, request.path_params["hall"])
         matter = appointments.find_matter(hall, request.path_params["matter"])
     except (NotFound, InvalidInput) as exc:
         return _not_found(request, exc)
@@ -166,8 +163,7 @@ def _materials(lang: str, matter: Matter) -> tuple[str, ...]:
 
 
 async def my_bookings(request: Request) -> Response:
-    async with database(request).read() as session:
-        config = await stored.read_config(session)
+    config = await reads.config(database(request))
     lang = lang_of(request)
     halls = {}
     for hall in config.halls:

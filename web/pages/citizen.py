@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import tickets, views
-from hall.catalogue import stored
+from hall.catalogue import reads
 from hall.errors import NotFound
 from web.deps import clock, database
 from web.i18n import lang_of
@@ -22,23 +22,22 @@ async def kiosk(request: Request) -> Response:
     hall_id = request.path_params["hall"]
     db = database(request)
     try:
-        async with db.read() as session:
-            hall = await stored.get_hall(session, hall_id)
+        hall = await reads.hall(db, hall_id)
         groups = await views.hall_groups(db, hall_id, clock(request)())
     except NotFound as exc:
         return _not_found(request, exc)
     english = lang_of(request) == "en"
     matters = {
-        m["code"]: {
-            "name": m["name_en"] if english else m["name"],
-            "materials": m["materials_en"] if english else m["materials"],
+        m.code: {
+            "name": m.name_en if english else m.name,
+            "materials": m.materials_en if english else m.materials,
         }
         for g in groups
-        for m in g["matters"]
+        for m in g.matters
     }
     context: dict[str, Any] = {
         "hall": hall,
-        "groups": [g for g in groups if g["matters"]],
+        "groups": [g for g in groups if g.matters],
         "autoprint": request.query_params.get("autoprint") == "1",
         "script_data": {"hall": hall_id, "timezone": hall.timezone, "matters": matters},
     }
@@ -49,16 +48,15 @@ async def ticket_page(request: Request) -> Response:
     db = database(request)
     try:
         ticket = await tickets.get_ticket(db, request.path_params["id"], clock(request)())
-        async with db.read() as session:
-            hall = await stored.get_hall(session, ticket["hall"])
-            matters = await stored.list_matters(session, ticket["hall"])
+        hall = await reads.hall(db, ticket.hall)
+        matters = hall.matters
     except NotFound as exc:
         return _not_found(request, exc)
     names = {m.code: {"zh": m.name, "en": m.name_en} for m in matters}
     context: dict[str, Any] = {
         "hall": hall,
         "ticket": ticket,
-        "matter_name": names.get(ticket["matter"], {}).get(lang_of(request), ticket["matter"]),
+        "matter_name": names.get(ticket.matter, {}).get(lang_of(request), ticket.matter),
         "script_data": {"ticket": ticket, "matters": names},
     }
     return render_page(request, "ticket.html", context, script=("ticket_", "status_"))

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.i18n import lang_of
+from web.json import plain
 from web.pages.hall_text import page_text, script_text
 from web.templating import render
 
@@ -32,7 +33,7 @@ def render_page(
 def as_json(value: Any) -> Markup:
     """JSON safe to embed in a ``<script type="application/json">`` element."""
     # No "<" at all, so neither "</script>" nor "<!--" can end or confuse the element.
-    return Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c"))
+    return Markup(json.dumps(plain(value), ensure_ascii=False).replace("<", "\\u003c"))
 
 
 def error_page(request: Request, status: int, title_key: str, message: str) -> Response:

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from hall.calling import views
-from hall.catalogue import stored
+from hall.catalogue import reads
 from hall.errors import NotFound
 from hall.staff.roles import Role
 from web.auth import current_staff
@@ -30,8 +30,7 @@ def safe_next(value: str | None) -> str:
 
 
 async def staff_console(request: Request) -> Response:
-    async with database(request).read() as session:
-        halls = await stored.list_halls(session)
+    halls = await reads.halls(database(request))
     context: dict[str, Any] = {
         "script_data": {
             "halls": [{"id": h.id, "name": h.name, "name_en": h.name_en} for h in halls],

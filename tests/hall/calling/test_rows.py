@@ -41,16 +41,16 @@ def columns(row: TicketRow | WindowRow) -> dict[str, object]:
 
 async def test_a_ticket_reads_and_writes_back_as_the_orm_sees_it(db: Database) -> None:
     issued = await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", NOW)
-    before = await orm_ticket(db, issued["id"])
+    before = await orm_ticket(db, issued.id)
     async with unit_of_work(db, None, "test", HALL, NOW) as unit:
-        row = await read_ticket(unit.session, issued["id"])
+        row = await read_ticket(unit.session, issued.id)
         assert row is not None
         assert columns(row) == columns(before)
         called, _ = queueing.lifecycle.call(ticket_of(row), 7, seconds(NOW))
         store_ticket(row, called)
         await unit.part(QueueWriter).write_ticket(row, "waiting")
         assert await read_ticket(unit.session, "no-such-ticket") is None
-    after = await orm_ticket(db, issued["id"])
+    after = await orm_ticket(db, issued.id)
     assert after.status == "called"
     assert after.window_number == 7
     assert ticket_of(after) == called
@@ -62,7 +62,7 @@ async def test_a_ticket_changed_underneath_is_not_overwritten(db: Database) -> N
 
     async def write_as_if_called() -> None:
         async with unit_of_work(db, None, "test", HALL, NOW) as unit:
-            row = await read_ticket(unit.session, issued["id"])
+            row = await read_ticket(unit.session, issued.id)
             assert row is not None
             called, _ = queueing.lifecycle.call(ticket_of(row), 7, seconds(NOW))
             store_ticket(row, called)
@@ -70,7 +70,7 @@ async def test_a_ticket_changed_underneath_is_not_overwritten(db: Database) -> N
 
     with pytest.raises(ConcurrentChange):
         await write_as_if_called()
-    assert (await orm_ticket(db, issued["id"])).status == "waiting"
+    assert (await orm_ticket(db, issued.id)).status == "waiting"
 
 
 async def test_a_window_writes_back_its_status_clerk_and_dispatch_state(db: Database) -> None:
