@@ -7,6 +7,7 @@ an account the file format would reject never reaches the database.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,24 +27,43 @@ from hall.store.models import StaffRow, WindowRow
 from hall.store.unit import Unit, unit_of_work
 
 
-def staff_view(row: StaffRow, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class AccountView:
     """An account as the admin API shows it (never the password hash)."""
+
+    username: str
+    job_number: str
+    role: str
+    halls: tuple[str, ...]
+    active: bool
+    locked_until: datetime | None
+    failed_logins: int
+
+
+def staff_view(row: StaffRow, now: datetime) -> AccountView:
+    """An account's view; ``locked_until`` only while the lock lasts."""
     locked = row.locked_until if row.locked_until and row.locked_until > now else None
-    return {"username": row.username, **_public(row)} | {
-        "locked_until": locked.isoformat() if locked else None,
-        "failed_logins": row.failed_logins,
-    }
+    return AccountView(
+        row.username,
+        row.job_number,
+        row.role,
+        tuple(row.halls),
+        row.active,
+        locked_until=locked,
+        failed_logins=row.failed_logins,
+    )
 
 
 def _public(row: StaffRow) -> dict[str, Any]:
-    return {"job_number": row.job_number, "role": row.role, "halls": list(row.halls)} | {
-        "active": row.active
+    return {
+        "job_number": row.job_number,
+        "role": row.role,
+        "halls": list(row.halls),
+        "active": row.active,
     }
 
 
-async def list_staff(
-    db: Database, staff: StaffMember | None, now: datetime
-) -> list[dict[str, Any]]:
+async def list_staff(db: Database, staff: StaffMember | None, now: datetime) -> list[AccountView]:
     """Every account, active or not; admins only."""
     require(staff, Role.ADMIN)
     async with db.read() as session:
@@ -53,7 +73,7 @@ async def list_staff(
 
 async def create_staff(
     db: Database, staff: StaffMember | None, entry: dict[str, Any], password: str, now: datetime
-) -> dict[str, Any]:
+) -> AccountView:
     """Add an account (username, job_number, role, halls); Conflict if the name is taken."""
     admin = require(staff, Role.ADMIN)
     password_hash = hash_password(password)  # slow by design: outside the transaction
@@ -80,7 +100,7 @@ async def update_staff(
     active: bool | None,
     password: str | None,
     now: datetime,
-) -> dict[str, Any]:
+) -> AccountView:
     """Change an account's job number, role, halls, active flag or password."""
     admin = require(staff, Role.ADMIN)
     password_hash = hash_password(password) if password is not None else None
@@ -103,7 +123,7 @@ async def update_staff(
 
 async def unlock_staff(
     db: Database, staff: StaffMember | None, username: str, now: datetime
-) -> dict[str, Any]:
+) -> AccountView:
     """Clear a sign-in lock-out; supervisors may unlock non-admins of their halls."""
     actor = require(staff, Role.SUPERVISOR)
     async with unit_of_work(db, None, actor.username, None, now) as unit:

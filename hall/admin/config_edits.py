@@ -28,6 +28,7 @@ from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
 from hall.store.models import HallRow, MatterGroupRow, MatterRow, WindowRow
+from hall.store.plain import plain
 from hall.store.unit import Unit, unit_of_work
 from queueing.policy import policy_problems
 
@@ -125,7 +126,7 @@ async def export_config(db: Database, staff: StaffMember | None) -> str:
 
 async def replace_config(
     db: Database, publisher: Publisher, staff: StaffMember | None, text: str, now: datetime
-) -> dict[str, Any]:
+) -> ApplySummary:
     """Validate and apply a whole TOML file; returns what changed. Raises ConfigRejected."""
     admin = require(staff, Role.ADMIN)
     try:
@@ -142,7 +143,17 @@ async def replace_config(
     return summary(before, config, applied)
 
 
-def summary(before: HallConfig, after: HallConfig, applied: Sequence[Applied]) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApplySummary:
+    """What applying a whole file changed: per hall (its rules and each catalogue part's
+    added, changed and deactivated entries) and for staff accounts."""
+
+    changed: bool
+    halls: list[dict[str, Any]]
+    staff: dict[str, list[str]]
+
+
+def summary(before: HallConfig, after: HallConfig, applied: Sequence[Applied]) -> ApplySummary:
     """What an application changed, per hall (from its audit events) and for staff."""
     halls = [_hall_change(a, before, after) for a in applied]
     old_staff = {s.username: s for s in before.staff}
@@ -154,7 +165,7 @@ def summary(before: HallConfig, after: HallConfig, applied: Sequence[Applied]) -
         ):
             staff["changed" if old else "added"].append(new.username)
     changed = any(h["hall"] != "unchanged" or _any_change(h) for h in halls)
-    return {"changed": changed or any(staff.values()), "halls": halls, "staff": staff}
+    return ApplySummary(changed or any(staff.values()), halls, staff)
 
 
 def _hall_change(applied: Applied, before: HallConfig, after: HallConfig) -> dict[str, Any]:
@@ -191,34 +202,13 @@ async def _apply(unit: Unit, config: HallConfig) -> list[Applied]:
 # -- matters and windows ---------------------------------------------------------------
 
 
-def matter_view(m: Matter, active: bool = True) -> dict[str, Any]:
-    """A matter as the admin API shows it."""
-    return {
-        "code": m.code,
-        "name": m.name,
-        "name_en": m.name_en,
-        "class": m.matter_class.value,
-        "expected_minutes": m.expected_minutes,
-        "prefix": m.prefix,
-        "zone": m.zone.value,
-        "group": m.group,
-        "materials": list(m.materials),
-        "materials_en": list(m.materials_en),
-        "bookable": m.bookable,
-        "active": active,
-    }
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """A matter or window of the configuration as the admin API shows it, and whether it is
+    still active."""
 
-
-def window_view(w: Window, active: bool = True) -> dict[str, Any]:
-    """A window's configuration as the admin API shows it."""
-    return {
-        "number": w.number,
-        "kind": w.kind.value,
-        "skills": list(w.skills),
-        "name": w.name,
-        "name_en": w.name_en,
-        "active": active,
-    }
+    item: Matter | Window = dataclasses.field(metadata={"flatten": True})
+    active: bool = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -229,13 +219,13 @@ class Subject:
     key: str | int
     kind: str
 
-    def view(self, config: HallConfig, hall_id: str) -> dict[str, Any] | None:
+    def view(self, config: HallConfig, hall_id: str) -> Entry | None:
         hall = config.hall(hall_id)
         if hall is None:
             return None
         if self.part == "matters":
-            return next((matter_view(m) for m in hall.matters if m.code == self.key), None)
-        return next((window_view(w) for w in hall.windows if w.number == self.key), None)
+            return next((Entry(m) for m in hall.matters if m.code == self.key), None)
+        return next((Entry(w) for w in hall.windows if w.number == self.key), None)
 
 
 async def edit_hall(
@@ -246,7 +236,7 @@ async def edit_hall(
     subject: Subject,
     edit: Edit,
     now: datetime,
-) -> dict[str, Any]:
+) -> Entry:
     """Change one hall's document, validate, apply; returns the subject's view after."""
     admin = require(staff, Role.ADMIN, hall_id)
     async with unit_of_work(db, publisher, admin.username, hall_id, now) as unit:
@@ -262,11 +252,14 @@ async def edit_hall(
             subject.kind,
             subject.part.removesuffix("s"),
             subject.key,
-            before=old,
-            after=new,
+            before=None if old is None else plain(old),
+            after=None if new is None else plain(new),
             publish=False,
         )
-    return new if new is not None else {**(old or {}), "active": False}
+    if new is not None:
+        return new
+    assert old is not None  # a deactivation: the subject existed before
+    return dataclasses.replace(old, active=False)
 
 
 def _hall_doc(document: dict[str, Any], hall_id: str) -> dict[str, Any]:

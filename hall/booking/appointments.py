@@ -173,24 +173,64 @@ def not_a_slot() -> InvalidInput:
     )
 
 
-def seats_view(spec: SlotSpec, row: BookingSlotRow | None, due: dict[int, int]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Seats:
+    """A slot's capacity, free seats, and whether the hall closed it."""
+
+    capacity: int
+    available: int
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    """A slot on sale, in the hall's local time, with its seats."""
+
+    start: str
+    end: str
+    capacity: int
+    available: int
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    """What the citizen sees of a booking (masked, with the materials checklist)."""
+
+    code: str
+    status: str
+    hall: str
+    hall_name: str
+    matter: str
+    matter_name: str
+    start: str
+    end: str
+    materials: tuple[str, ...]
+    name: str
+    phone: str
+    proxy: str | None
+    ticket: str | None
+    warning: dict[str, Any] | None
+
+
+def seats_view(spec: SlotSpec, row: BookingSlotRow | None, due: dict[int, int]) -> Seats:
     """Capacity, free seats and closed flag of a planned slot (stored or not yet)."""
     if row is None:
-        return {"capacity": spec.capacity, "available": spec.capacity, "closed": False}
+        return Seats(spec.capacity, spec.capacity, False)
     return row_seats(row, due)
 
 
-def row_seats(row: BookingSlotRow, due: dict[int, int]) -> dict[str, Any]:
+def row_seats(row: BookingSlotRow, due: dict[int, int]) -> Seats:
     """A stored slot's seats: a supervisor's override counts, seats due back count as free,
     and a slot booked beyond a lowered capacity shows 0 available."""
     booked = row.booked - due.get(row.id, 0)
     available = 0 if row.closed else max(0, row.capacity - booked)
-    return {"capacity": row.capacity, "available": available, "closed": row.closed}
+    return Seats(row.capacity, available, row.closed)
 
 
 async def list_slots(
     db: Database, hall_id: str, matter_code: str, day: date, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[SlotView]:
     """The matter's slots on a day with capacity and free seats (only those on sale)."""
     async with reading(db) as tx:
         session = tx.session
@@ -203,14 +243,12 @@ async def list_slots(
         ]
         rows = await slot_rows(session, hall_id, matter.group, [s.starts_at for s in specs])
         due = await pending_releases(session, [r.id for r in rows.values()], now)
-    return [
-        {
-            "start": spec.local_start.isoformat(),
-            "end": spec.local_end.isoformat(),
-            **seats_view(spec, rows.get(spec.starts_at), due),
-        }
-        for spec in specs
-    ]
+    views = []
+    for spec in specs:
+        seats = seats_view(spec, rows.get(spec.starts_at), due)
+        start, end = spec.local_start.isoformat(), spec.local_end.isoformat()
+        views.append(SlotView(start, end, seats.capacity, seats.available, seats.closed))
+    return views
 
 
 async def slot_rows(
@@ -233,7 +271,7 @@ async def book(
     now: datetime,
     secret: str,
     publisher: Publisher | None = None,
-) -> dict[str, Any]:
+) -> BookingView:
     """Book a seat; raises InvalidInput, NotFound, SlotFull, SlotClosed, DuplicateBooking,
     BookingLimit, NotOnSale or BookingSuspended."""
     person = identify(
@@ -350,33 +388,30 @@ async def find_appointment(
 
 def booking_view(
     hall: Hall, row: AppointmentRow, warning: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """What the citizen sees of a booking (masked, with the materials checklist).
-
-    ``warning`` is the credit warning (one no-show or late cancellation short of a
-    suspension), or None.
-    """
+) -> BookingView:
+    """What the citizen sees of a booking; ``warning`` is the credit warning (one no-show
+    or late cancellation short of a suspension), or None."""
     matter = next((m for m in hall.matters if m.code == row.matter_code), None)
     zone = ZoneInfo(hall.timezone)
-    return {
-        "code": row.code,
-        "status": row.status,
-        "hall": row.hall_id,
-        "hall_name": hall.name,
-        "matter": row.matter_code,
-        "matter_name": matter.name if matter else row.matter_code,
-        "start": row.starts_at.astimezone(zone).isoformat(),
-        "end": row.ends_at.astimezone(zone).isoformat(),
-        "materials": list(matter.materials) if matter else [],
-        "name": row.name_masked,
-        "phone": row.phone_masked,
-        "proxy": row.proxy_name_masked,
-        "ticket": row.ticket_id,
-        "warning": warning,
-    }
+    return BookingView(
+        code=row.code,
+        status=row.status,
+        hall=row.hall_id,
+        hall_name=hall.name,
+        matter=row.matter_code,
+        matter_name=matter.name if matter else row.matter_code,
+        start=row.starts_at.astimezone(zone).isoformat(),
+        end=row.ends_at.astimezone(zone).isoformat(),
+        materials=matter.materials if matter else (),
+        name=row.name_masked,
+        phone=row.phone_masked,
+        proxy=row.proxy_name_masked,
+        ticket=row.ticket_id,
+        warning=warning,
+    )
 
 
-async def appointment_view(db: Database, row: AppointmentRow) -> dict[str, Any]:
+async def appointment_view(db: Database, row: AppointmentRow) -> BookingView:
     """A booking's view without the credit warning (for callers without a clock)."""
     async with reading(db) as tx:
         hall = await hall_config(tx, row.hall_id)
@@ -393,7 +428,7 @@ async def _warning(
 
 async def get_appointment(
     db: Database, code: str, phone: str, secret: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> BookingView:
     """A booking's view (with the credit warning when ``now`` is given); raises NotFound
     unless code and phone match."""
     async with reading(db) as tx:
@@ -403,7 +438,7 @@ async def get_appointment(
     return booking_view(hall, row, warning)
 
 
-async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str) -> dict[str, Any]:
+async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str) -> BookingView:
     """Cancel a booking; after the cut-off it still frees the seat but counts as late."""
     async with unit_of_work(db, None, "citizen", None, now) as unit:
         session = unit.session
@@ -430,7 +465,7 @@ async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str
 
 async def move(
     db: Database, code: str, phone: str, start: datetime, now: datetime, secret: str
-) -> dict[str, Any]:
+) -> BookingView:
     """Move a booking to another slot atomically: both seats change, or neither."""
     try:
         async with unit_of_work(db, None, "citizen", None, now) as unit:

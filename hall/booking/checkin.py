@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from hall.booking.errors import TooEarly
 from hall.calling.context import HallContext, load_context
 from hall.calling.core_rows import ticket_of
 from hall.calling.estimates import estimate_of
-from hall.calling.tickets import new_ticket, ticket_view
+from hall.calling.tickets import TicketView, new_ticket, ticket_view
 from hall.errors import InvalidInput, NotFound
 from hall.publish import Publisher
 from hall.store.db import Database
@@ -42,7 +43,7 @@ async def check_in(
     code: str | None = None,
     id_number: str | None = None,
     id_kind: str = "resident_id",
-) -> dict[str, Any]:
+) -> CheckIn:
     """Check in by booking code or ID number; raises NotFound, TooEarly, InvalidInput."""
     if not code and not id_number:
         raise InvalidInput(
@@ -129,9 +130,20 @@ async def _ticket_for(
     return ticket, late
 
 
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A check-in's answer: the booking, whether it was late, why, and the ticket."""
+
+    appointment: str
+    late: bool
+    message: str
+    message_zh: str
+    ticket: TicketView
+
+
 def _answer(
     row: AppointmentRow, ticket: TicketRow, guess: Any, *, late: bool, again: bool
-) -> dict[str, Any]:
+) -> CheckIn:
     if again:
         message = ("You have already checked in; here is your ticket.", "您已签到，这是您的号票。")
     elif late:
@@ -144,13 +156,7 @@ def _answer(
             "Checked in: you will be called with appointment priority.",
             "签到成功：您将按预约优先顺序被叫号。",
         )
-    return {
-        "appointment": row.code,
-        "late": late,
-        "message": message[0],
-        "message_zh": message[1],
-        "ticket": ticket_view(ticket, guess),
-    }
+    return CheckIn(row.code, late, message[0], message[1], ticket_view(ticket, guess))
 
 
 async def mark_no_shows(db: Database, now: datetime) -> int:

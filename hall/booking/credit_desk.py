@@ -8,6 +8,7 @@ every no-show and late cancellation at or before it, in every hall.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from hall.booking.credit import CreditStatus, credit_status
 from hall.booking.identity import mask_id, validate_id_number
 from hall.booking.rules import LIFTED, PERSON, credit_warning, person_record
 from hall.catalogue.cache import hall_config
-from hall.catalogue.schema import Hall
+from hall.catalogue.schema import Hall, NoShowRule
 from hall.errors import Conflict, InvalidInput
 from hall.publish import NullPublisher
 from hall.staff.accounts import StaffMember
@@ -33,29 +34,41 @@ class NothingToLift(Conflict):
     code = "nothing_to_lift"
 
 
+@dataclass(frozen=True, slots=True)
+class CreditEntry:
+    """One counted event of a person's booking history, in the hall's local time."""
+
+    kind: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CreditView:
+    """A person's booking credit under a hall's rule (the ID number masked)."""
+
+    id_number: str
+    suspended_until: datetime | None
+    no_shows: int
+    late_cancellations: int
+    warning: dict[str, Any] | None
+    history: list[CreditEntry]
+    rule: NoShowRule
+
+
 def _status_view(
     hall: Hall, masked: str, status: CreditStatus, history: tuple[tuple[str, datetime], ...]
-) -> dict[str, Any]:
+) -> CreditView:
     zone = ZoneInfo(hall.timezone)
-    rule = hall.booking.no_show_rule
-    return {
-        "id_number": masked,
-        "suspended_until": (
-            status.suspended_until.astimezone(zone).isoformat() if status.suspended_until else None
-        ),
-        "no_shows": status.no_shows,
-        "late_cancellations": status.late_cancellations,
-        "warning": credit_warning(hall, status),
-        "history": [
-            {"kind": kind, "at": at.astimezone(zone).isoformat()} for kind, at in sorted(history)
-        ],
-        "rule": {
-            "no_shows": rule.no_shows,
-            "late_cancellations": rule.late_cancellations,
-            "window_days": rule.window_days,
-            "suspend_days": rule.suspend_days,
-        },
-    }
+    until = status.suspended_until
+    return CreditView(
+        id_number=masked,
+        suspended_until=None if until is None else until.astimezone(zone),
+        no_shows=status.no_shows,
+        late_cancellations=status.late_cancellations,
+        warning=credit_warning(hall, status),
+        history=[CreditEntry(kind, at.astimezone(zone)) for kind, at in sorted(history)],
+        rule=hall.booking.no_show_rule,
+    )
 
 
 def _person(secret: str, id_kind: str, id_number: str, now: datetime) -> tuple[str, str]:
@@ -65,7 +78,7 @@ def _person(secret: str, id_kind: str, id_number: str, now: datetime) -> tuple[s
 
 async def credit_of(
     db: Database, hall_id: str, id_kind: str, id_number: str, now: datetime, secret: str
-) -> dict[str, Any]:
+) -> CreditView:
     """A person's credit under the hall's rule; raises InvalidInput or NotFound."""
     key, masked = _person(secret, id_kind, id_number, now)
     async with reading(db) as tx:
@@ -85,7 +98,7 @@ async def lift_suspension(
     reason: str,
     now: datetime,
     secret: str,
-) -> dict[str, Any]:
+) -> CreditView:
     """Lift a suspension (and clear counted events); raises InvalidInput, NothingToLift."""
     key, masked = _person(secret, id_kind, id_number, now)
     reason = reason.strip()

@@ -9,6 +9,7 @@ more. Removing the override restores the planned capacity and opens the slot aga
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -114,7 +115,7 @@ async def set_override(
     closed: bool,
     reason: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> OverrideView:
     """Give a slot another capacity (None: the planned one) and/or close it; audited."""
     reason = check_override(capacity, closed, reason)
     return await _change(db, staff, hall_id, ref, SET, capacity, closed, reason, now)
@@ -122,7 +123,7 @@ async def set_override(
 
 async def remove_override(
     db: Database, staff: StaffMember, hall_id: str, ref: SlotRef, *, reason: str, now: datetime
-) -> dict[str, Any]:
+) -> OverrideView:
     """Put the planned capacity back and open the slot again; audited."""
     reason = reason.strip()[:MAX_REASON]
     return await _change(db, staff, hall_id, ref, REMOVED, None, False, reason, now)
@@ -138,7 +139,7 @@ async def _change(
     closed: bool,
     reason: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> OverrideView:
     """Write a slot's override state and the audit event of the change, in one transaction."""
     async with unit_of_work(db, NullPublisher(), staff.username, hall_id, now) as unit:
         hall = await hall_config(unit, hall_id)
@@ -152,7 +153,7 @@ async def _change(
             "booking_slot",
             row.id,
             before=before,
-            after={k: view[k] for k in ("capacity", "closed", "overridden")},
+            after={"capacity": view.capacity, "closed": view.closed, "overridden": view.overridden},
             data={"group": spec.group, "start": spec.starts_at.isoformat(), "reason": reason},
             publish=False,
         )
@@ -186,32 +187,51 @@ async def _write(
 
 async def _view(
     session: AsyncSession, hall: Hall, spec: SlotSpec, slot_id: int, now: datetime
-) -> dict[str, Any]:
+) -> OverrideView:
     row = await session.get(BookingSlotRow, slot_id, populate_existing=True)
     assert row is not None  # created by slot_row in this transaction
     due = await pending_releases(session, [slot_id], now)
     return _slot_view(hall, spec.capacity, row, due)
 
 
-def _slot_view(
-    hall: Hall, planned: int, row: BookingSlotRow, due: dict[int, int]
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class OverrideView:
+    """A slot's seats as planned and as overridden; the latest override's reason, who and
+    when (listings only)."""
+
+    group: str
+    start: str
+    end: str
+    planned_capacity: int
+    booked: int
+    capacity: int
+    available: int
+    closed: bool
+    overridden: bool
+    reason: str | None = None
+    by: str | None = None
+    at: datetime | None = None
+
+
+def _slot_view(hall: Hall, planned: int, row: BookingSlotRow, due: dict[int, int]) -> OverrideView:
     zone = ZoneInfo(hall.timezone)
     seats = row_seats(row, due)
-    return {
-        "group": row.group_code,
-        "start": row.starts_at.astimezone(zone).isoformat(),
-        "end": row.ends_at.astimezone(zone).isoformat(),
-        "planned_capacity": planned,
-        "booked": row.booked - due.get(row.id, 0),
-        **seats,
-        "overridden": _overridden(row),
-    }
+    return OverrideView(
+        group=row.group_code,
+        start=row.starts_at.astimezone(zone).isoformat(),
+        end=row.ends_at.astimezone(zone).isoformat(),
+        planned_capacity=planned,
+        booked=row.booked - due.get(row.id, 0),
+        capacity=seats.capacity,
+        available=seats.available,
+        closed=seats.closed,
+        overridden=_overridden(row),
+    )
 
 
 async def list_overrides(
     db: Database, hall_id: str, day: date, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[OverrideView]:
     """The hall's overridden slots on a day, each with the latest reason, who and when."""
     async with reading(db) as tx:
         session = tx.session
@@ -239,9 +259,8 @@ async def list_overrides(
         view = _slot_view(hall, planned.get((row.group_code, row.starts_at), 0), row, due)
         event = latest.get(str(row.id))
         if event is not None:
-            view.update(
-                reason=event.data.get("reason", ""), by=event.actor, at=event.at.isoformat()
-            )
+            reason = event.data.get("reason", "")
+            view = dataclasses.replace(view, reason=reason, by=event.actor, at=event.at)
         out.append(view)
     return out
 

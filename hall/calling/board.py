@@ -213,9 +213,17 @@ async def _average_wait(session: AsyncSession, ctx: HallContext, now: datetime) 
     return round(sum(waits) / len(waits), 1) if waits else None
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A hall's scrolling notice as its screens now show it."""
+
+    hall: str
+    notice: str
+
+
 async def set_notice(
     db: Database, publisher: Publisher, staff: StaffMember, hall_id: str, text: str, now: datetime
-) -> dict[str, Any]:
+) -> Notice:
     """Change the scrolling notice of a hall's screens (supervisors); raises on bad input."""
     require(staff, Role.SUPERVISOR, hall_id)
     notice = " ".join(text.split())
@@ -236,4 +244,4 @@ async def set_notice(
             before={"notice": before},
             after={"notice": notice},
         )
-    return {"hall": hall_id, "notice": notice}
+    return Notice(hall_id, notice)

@@ -146,21 +146,21 @@ async def calendar(request: Request) -> Response:
     cal.add("prodid", "-//Tongban//tongban//ZH")
     cal.add("version", "2.0")
     event = Event()
-    event.add("uid", f"{view['code']}@tongban")
-    event.add("summary", f"{view['matter_name']} · {view['hall_name']}")
+    event.add("uid", f"{view.code}@tongban")
+    event.add("summary", f"{view.matter_name} · {view.hall_name}")
     # UTC instants: a fixed +08:00 offset has no TZID and would be read as floating time.
-    event.add("dtstart", datetime.fromisoformat(view["start"]).astimezone(UTC))
-    event.add("dtend", datetime.fromisoformat(view["end"]).astimezone(UTC))
+    event.add("dtstart", datetime.fromisoformat(view.start).astimezone(UTC))
+    event.add("dtend", datetime.fromisoformat(view.end).astimezone(UTC))
     event.add("dtstamp", clock(request)())
-    lines = [f"预约码 Booking code: {view['code']}", "请携带 Please bring:"]
-    lines += [f"- {item}" for item in view["materials"]]
+    lines = [f"预约码 Booking code: {view.code}", "请携带 Please bring:"]
+    lines += [f"- {item}" for item in view.materials]
     event.add("description", "\n".join(lines))
-    event.add("location", view["hall_name"])
+    event.add("location", view.hall_name)
     cal.add_component(event)
     return Response(
         cal.to_ical(),
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{view["code"]}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="{view.code}.ics"'},
     )
 
 

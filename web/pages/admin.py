@@ -16,10 +16,10 @@ from hall.admin import accounts
 from hall.catalogue import reads
 from hall.catalogue.schema import MatterClass, WindowKind, Zone
 from hall.staff.roles import Role
+from hall.store.plain import plain
 from web.auth import current_staff
 from web.deps import clock, database
 from web.i18n import LANGS, lang_of
-from web.json import plain
 from web.pages.common import as_json
 from web.templating import render
 

@@ -26,6 +26,7 @@ from hall.booking.identity import DocumentKind
 from hall.catalogue import reads
 from hall.catalogue.schema import Hall, Matter
 from hall.errors import InvalidInput, NotFound
+from hall.store.plain import plain
 from queueing import Policy
 from web.deps import clock, database
 from web.i18n import lang_of
@@ -100,7 +101,9 @@ async def matter_page(request: Request) -> Response:
     today = now.astimezone(ZoneInfo(hall.timezone)).date()
     days = []
     for day in _days(hall, now):
-        listed = await appointments.list_slots(db, hall.id, matter.code, day, now)
+        listed = [
+            plain(s) for s in await appointments.list_slots(db, hall.id, matter.code, day, now)
+        ]
         free = sum(s["available"] for s in listed)
         days.append(
             {"day": day, "label": day_label(lang, day, today), "slots": listed, "free": free}

@@ -9,8 +9,8 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hall.store.plain import plain
 from web.i18n import lang_of
-from web.json import plain
 from web.pages.hall_text import page_text, script_text
 from web.templating import render
 

@@ -97,8 +97,8 @@ async def test_replacing_the_file_deactivates_a_missing_hall(db: Database) -> No
     config = load_config(demo_config_path())
     text = dump_config(config).split('[[halls]]\nid = "street"')[0]
     result = await config_edits.replace_config(db, publisher, ADMIN, text, NOW)
-    halls = {h["id"]: h for h in result["halls"]}
-    assert result["changed"] is True
+    halls = {h["id"]: h for h in result.halls}
+    assert result.changed is True
     assert halls["street"]["hall"] == "deactivated"
     assert halls["district"]["hall"] == "unchanged"
     async with db.read() as session:
@@ -114,7 +114,7 @@ async def test_export_never_contains_password_hashes(db: Database) -> None:
         "a-long-password",
         utcnow(),
     )
-    assert staff["username"] == "zhao"
+    assert staff.username == "zhao"
     text = await config_edits.export_config(db, ADMIN)
     assert "zhao" in text
     assert "argon2" not in text

@@ -14,6 +14,7 @@ import pytest_asyncio
 from sqlalchemy import func, select, text
 
 from hall.booking import appointments, checkin
+from hall.booking.appointments import BookingView
 from hall.booking.errors import BookingLimit, BookingSuspended, DuplicateBooking, NotOnSale, TooLate
 from hall.bootstrap import prepare
 from hall.errors import InvalidInput, NotFound
@@ -64,17 +65,17 @@ async def slot_state(db: Database) -> tuple[int, int, int]:
 
 async def test_book_look_up_and_view_is_masked(db: Database) -> None:
     view = await appointments.book(db, request(1), NOW, SECRET)
-    assert view["status"] == "booked"
-    assert view["start"] == "2026-11-24T09:00:00+08:00"
-    assert view["end"] == "2026-11-24T09:30:00+08:00"
-    assert view["materials"]
-    assert view["name"] == "张*"
-    assert view["phone"] == "138****0001"
+    assert view.status == "booked"
+    assert view.start == "2026-11-24T09:00:00+08:00"
+    assert view.end == "2026-11-24T09:30:00+08:00"
+    assert view.materials
+    assert view.name == "张*"
+    assert view.phone == "138****0001"
     assert request(1).id_number not in str(view)
-    again = await appointments.get_appointment(db, view["code"], phone(1), SECRET)
+    again = await appointments.get_appointment(db, view.code, phone(1), SECRET)
     assert again == view
     with pytest.raises(NotFound):
-        await appointments.get_appointment(db, view["code"], phone(2), SECRET)
+        await appointments.get_appointment(db, view.code, phone(2), SECRET)
     async with db.read() as session:
         row = await session.scalar(select(AppointmentRow))
         assert row is not None
@@ -126,34 +127,34 @@ async def test_one_booking_per_person_matter_day_and_caps(db: Database) -> None:
 
 async def test_cancel_frees_the_seat_after_the_release_delay(db: Database) -> None:
     view = await appointments.book(db, request(1), NOW, SECRET)
-    await appointments.cancel(db, view["code"], phone(1), NOW, SECRET)
+    await appointments.cancel(db, view.code, phone(1), NOW, SECRET)
     assert (await slot_state(db))[1:] == (1, 0)  # seat held back from resale
     slots = await appointments.list_slots(db, "district", "SI-REG", TUESDAY_0900.date(), NOW)
-    capacity = slots[0]["capacity"]
-    assert slots[0]["available"] == capacity - 1
+    capacity = slots[0].capacity
+    assert slots[0].available == capacity - 1
     later = NOW + timedelta(minutes=30)
     slots = await appointments.list_slots(db, "district", "SI-REG", TUESDAY_0900.date(), later)
-    assert slots[0]["available"] == capacity
+    assert slots[0].available == capacity
     with pytest.raises(TooLate):
-        await appointments.cancel(db, view["code"], phone(1), NOW, SECRET)
+        await appointments.cancel(db, view.code, phone(1), NOW, SECRET)
 
 
 async def test_move_is_atomic(db: Database) -> None:
     view = await appointments.book(db, request(1), NOW, SECRET)
     moved = await appointments.move(
-        db, view["code"], phone(1), TUESDAY_0900 + timedelta(hours=1), NOW, SECRET
+        db, view.code, phone(1), TUESDAY_0900 + timedelta(hours=1), NOW, SECRET
     )
-    assert moved["start"] == "2026-11-24T10:00:00+08:00"
+    assert moved.start == "2026-11-24T10:00:00+08:00"
     with pytest.raises(InvalidInput):
         await appointments.move(
-            db, view["code"], phone(1), TUESDAY_0900 + timedelta(minutes=7), NOW, SECRET
+            db, view.code, phone(1), TUESDAY_0900 + timedelta(minutes=7), NOW, SECRET
         )
-    after = await appointments.get_appointment(db, view["code"], phone(1), SECRET)
-    assert after["start"] == "2026-11-24T10:00:00+08:00"
+    after = await appointments.get_appointment(db, view.code, phone(1), SECRET)
+    assert after.start == "2026-11-24T10:00:00+08:00"
     too_late = TUESDAY_0900 - timedelta(minutes=30)  # 08:30: within 2 h of the 10:00 slot
     with pytest.raises(TooLate):
         await appointments.move(
-            db, view["code"], phone(1), TUESDAY_0900 + timedelta(hours=2), too_late, SECRET
+            db, view.code, phone(1), TUESDAY_0900 + timedelta(hours=2), too_late, SECRET
         )
 
 
@@ -183,8 +184,8 @@ async def test_concurrent_bookings_never_overbook(db: Database) -> None:
         return_exceptions=True,
     )
     capacity, booked, active = await slot_state(db)
-    wins = [r for r in results if isinstance(r, dict)]
-    kinds = Counter(type(r).__name__ for r in results if not isinstance(r, dict))
+    wins = [r for r in results if isinstance(r, BookingView)]
+    kinds = Counter(type(r).__name__ for r in results if not isinstance(r, BookingView))
     assert len(wins) == capacity == booked == active
     assert kinds == Counter({"SlotFull": 300 - capacity})
 
@@ -193,8 +194,8 @@ async def test_one_person_racing_gets_one_booking(db: Database) -> None:
     results = await asyncio.gather(
         *(appointments.book(db, request(7), NOW, SECRET) for _ in range(20)), return_exceptions=True
     )
-    assert sum(isinstance(r, dict) for r in results) == 1
-    assert all(isinstance(r, DuplicateBooking) for r in results if not isinstance(r, dict))
+    assert sum(isinstance(r, BookingView) for r in results) == 1
+    assert all(isinstance(r, DuplicateBooking) for r in results if not isinstance(r, BookingView))
     assert (await slot_state(db))[1:] == (1, 1)
 
 
@@ -202,9 +203,9 @@ async def test_concurrent_moves_and_cancels_keep_the_count(db: Database) -> None
     views = [await appointments.book(db, request(i), NOW, SECRET) for i in range(20)]
     other = TUESDAY_0900 + timedelta(hours=1)
     actions = [
-        appointments.cancel(db, v["code"], phone(i), NOW, SECRET)
+        appointments.cancel(db, v.code, phone(i), NOW, SECRET)
         if i % 2
-        else appointments.move(db, v["code"], phone(i), other, NOW, SECRET)
+        else appointments.move(db, v.code, phone(i), other, NOW, SECRET)
         for i, v in enumerate(views)
     ]
     results = await asyncio.gather(*actions, return_exceptions=True)

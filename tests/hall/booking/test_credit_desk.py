@@ -51,7 +51,7 @@ async def no_show(db: Database, serial: int, day: int, matter: str = "SI-REG") -
 
 async def test_a_first_booking_carries_no_warning(db: Database) -> None:
     view = await appointments.book(db, request(1), NOW, SECRET)
-    assert view["warning"] is None
+    assert view.warning is None
 
 
 async def test_one_no_show_warns_on_the_next_booking_and_look_up(db: Database) -> None:
@@ -59,7 +59,7 @@ async def test_one_no_show_warns_on_the_next_booking_and_look_up(db: Database) -
     now = TUESDAY_0900 + DAY  # Wednesday 09:00
     later = dataclasses.replace(request(1), start=TUESDAY_0900 + 2 * DAY)
     view = await appointments.book(db, later, now, SECRET)
-    warning = view["warning"]
+    warning = view.warning
     assert warning is not None
     assert (warning["code"], warning["no_shows"], warning["late_cancellations"]) == (
         "credit_warning",
@@ -68,26 +68,26 @@ async def test_one_no_show_warns_on_the_next_booking_and_look_up(db: Database) -
     )
     assert "suspend" in warning["message"]
     assert "暂停" in warning["message_zh"]
-    shown = await appointments.get_appointment(db, view["code"], phone(1), SECRET, now)
-    assert shown["warning"] == warning
+    shown = await appointments.get_appointment(db, view.code, phone(1), SECRET, now)
+    assert shown.warning == warning
     # 30 days after the no-show it no longer counts, and the warning is gone.
     month = TUESDAY_0900 + 31 * DAY
-    assert (await appointments.get_appointment(db, view["code"], phone(1), SECRET, month))[
-        "warning"
-    ] is None
+    assert (
+        await appointments.get_appointment(db, view.code, phone(1), SECRET, month)
+    ).warning is None
     # Another person is not warned.
     other = await appointments.book(
         db, dataclasses.replace(request(2), start=later.start), now, SECRET
     )
-    assert other["warning"] is None
+    assert other.warning is None
 
 
 async def test_four_late_cancellations_warn_and_the_fifth_suspends(db: Database) -> None:
     late = TUESDAY_0900 - timedelta(hours=1)  # inside the 2 h cut-off
     for round_ in range(5):
         view = await appointments.book(db, request(1), NOW, SECRET)
-        cancelled = await appointments.cancel(db, view["code"], phone(1), late, SECRET)
-        warning = cancelled["warning"]
+        cancelled = await appointments.cancel(db, view.code, phone(1), late, SECRET)
+        warning = cancelled.warning
         if round_ < 3:
             assert warning is None
         elif round_ == 3:
@@ -107,11 +107,11 @@ async def test_a_supervisor_lifts_a_suspension_and_the_person_books_again(
     with pytest.raises(BookingSuspended):
         await appointments.book(db, friday, now, SECRET)
     status = await credit_of(db, "district", "resident_id", request(1).id_number, now, SECRET)
-    assert status["no_shows"] == 0  # used up by the suspension they triggered
+    assert status.no_shows == 0  # used up by the suspension they triggered
     second_no_show = TUESDAY_0900 + 2 * DAY  # marked a day after its Wednesday slot
     until = (second_no_show + timedelta(days=90)).astimezone(ZoneInfo("Asia/Shanghai"))
-    assert status["suspended_until"] == until.isoformat()
-    assert [h["kind"] for h in status["history"]] == ["no_show", "no_show"]
+    assert status.suspended_until == until
+    assert [h.kind for h in status.history] == ["no_show", "no_show"]
     assert request(1).id_number not in str(status)
     lifted = await lift_suspension(
         db,
@@ -123,10 +123,10 @@ async def test_a_supervisor_lifts_a_suspension_and_the_person_books_again(
         now=now,
         secret=SECRET,
     )
-    assert lifted["suspended_until"] is None
+    assert lifted.suspended_until is None
     view = await appointments.book(db, friday, now, SECRET)
-    assert view["status"] == "booked"
-    assert view["warning"] is None
+    assert view.status == "booked"
+    assert view.warning is None
     async with db.read() as session:
         event = await session.scalar(
             select(EventRow).where(EventRow.kind == "booking_suspension_lifted")
@@ -165,9 +165,7 @@ async def test_a_lift_clears_a_warning_too(db: Database) -> None:
         secret=SECRET,
     )
     later = dataclasses.replace(request(1), start=TUESDAY_0900 + 2 * DAY)
-    assert (await appointments.book(db, later, now + timedelta(minutes=1), SECRET))[
-        "warning"
-    ] is None
+    assert (await appointments.book(db, later, now + timedelta(minutes=1), SECRET)).warning is None
 
 
 async def test_bad_lifts_are_refused(db: Database) -> None:

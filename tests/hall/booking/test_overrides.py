@@ -45,7 +45,7 @@ async def db(db_url: str, tmp_path: Path) -> AsyncIterator[Database]:
 async def listed(db: Database, matter: str = "SI-REG") -> dict[str, object]:
     """The Tuesday 09:00 slot as the citizens' listing shows it."""
     slots = await appointments.list_slots(db, "district", matter, DAY, NOW)
-    return next(s for s in slots if s["start"] == "2026-11-24T09:00:00+08:00")
+    return next(s for s in slots if s.start == "2026-11-24T09:00:00+08:00")
 
 
 async def active_bookings(db: Database) -> int:
@@ -61,25 +61,25 @@ async def active_bookings(db: Database) -> int:
 async def test_a_lower_capacity_limits_booking_and_removal_restores_the_plan(
     db: Database,
 ) -> None:
-    planned = (await listed(db))["capacity"]
+    planned = (await listed(db)).capacity
     assert isinstance(planned, int)
     assert planned > 2
     view = await set_override(
         db, BOSS, "district", SOCIAL, capacity=2, closed=False, reason="staff training", now=NOW
     )
-    assert view["capacity"] == 2
-    assert view["planned_capacity"] == planned
-    assert view["overridden"] is True
-    assert view["available"] == 2
+    assert view.capacity == 2
+    assert view.planned_capacity == planned
+    assert view.overridden is True
+    assert view.available == 2
     # Every matter of the group shares the slot, so the override shows for each.
-    assert (await listed(db, "SI-FLEX"))["capacity"] == 2
+    assert (await listed(db, "SI-FLEX")).capacity == 2
     await appointments.book(db, request(1), NOW, SECRET)
     await appointments.book(db, request(2), NOW, SECRET)
     with pytest.raises(SlotFull):
         await appointments.book(db, request(3), NOW, SECRET)
-    assert (await listed(db))["available"] == 0
+    assert (await listed(db)).available == 0
     view = await remove_override(db, BOSS, "district", SOCIAL, reason="", now=NOW)
-    assert (view["capacity"], view["overridden"], view["available"]) == (
+    assert (view.capacity, view.overridden, view.available) == (
         planned,
         False,
         planned - 2,
@@ -93,9 +93,9 @@ async def test_lowering_below_the_booked_count_cancels_nobody(db: Database) -> N
     view = await set_override(
         db, BOSS, "district", SOCIAL, capacity=1, closed=False, reason="window broken", now=NOW
     )
-    assert (view["capacity"], view["booked"], view["available"]) == (1, 3, 0)
+    assert (view.capacity, view.booked, view.available) == (1, 3, 0)
     assert await active_bookings(db) == 3
-    assert (await listed(db))["available"] == 0
+    assert (await listed(db)).available == 0
     with pytest.raises(SlotFull):
         await appointments.book(db, request(9), NOW, SECRET)
 
@@ -110,18 +110,18 @@ async def test_a_closed_slot_refuses_bookings_and_moves_but_keeps_its_bookings(
     view = await set_override(
         db, BOSS, "district", ref, capacity=None, closed=True, reason="power cut", now=NOW
     )
-    assert view["closed"] is True
-    assert view["available"] == 0
-    assert (await listed(db))["closed"] is True
+    assert view.closed is True
+    assert view.available == 0
+    assert (await listed(db)).closed is True
     with pytest.raises(SlotClosed) as caught:
         await appointments.book(db, request(3), NOW, SECRET)
     assert caught.value.code == "slot_closed"
     with pytest.raises(SlotClosed):
-        await appointments.move(db, mover["code"], phone(2), TUESDAY_0900, NOW, SECRET)
-    again = await appointments.get_appointment(db, kept["code"], phone(1), SECRET)
-    assert again["status"] == "booked"
+        await appointments.move(db, mover.code, phone(2), TUESDAY_0900, NOW, SECRET)
+    again = await appointments.get_appointment(db, kept.code, phone(1), SECRET)
+    assert again.status == "booked"
     await remove_override(db, BOSS, "district", ref, reason="power back", now=NOW)
-    assert (await listed(db))["closed"] is False
+    assert (await listed(db)).closed is False
     await appointments.book(db, request(3), NOW, SECRET)
 
 
@@ -135,13 +135,13 @@ async def test_overrides_are_audited_and_listed(db: Database) -> None:
     listing = await list_overrides(db, "district", DAY, NOW)
     assert len(listing) == 1
     entry = listing[0]
-    assert (entry["group"], entry["closed"], entry["reason"], entry["by"]) == (
+    assert (entry.group, entry.closed, entry.reason, entry.by) == (
         "social",
         True,
         "power cut",
         "supervisor",
     )
-    assert entry["capacity"] == entry["planned_capacity"]  # null capacity: the plan's
+    assert entry.capacity == entry.planned_capacity  # null capacity: the plan's
     await remove_override(db, BOSS, "district", SOCIAL, reason="fixed", now=NOW)
     assert await list_overrides(db, "district", DAY, NOW) == []
     async with db.read() as session:
@@ -161,7 +161,7 @@ async def test_overrides_are_audited_and_listed(db: Database) -> None:
     assert first.actor == "supervisor"
     assert first.at == NOW
     assert first.before == {
-        "capacity": entry["planned_capacity"],
+        "capacity": entry.planned_capacity,
         "closed": False,
         "overridden": False,
     }
@@ -169,7 +169,7 @@ async def test_overrides_are_audited_and_listed(db: Database) -> None:
     assert second.before == first.after
     assert removed.data["reason"] == "fixed"
     assert removed.after == {
-        "capacity": entry["planned_capacity"],
+        "capacity": entry.planned_capacity,
         "closed": False,
         "overridden": False,
     }
@@ -183,7 +183,7 @@ async def test_concurrent_bookings_never_pass_an_overridden_capacity(db: Databas
         *(appointments.book(db, request(i), NOW, SECRET) for i in range(60)), return_exceptions=True
     )
     kinds = Counter(type(r).__name__ for r in results)
-    assert kinds == Counter({"dict": 5, "SlotFull": 55})
+    assert kinds == Counter({"BookingView": 5, "SlotFull": 55})
     async with db.read() as session:
         slot = await session.scalar(
             select(BookingSlotRow).where(BookingSlotRow.starts_at == TUESDAY_0900)

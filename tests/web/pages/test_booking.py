@@ -172,4 +172,4 @@ async def test_booked_matter_page_shows_seats_left(app: Starlette, client: Async
     seats = [int(part.split("</span>")[0]) for part in before.text.split("<span>余 ")[1:]]
     left = [int(part.split("</span>")[0]) for part in after.text.split("<span>余 ")[1:]]
     assert left[0] == seats[0] - 1
-    assert view["code"] not in after.text
+    assert view.code not in after.text
