@@ -22,7 +22,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from displays.announce import Voice
 from displays.connection import ScreenConnection
@@ -56,6 +56,24 @@ class UnknownHall(LookupError):
     """The hall a screen asked for does not exist."""
 
 
+class Clock(Protocol):
+    """The feed's time for holds and idleness (injected so tests need not sleep)."""
+
+    def now(self) -> float: ...
+
+    async def sleep_until(self, moment: float) -> None: ...
+
+
+class MonotonicClock:
+    """The process's monotonic clock."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep_until(self, moment: float) -> None:
+        await asyncio.sleep(max(0.0, moment - time.monotonic()))
+
+
 class HallFeed:
     """The screens of one hall connected to this process."""
 
@@ -67,8 +85,10 @@ class HallFeed:
         *,
         history: int = 256,
         board_hold_seconds: float = 0.0,
+        clock: Clock | None = None,
     ) -> None:
         self.hall_id = hall_id
+        self._clock = clock or MonotonicClock()
         # After calls, the re-read board waits this long for the next call to ride on
         # (one message per call instead of two), then goes out on its own.
         self.board_hold_seconds = board_hold_seconds
@@ -86,7 +106,7 @@ class HallFeed:
         self._idle = False  # the worker waits for jobs (no batch in hand, no re-read)
         self._ready = asyncio.get_running_loop().create_future()
         self._task = asyncio.create_task(self._run(), name=f"feed:{hall_id}")
-        self.idle_since = time.monotonic()
+        self.idle_since = self._clock.now()
 
     # -- the hub's side -------------------------------------------------------------
 
@@ -117,7 +137,7 @@ class HallFeed:
     def detach(self, conn: ScreenConnection) -> None:
         self.subscribers.discard(conn)
         if not self.subscribers:
-            self.idle_since = time.monotonic()
+            self.idle_since = self._clock.now()
 
     def replay_after(self, since: int) -> list[str] | None:
         """The messages after ``since``, or None when this feed no longer has them."""
@@ -162,19 +182,32 @@ class HallFeed:
         self.last_seq = int(board["seq"])
         self._ready.set_result(None)
         while True:
-            wait = None if self._held is None else max(0.0, self._held_until - time.monotonic())
             self._idle = True
             try:
-                first = await asyncio.wait_for(self._inbox.get(), wait)
-            except TimeoutError:
-                self._send_held()
-                continue
+                first = await self._next_job()
             finally:
                 self._idle = False
+            if first is None:  # the hold ended before anything came
+                self._send_held()
+                continue
             jobs = [first]
             while not self._inbox.empty():  # coalesce a burst into one board read
                 jobs.append(self._inbox.get_nowait())
             await self._apply(jobs)
+
+    async def _next_job(self) -> Job | None:
+        """The next job, or None when a held board's hold ends first."""
+        if self._held is None:
+            return await self._inbox.get()
+        get = asyncio.ensure_future(self._inbox.get())
+        timer = asyncio.ensure_future(self._clock.sleep_until(self._held_until))
+        try:
+            await asyncio.wait((get, timer), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        if get.cancel():  # not done: the hold ended first (a cancelled get keeps its item)
+            return None
+        return get.result()
 
     async def _apply(self, jobs: list[Job]) -> None:
         events = [e for job in jobs if not isinstance(job, str) for e in job]
@@ -216,7 +249,7 @@ class HallFeed:
         """Keep ``board`` back until the next call or the end of the hold, whichever is
         first; a hold that has begun is not prolonged by later events."""
         if self._held is None:
-            self._held_until = time.monotonic() + self.board_hold_seconds
+            self._held_until = self._clock.now() + self.board_hold_seconds
         self._held = board
         if seq is not None:
             self._held_seq = seq

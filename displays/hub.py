@@ -21,7 +21,7 @@ from typing import Any
 from displays.announce import Voice
 from displays.backends import Backend, MemoryBackend
 from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW, ScreenConnection
-from displays.feed import REFRESH, RESET, HallFeed, Loader, UnknownHall
+from displays.feed import REFRESH, RESET, Clock, HallFeed, Loader, MonotonicClock, UnknownHall
 from displays.messages import ScreenEvent, dumps, heartbeat_message, screen_events
 from hall.publish import HallEvent
 
@@ -45,8 +45,10 @@ class Hub:
         idle_feed_seconds: float = 600.0,
         history: int = 256,
         board_hold_seconds: float = 0.0,
+        clock: Clock | None = None,
     ) -> None:
         self.backend = backend or MemoryBackend()
+        self.clock = clock or MonotonicClock()
         self.voice = voice or Voice()
         self.max_queue = max_queue
         self.heartbeat_seconds = heartbeat_seconds
@@ -122,6 +124,7 @@ class Hub:
                 self.voice,
                 history=self.history,
                 board_hold_seconds=self.board_hold_seconds,
+                clock=self.clock,
             )
             self.feeds[hall_id] = feed
         try:
@@ -153,7 +156,7 @@ class Hub:
         last_refresh = time.monotonic()
         for turn in itertools.count(1):
             await asyncio.sleep(self.heartbeat_seconds / HEARTBEAT_SLICES)
-            now = time.monotonic()
+            now = time.monotonic()  # the screens' own clock (heartbeats, stuck sends)
             period_ends = turn % HEARTBEAT_SLICES == 0
             refresh = period_ends and now - last_refresh >= self.refresh_seconds
             if refresh:
@@ -162,7 +165,7 @@ class Hub:
                 self._beat(feed, now, turn % HEARTBEAT_SLICES)
                 if refresh and feed.subscribers:
                     feed.submit(REFRESH)
-                idle = now - feed.idle_since > self.idle_feed_seconds
+                idle = self.clock.now() - feed.idle_since > self.idle_feed_seconds
                 if period_ends and not feed.subscribers and idle:
                     await self._retire(hall_id, feed)
 

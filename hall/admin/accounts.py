@@ -23,7 +23,7 @@ from hall.staff.accounts import StaffMember, require
 from hall.staff.passwords import hash_password
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import StaffRow, WindowRow
+from hall.store.models import StaffRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, unit_of_work
 
 
@@ -177,7 +177,9 @@ def _set_account(row: StaffRow, account: StaffAccount, active: bool) -> None:
 
 
 async def _not_at_window(session: AsyncSession, row: StaffRow) -> None:
-    query = select(WindowRow).where(WindowRow.staff_id == row.id, WindowRow.status != "closed")
+    query = select(WindowRow).where(
+        WindowRow.staff_id == row.id, WindowRow.status != WindowStatus.CLOSED
+    )
     where = ", ".join(f"{w.hall_id} #{w.number}" for w in (await session.scalars(query)).all())
     if where:
         raise Conflict(

@@ -27,7 +27,7 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import HallRow, MatterGroupRow, MatterRow, WindowRow
+from hall.store.models import HallRow, MatterGroupRow, MatterRow, WindowRow, WindowStatus
 from hall.store.plain import plain
 from hall.store.unit import Unit, unit_of_work
 from queueing.policy import policy_problems
@@ -350,7 +350,7 @@ def remove_window(number: int) -> Edit:
                 WindowRow.hall_id == hall["id"], WindowRow.number == number, WindowRow.active
             )
         )
-        if row is not None and (row.status != "closed" or row.staff_id is not None):
+        if row is not None and (row.status != WindowStatus.CLOSED or row.staff_id is not None):
             raise Conflict(
                 f"Cannot deactivate window {number}: it is {row.status} with staff signed in; "
                 "sign it out first.",

@@ -46,7 +46,7 @@ from hall.catalogue.schema import Hall, Matter
 from hall.errors import InvalidInput, NotFound
 from hall.publish import NullPublisher, Publisher
 from hall.store.db import Database
-from hall.store.models import AppointmentRow, BookingSlotRow
+from hall.store.models import AppointmentRow, AppointmentStatus, BookingSlotRow
 from hall.store.unit import Unit, reading, unit_of_work
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the kiosk
@@ -343,7 +343,7 @@ async def _book(
         after={
             "matter": matter.code,
             "start": spec.starts_at.isoformat(),
-            "status": "booked",
+            "status": AppointmentStatus.BOOKED.value,
             "name": person.name_masked,
             "proxy": row.proxy_name_masked,
         },
@@ -444,7 +444,7 @@ async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str
         session = unit.session
         row = await find_appointment(session, code, phone, secret)
         hall = await hall_config(unit, row.hall_id)
-        if row.status != "booked":
+        if row.status != AppointmentStatus.BOOKED:
             raise TooLate(
                 f"Booking {row.code} cannot be cancelled: it is {row.status}.",
                 f"预约 {row.code} 当前状态为“{row.status}”，不能取消。",
@@ -454,7 +454,7 @@ async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str
                 f"Booking {row.code} cannot be cancelled: its slot has begun.",
                 f"预约 {row.code} 的时段已开始，不能取消。",
             )
-        row.status, row.cancelled_at = "cancelled", now
+        row.status, row.cancelled_at = AppointmentStatus.CANCELLED.value, now
         row.late_cancellation = not before_cutoff(hall, row.starts_at, now)
         give_back(session, row.slot_id, now, hall.booking.cancel_release_delay_minutes)
         _record(unit, row, "appointment_cancelled", {"late": row.late_cancellation})
@@ -480,7 +480,7 @@ async def move(
 
 async def _move(unit: Unit, hall: Hall, row: AppointmentRow, start: datetime) -> None:
     session, now = unit.session, unit.now
-    if row.status != "booked" or not before_cutoff(hall, row.starts_at, now):
+    if row.status != AppointmentStatus.BOOKED or not before_cutoff(hall, row.starts_at, now):
         raise TooLate(
             f"Booking {row.code} can no longer be moved (the cut-off before the slot has passed).",
             f"预约 {row.code} 已过修改截止时间，不能改约。",

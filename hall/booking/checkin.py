@@ -26,7 +26,7 @@ from hall.calling.tickets import TicketView, new_ticket, ticket_view
 from hall.errors import InvalidInput, NotFound
 from hall.publish import Publisher
 from hall.store.db import Database
-from hall.store.models import AppointmentRow, HallRow, TicketRow
+from hall.store.models import AppointmentRow, AppointmentStatus, HallRow, TicketRow
 from hall.store.unit import Unit, unit_of_work
 from queueing import Policy, Source
 
@@ -81,7 +81,7 @@ async def _find(
         key = person_key(secret, id_kind, id_number or "", ctx.day(now))
         query = query.where(AppointmentRow.person_key == key)
     rows = (await unit.session.scalars(query.order_by(AppointmentRow.starts_at))).all()
-    usable = [r for r in rows if r.status in ("booked", "checked_in", "no_show")]
+    usable = [r for r in rows if r.status != AppointmentStatus.CANCELLED]
     if not usable:
         raise NotFound(
             "No booking for today at this hall matches; check the code, or take a ticket.",
@@ -116,8 +116,8 @@ async def _ticket_for(
             appointment_id=row.id,
         )
     before = row.status
-    if row.status == "booked":
-        row.status = "checked_in"
+    if row.status == AppointmentStatus.BOOKED:
+        row.status = AppointmentStatus.CHECKED_IN.value
     row.checked_in_at, row.ticket_id = now, ticket.id
     unit.record(
         "appointment_checked_in",
@@ -171,10 +171,10 @@ async def mark_no_shows(db: Database, now: datetime) -> int:
                 update(AppointmentRow)
                 .where(
                     AppointmentRow.hall_id == hall.id,
-                    AppointmentRow.status == "booked",
+                    AppointmentRow.status == AppointmentStatus.BOOKED,
                     AppointmentRow.ends_at <= cutoff,
                 )
-                .values(status="no_show", no_show_at=now)
+                .values(status=AppointmentStatus.NO_SHOW.value, no_show_at=now)
                 .returning(AppointmentRow.code)
             )
             for (code,) in result.all():
@@ -183,8 +183,8 @@ async def mark_no_shows(db: Database, now: datetime) -> int:
                     "appointment_no_show",
                     "appointment",
                     code,
-                    before={"status": "booked"},
-                    after={"status": "no_show"},
+                    before={"status": AppointmentStatus.BOOKED.value},
+                    after={"status": AppointmentStatus.NO_SHOW.value},
                     publish=False,
                     hall_id=hall.id,
                 )

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hall.booking.credit import CreditStatus, credit_status
 from hall.booking.errors import BookingLimit, BookingSuspended, DuplicateBooking
 from hall.catalogue.schema import Hall
-from hall.store.models import AppointmentRow, EventRow
+from hall.store.models import AppointmentRow, AppointmentStatus, EventRow
 
-ACTIVE = ("booked", "checked_in")
+ACTIVE = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 LIFTED = "booking_suspension_lifted"
 PERSON = "person"  # the events' subject_type for a person (subject_id is the person key)
 
@@ -61,7 +61,7 @@ async def person_record(session: AsyncSession, person_key: str) -> PersonRecord:
     for row in rows.all():
         if row.status in ACTIVE:
             held.append(Held(row.id, row.hall_id, row.matter_code, row.service_day))
-        if row.status == "no_show" and row.no_show_at is not None:
+        if row.status == AppointmentStatus.NO_SHOW and row.no_show_at is not None:
             history.append(("no_show", row.no_show_at))
         if row.late_cancellation and row.cancelled_at is not None:
             history.append(("late_cancellation", row.cancelled_at))

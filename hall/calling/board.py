@@ -24,7 +24,7 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
+from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Tx, reading, unit_of_work
 
 CALL_KINDS = ("ticket_called", "ticket_recalled")
@@ -168,7 +168,7 @@ async def _waiting(
         minutes = waits[ticket.id].minutes if ticket.id in waits else None
         if minutes is not None:
             longest[code] = max(longest.get(code, 0.0), minutes)
-    any_open = any(w.status == "open" for w in windows)
+    any_open = any(w.status == WindowStatus.OPEN for w in windows)
     lines = []
     for code, name, name_en in await _groups(tx, ctx):
         waiting = counts.get(code, 0)

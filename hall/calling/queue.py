@@ -11,7 +11,7 @@ from hall.calling.context import HallContext
 from hall.calling.core_rows import ticket_from_state, window_state
 from hall.calling.queue_copy import HallWindows, QueueCache, Waiting, queue_version, with_changes
 from hall.calling.writer import QueueWriter
-from hall.store.models import TicketRow, WindowRow
+from hall.store.models import TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Part, Tx
 from queueing import Ticket, TicketStatus, WindowState
 from queueing.dispatch_queue import DispatchQueue
@@ -131,7 +131,7 @@ async def window_rows(session: AsyncSession, hall_id: str) -> list[WindowRow]:
 
 def open_states(rows: list[WindowRow]) -> list[WindowState]:
     """Windows staffed and not paused, as the core sees them."""
-    return [window_state(r) for r in rows if r.status == "open"]
+    return [window_state(r) for r in rows if r.status == WindowStatus.OPEN]
 
 
 async def count_waiting(session: AsyncSession, hall_id: str, day: date) -> int:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.calling.core_rows import ticket_from_state, window_state
-from hall.store.models import HallRow, TicketRow, WindowRow
+from hall.store.models import HallRow, TicketRow, WindowRow, WindowStatus
 from queueing import Policy, Ticket, TicketStatus, WindowState
 from queueing.dispatch import arrival
 from queueing.dispatch_queue import DispatchQueue
@@ -91,7 +91,9 @@ def window_facts(row: WindowRow) -> WindowFacts:
 
 def hall_windows(facts: Iterable[WindowFacts]) -> HallWindows:
     ordered = sorted((f for f in facts if f.active), key=lambda f: (f.position, f.state.number))
-    return HallWindows([f.state for f in ordered], [f.state for f in ordered if f.status == "open"])
+    return HallWindows(
+        [f.state for f in ordered], [f.state for f in ordered if f.status == WindowStatus.OPEN]
+    )
 
 
 @dataclass(frozen=True, slots=True)

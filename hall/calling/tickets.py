@@ -38,7 +38,7 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import TicketRow, WindowRow
+from hall.store.models import TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, reading, unit_of_work
 from queueing import MatterClass, Outcome, QueueingError, Source, Ticket, TicketStatus
 from queueing.calling import call_next_in
@@ -310,7 +310,7 @@ async def _save(
 
 
 def _require_open(row: WindowRow) -> None:
-    if row.status != "open":
+    if row.status != WindowStatus.OPEN:
         raise Conflict(
             f"Cannot call a number at window {row.number}: it is {row.status}.",
             f"{row.number} 号窗口当前不是服务状态，不能叫号。",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,21 +16,17 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import TicketRow, WindowRow
+from hall.store.models import TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, unit_of_work
 
 BUSY_TICKET_STATES = ("called", "serving")
 
 
-class WindowStatus(enum.StrEnum):
-    """Whether anybody works at a window now."""
-
-    CLOSED = "closed"
-    OPEN = "open"
-    PAUSED = "paused"
-
-
-_STATUS_ZH = {"closed": "未开放", "open": "服务中", "paused": "暂停服务"}
+_STATUS_ZH = {
+    WindowStatus.CLOSED: "未开放",
+    WindowStatus.OPEN: "服务中",
+    WindowStatus.PAUSED: "暂停服务",
+}
 
 
 async def load_window(
@@ -86,9 +81,10 @@ def require_at_window(staff: StaffMember, row: WindowRow) -> None:
 
 
 def _wrong_state(action: str, action_zh: str, row: WindowRow) -> Conflict:
+    status_zh = _STATUS_ZH[WindowStatus(row.status)]
     return Conflict(
         f"Cannot {action} window {row.number}: it is {row.status}.",
-        f"无法{action_zh} {row.number} 号窗口：该窗口当前为“{_STATUS_ZH[row.status]}”状态。",
+        f"无法{action_zh} {row.number} 号窗口：该窗口当前为“{status_zh}”状态。",
     )
 
 

@@ -6,6 +6,7 @@ hall's local day. Nothing is hard-deleted: catalogue rows carry ``active``.
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -130,6 +131,14 @@ class MatterRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class WindowStatus(enum.StrEnum):
+    """Whether anybody works at a window now."""
+
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
 class WindowRow(Base):
     __tablename__ = "windows"
     # Written only by hall.calling.writer (which keeps the queue copy; see hall.store.unit).
@@ -146,7 +155,7 @@ class WindowRow(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # closed (nobody signed in) / open / paused
-    status: Mapped[str] = mapped_column(String(16), default="closed")
+    status: Mapped[str] = mapped_column(String(16), default=WindowStatus.CLOSED.value)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
     # Fairness state the dispatch policy needs between calls (e.g. consecutive priority calls).
     dispatch_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -202,6 +211,15 @@ class SeatReleaseRow(Base):
     released: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class AppointmentStatus(enum.StrEnum):
+    """Where a booking stands."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class AppointmentRow(Base):
     __tablename__ = "appointments"
     __table_args__ = (
@@ -235,7 +253,7 @@ class AppointmentRow(Base):
     proxy_person_key: Mapped[str | None] = mapped_column(String(64), default=None)
     proxy_name_masked: Mapped[str | None] = mapped_column(String(64), default=None)
     id_kind: Mapped[str] = mapped_column(String(32), default="resident_id")
-    status: Mapped[str] = mapped_column(String(16), default="booked")
+    status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     late_cancellation: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -87,6 +87,26 @@ def event(seq: int, kind: str, hall: str = "h1", **data: Any) -> HallEvent:
     return HallEvent(hall, kind, AT, seq, data)
 
 
+class FakeClock:
+    """A feed clock that moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.moment = 1000.0
+        self._moved = asyncio.Event()
+
+    def now(self) -> float:
+        return self.moment
+
+    async def sleep_until(self, moment: float) -> None:
+        while self.moment < moment:
+            await self._moved.wait()
+
+    def advance(self, seconds: float) -> None:
+        self.moment += seconds
+        self._moved.set()
+        self._moved = asyncio.Event()
+
+
 async def settle(rounds: int = 20) -> None:
     """Let the feed workers and senders run."""
     for _ in range(rounds):

@@ -12,7 +12,7 @@ import pytest_asyncio
 from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW
 from displays.hub import HEARTBEAT_SLICES, Hub
 from displays.screen_state import Gap, ScreenState
-from tests.displays.hub_support import FakeBoard, Screen, called, event, settle
+from tests.displays.hub_support import FakeBoard, FakeClock, Screen, called, event, settle
 
 pytestmark = pytest.mark.asyncio
 
@@ -268,7 +268,8 @@ async def test_a_send_stuck_past_its_timeout_is_dropped_by_the_heartbeat(board: 
 
 async def test_a_held_board_rides_on_the_next_call_then_goes_out_alone(board: FakeBoard) -> None:
     """With a hold, calls in a stream are one message each and screens still end exact."""
-    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3)
+    clock = FakeClock()
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3, clock=clock)
     await hub.start(board)
     screen = Screen(hub)
     await hub.subscribe("h1", screen.conn)
@@ -283,8 +284,12 @@ async def test_a_held_board_rides_on_the_next_call_then_goes_out_alone(board: Fa
     # The second call carried what the first re-read found, so nothing was lost ...
     first_read = {"ticket": "A001", "window": 1, "extra": "only on re-read"}
     assert first_read in screen.replay_into_state().board["recent_calls"]
-    # ... and once the stream pauses, the last re-read goes out on its own.
-    await asyncio.sleep(0.5)
+    # ... and once the stream pauses, the last re-read goes out on its own, when the
+    # hold ends and not before.
+    clock.advance(0.29)
+    await settle()
+    assert screen.types() == ["snapshot", "called", "called"]
+    clock.advance(0.02)
     await settle()
     assert screen.types() == ["snapshot", "called", "called", "board"]
     expected = await board("h1")
@@ -345,7 +350,8 @@ async def test_with_a_hold_only_calls_go_out_and_carry_the_changes_before_them(
 async def test_with_a_hold_changes_without_a_call_go_out_once_when_the_hold_ends(
     board: FakeBoard,
 ) -> None:
-    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3)
+    clock = FakeClock()
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3, clock=clock)
     await hub.start(board)
     board.windows = [_window(1)]
     screen = Screen(hub)
@@ -353,7 +359,9 @@ async def test_with_a_hold_changes_without_a_call_go_out_once_when_the_hold_ends
     for seq in range(1, 9):  # a stream of issues, closer together than the hold
         board.waiting = [{"line": "A", "count": seq}]
         await hub.publish([event(seq, "ticket_issued", number=f"A00{seq}")])
-        await asyncio.sleep(0.1)
+        await settle()
+        clock.advance(0.1)
+        await settle()
     # The stream did not put the board off for good: each hold ended on time, so some
     # board messages went out before it stopped, each folding several issues.
     sent_during_stream = screen.types()[1:]
@@ -363,7 +371,7 @@ async def test_with_a_hold_changes_without_a_call_go_out_once_when_the_hold_ends
     message = screen.sent[1]
     assert message["prev"] == 0
     assert message["seq"] >= 2
-    await asyncio.sleep(0.5)
+    clock.advance(0.5)
     await settle()
     state = screen.replay_into_state()
     expected = await board("h1")
