@@ -68,7 +68,7 @@ class LocalExecutor:
 class DaskExecutor:
     """Tasks on a Dask distributed cluster whose scheduler listens at `address`."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, timeout: str = "10s") -> None:
         try:
             from distributed import Client
         except ImportError as error:
@@ -77,7 +77,7 @@ class DaskExecutor:
                 "the extra with pip install 'tongban[cluster]'."
             ) from error
         try:
-            self._client = Client(address, timeout="10s")  # type: ignore[no-untyped-call]
+            self._client = Client(address, timeout=timeout)  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as error:
             raise ExecutorError(
                 f"Cannot reach the Dask scheduler at {address}: {error}."
