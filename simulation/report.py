@@ -176,6 +176,34 @@ def _summary(results: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _plan(plan: Mapping[str, Any]) -> str:
+    """The planned roster (people per shift) and the windows per hour, for `plan --report`."""
+    rows = [
+        f"<tr><td class='num'>{p['people']}</td><td>{html.escape(str(p['name']))}</td>"
+        f"<td class='num'>{_fmt(p['cost'])}</td></tr>"
+        for p in plan.get("patterns", [])
+        if p.get("people")
+    ]
+    hours = [
+        f"<tr><td>{html.escape(str(hour))}</td><td class='num'>{_fmt(floor)}</td>"
+        f"<td class='num'>{_fmt(windows)}</td></tr>"
+        for hour, floor, windows in zip(
+            plan.get("hours", []), plan.get("stability_floor", []), plan.get("windows", []),
+            strict=False,
+        )
+    ]  # fmt: skip
+    return (
+        f"<h2>排班 Roster: {plan.get('people')} 人 people, {_fmt(plan.get('cost'))} "
+        "工时 paid hours</h2>"
+        + _table(["人数 people", "班次 shift", "工时/人 hours each"], rows, "roster")
+        + _table(
+            ["时段 hour", "稳定下限 stability floor", "综合窗口 comprehensive windows"],
+            hours,
+            "plan-hours",
+        )
+    )
+
+
 def page(title: str, body: str) -> str:
     """A complete, self-contained HTML page (UTF-8, phone viewport, inline CSS)."""
     return (
@@ -206,6 +234,8 @@ def render_report(results: Mapping[str, Any]) -> str:
         _summary(results),
         _verdict_table(results.get("kpis", {}), level),
     ]
+    if isinstance(results.get("plan"), Mapping):
+        parts.append(_plan(results["plan"]))
     hourly = results.get("hourly") or []
     if hourly:
         parts.append("<h2>分时段 By hour</h2>")

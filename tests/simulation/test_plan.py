@@ -68,10 +68,13 @@ def test_planned_people_work_one_piece_with_lunch(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def demo_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
     folder = tmp_path_factory.mktemp("plan")
-    out, report = folder / "planned.toml", folder / "plan.json"
-    assert run("plan", str(EXAMPLES / "demo_weekday.toml"), "-q", "-j", "2",
-               "--output", str(out), "--json", str(report)) == 0  # fmt: skip
-    return out, json.loads(report.read_text(encoding="utf-8"))
+    out, report, page = folder / "planned.toml", folder / "plan.json", folder / "plan.html"
+    assert run("plan", str(EXAMPLES / "demo_weekday.toml"), "-q", "-j", "2", "--output",
+               str(out), "--json", str(report), "--report", str(page)) == 0  # fmt: skip
+    results = json.loads(report.read_text(encoding="utf-8"))
+    html = page.read_text(encoding="utf-8")
+    assert f"排班 Roster: {results['plan']['people']} 人 people" in html
+    return out, results
 
 
 def test_the_demo_plan_keeps_every_hour_stable_with_lunch_breaks(
