@@ -49,6 +49,7 @@ __all__ = [
     "analytic_counts",
     "apply_roster",
     "beyond_staffing",
+    "failing",
     "find_plan",
     "hour_to_raise",
     "plan_patterns",
@@ -258,11 +259,13 @@ class _Search:
         roster, staffed = self.cover(required)
         results = self.evaluate(roster)
         while not acceptable(results):
-            reason = beyond_staffing(results)
-            if reason is not None:
-                self.say(reason)
+            beyond = beyond_staffing(results)
+            fixable = failing(results) - set(beyond)
+            if not fixable and results["stability"]["stable"]:
+                for reason in beyond.values():
+                    self.say(reason)
                 break
-            raised = self._raise(required, roster, results)
+            raised = self._raise(required, roster, results, fixable)
             if raised is None:
                 break
             required, roster, staffed = raised
@@ -276,11 +279,15 @@ class _Search:
         )  # fmt: skip
 
     def _raise(
-        self, required: tuple[float, ...], roster: Roster, results: dict[str, Any]
+        self,
+        required: tuple[float, ...],
+        roster: Roster,
+        results: dict[str, Any],
+        targets: set[str],
     ) -> tuple[tuple[float, ...], Roster, tuple[float, ...]] | None:
         """Raise the requirement of the hour that most needs it (`hour_to_raise`) until the
         cheapest roster changes."""
-        hour = hour_to_raise(results, len(required))
+        hour = hour_to_raise(results, len(required), targets)
         while required[hour] < self.max_windows:
             required = (*required[:hour], math.floor(required[hour]) + 1.0, *required[hour + 1 :])
             found, staffed = self.cover(required)
@@ -319,44 +326,52 @@ class _Search:
         return required, roster, staffed, results
 
 
-def beyond_staffing(results: dict[str, Any]) -> str | None:
-    """Why no roster can meet the targets, or None: the handling time is the citizens'
-    own, and so is the overtime when the last arrivals' own services run past the limit."""
+def failing(results: dict[str, Any]) -> set[str]:
+    """The targets not met (not met, undecided, or met on too few days)."""
+    return {k for k, v in verdicts(results).items() if v is not None and v != "met"}
+
+
+def beyond_staffing(results: dict[str, Any]) -> dict[str, str]:
+    """The failing targets no roster can meet, with the reason: the handling time is the
+    citizens' own, and so is the overtime when the last arrivals' own services already run
+    past the limit on too many days."""
     kpis = results["kpis"]
+    found = {}
     if kpis["handling_time"].get("met") == "not_met":
-        return (
+        found["handling_time"] = (
             "窗口办理时间取决于业务本身，与排班无关。 The handling-time target depends on "
             "service times, not on staffing."
         )
     overtime = kpis["overtime"]
     share = overtime.get("unavoidable_share_met")
-    if overtime.get("met") == "not_met" and share is not None and share < results["share_required"]:
-        return (
+    required = results["share_required"]
+    if overtime.get("met") not in (None, "met") and share is not None and share < required:
+        found["overtime"] = (
             f"即使无人等候，闭厅前最后到达者的办理也会超出加班上限（仅 {share:.0%} 的天数达标）。 "
             f"Even with nobody waiting, the last arrivals' own services run past the overtime "
-            f"limit (met on {share:.0%} of days): no roster can meet it."
+            f"limit (met on {share:.0%} of days): no roster can meet it; raise [targets] overtime."
         )
-    return None
+    return found
 
 
-def hour_to_raise(results: dict[str, Any], hours: int) -> int:
-    """The hour where one more window helps the failing targets most: for a failing wait,
-    the hour whose mean is furthest above its target; for an overtime or stability failure
-    alone, the congested hour nearest closing; else the most congested hour."""
-    failing = {k for k, v in verdicts(results).items() if v is not None and v != "met"}
-    if "walkin_wait_p90" in failing:
-        failing.add("walkin_wait")
+def hour_to_raise(results: dict[str, Any], hours: int, targets: set[str]) -> int:
+    """The hour where one more window helps the failing `targets` most: for a failing wait,
+    the hour whose mean is furthest above its target; for an overtime failure alone, the
+    congested hour nearest closing; else the most congested hour."""
+    wanted = set(targets)
+    if "walkin_wait_p90" in wanted:
+        wanted.add("walkin_wait")
     hourly = results["hourly"][:hours]
     ratios = [
         (entry["mean"] / entry["target"], h)
         for h, row in enumerate(hourly)
         for name, entry in row["kpis"].items()
-        if name in failing and entry.get("mean") is not None and entry.get("target")
+        if name in wanted and entry.get("mean") is not None and entry.get("target")
     ]
     congestion = _congestion(results, hours)
     if ratios and max(ratios)[0] > 0:
         return max(ratios)[1]
-    if "overtime" in failing:
+    if "overtime" in wanted:
         return max(range(hours), key=lambda h: (congestion[h] > 0, h))
     return max(range(hours), key=lambda h: (congestion[h], -h))
 

@@ -202,7 +202,7 @@ class RunSettings:
 
 
 DEFAULT_WALKIN_WAIT = 15.0  # minutes, mean: a hall is judged on its walk-ins too
-DEFAULT_OVERTIME = 15.0  # minutes from closing to the last service end, mean over days
+DEFAULT_OVERTIME = 30.0  # minutes from closing to the last service end, mean over days
 DEFAULT_SHARE_OF_DAYS = 0.8  # the share of simulated days on which each target must hold
 
 

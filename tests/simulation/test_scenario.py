@@ -92,7 +92,7 @@ def test_defaults() -> None:
     assert scenario.run.replications == 30
     assert scenario.run.horizon_minutes == 480.0
     assert scenario.run.mode is Mode.DAY
-    assert scenario.targets == Targets(10.0, 30.0, 20.0, 15.0, None, None, 15.0, 0.8, 0.95)
+    assert scenario.targets == Targets(10.0, 30.0, 20.0, 15.0, None, None, 30.0, 0.8, 0.95)
     assert scenario.targets_by_kpi()["green_wait"].value == 10.0  # the policy's green bound
     assert scenario.plan_rules == PlanRules()  # 4-hour shifts, 45-minute lunch in 11:00-14:00
     assert scenario.appointments.per_hour == (0.0,)
