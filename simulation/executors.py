@@ -14,15 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol
 
-from simulation.errors import SimulationError
+from simulation.errors import ExecutorError
 
 __all__ = ["DaskExecutor", "Executor", "ExecutorError", "LocalExecutor", "executor_for"]
 
 DASK_SCHEME = "dask://"
-
-
-class ExecutorError(SimulationError):
-    """An executor could not be set up or reached (a bad address, a missing extra)."""
 
 
 class Executor(Protocol):
