@@ -15,6 +15,8 @@ def number(value: object, digits: int = 2) -> str:
     """A number with `digits` decimals, or "—" for a missing value."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "—"
+    if abs(value) < 0.5 * 10.0**-digits:
+        value = 0.0  # never "-0.00" for a difference of rounding dust
     return f"{value:.{digits}f}"
 
 
