@@ -65,6 +65,8 @@ table.hourly th:first-child, table.hourly td:first-child { position: sticky; lef
 def _fmt(value: object, digits: int = 2) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
+    if abs(value) < 0.5 * 10.0**-digits:
+        value = 0.0  # never "-0.00"
     return f"{value:.{digits}f}"
 
 

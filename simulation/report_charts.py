@@ -119,7 +119,14 @@ def load_chart(hourly: Sequence[Mapping[str, Any]]) -> Chart:
     figure = Figure(figsize=(8.0, 3.0))
     axes = figure.add_subplot()
     axes.bar(positions, load, color=colours)
-    axes.step(positions, staffed, where="mid", color="#1d2733", linestyle="--", linewidth=1.2)
+    axes.hlines(  # each hour's windows as a dashed bar top: where ρ = 1 would be
+        staffed,
+        [x - 0.45 for x in positions],
+        [x + 0.45 for x in positions],
+        color="#1d2733",
+        linestyle="--",
+        linewidth=1.4,
+    )
     axes.set_ylabel("Erlangs / windows")
     axes.set_ylim(bottom=0)
     _hour_axis(axes, labels)
