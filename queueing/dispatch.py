@@ -123,7 +123,8 @@ def choose_next(
     if overdue:
         return Decision(min(overdue, key=_by_arrival), Rule.GREEN_BOUND, True)
     pool = preferred_pool(window, eligible, now, policy, coverage)
-    if window.kind is not WindowKind.GREEN and window.priority_streak >= policy.priority_cap:
+    cap = policy.priority_cap  # None: the cap is off
+    if window.kind is not WindowKind.GREEN and cap is not None and window.priority_streak >= cap:
         walkers = [t for t in pool if not t.green and not on_time_appointment(t, now, policy)]
         if walkers:
             return Decision(min(walkers, key=_by_arrival), Rule.PRIORITY_CAP, False)

@@ -99,7 +99,8 @@ class WaitingLines(Generic[K]):
     )
 
     def __init__(self, policy: Policy) -> None:
-        self._cap = policy.priority_cap
+        cap = policy.priority_cap
+        self._cap = _INF if cap is None else cap  # None: the cap is off
         self._ageing = policy.walkin_ageing_minutes * MINUTE
         self._green_bound = policy.green_max_wait_minutes * MINUTE
         self._early = policy.appointment_early_margin_minutes * MINUTE

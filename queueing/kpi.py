@@ -1,4 +1,7 @@
-"""KPI definitions for the whole project (dashboard and simulator), in minutes and shares.
+"""KPI computations for the whole project (dashboard and simulator), in minutes and shares.
+
+The names, units, labels and default targets are in `queueing.vocabulary`; these functions
+compute the values.
 
 Every function takes ticket records (`Ticket`, in any state) and returns None, never a
 made-up zero, when there is nothing to measure.
@@ -64,12 +67,36 @@ def appointment_wait_by_class(records: Iterable[Ticket]) -> dict[MatterClass, Su
 
 
 def walk_in_waits(records: Iterable[Ticket]) -> list[float]:
-    """Minutes from taking the ticket to its first call, per called walk-in."""
+    """Minutes from taking the ticket to its first call, per called walk-in outside the green
+    channel (green tickets have their own KPI, `green_waits`)."""
     return [
         (t.first_called_at - t.issued_at) / MINUTE
         for t in records
-        if t.source is Source.WALK_IN and t.first_called_at is not None
+        if t.source is Source.WALK_IN and not t.green and t.first_called_at is not None
     ]
+
+
+def green_waits(records: Iterable[Ticket]) -> list[float]:
+    """Minutes from joining the queue (check-in, else issue) to the first call, per called
+    green-channel ticket."""
+    waits = []
+    for t in records:
+        if not t.green or t.first_called_at is None:
+            continue
+        joined = t.issued_at if t.checked_in_at is None else t.checked_in_at
+        waits.append((t.first_called_at - joined) / MINUTE)
+    return waits
+
+
+def overtime(records: Iterable[Ticket], closing: float) -> float:
+    """Minutes from `closing` to the last service end, 0 if every service ended by then."""
+    ends = [t.finished_at for t in records if t.finished_at is not None]
+    return max(0.0, (max(ends, default=closing) - closing) / MINUTE)
+
+
+def called_after_closing(records: Iterable[Ticket], closing: float) -> int:
+    """How many tickets were first called after `closing`."""
+    return sum(1 for t in records if t.first_called_at is not None and t.first_called_at > closing)
 
 
 def handling_times(records: Iterable[Ticket]) -> list[float]:

@@ -10,6 +10,7 @@ from typing import Any
 from queueing.errors import InvalidPolicy
 
 MINUTE = 60.0
+OFF = "off"  # the value that turns a knob off where the knob allows it (priority_cap)
 _DAY_MINUTES = 24 * 60.0
 
 
@@ -17,7 +18,7 @@ _DAY_MINUTES = 24 * 60.0
 class Policy:
     """Every knob of dispatch and calling; durations are minutes, as halls think of them."""
 
-    priority_cap: int = 3
+    priority_cap: int | None = 3  # None ("off" in a file): no cap, priority always first
     walkin_ageing_minutes: float = 30.0
     green_max_wait_minutes: float = 10.0
     appointment_early_margin_minutes: float = 5.0
@@ -27,7 +28,10 @@ class Policy:
     no_show_grace_minutes: float = 3.0
 
     def __post_init__(self) -> None:
-        problems = policy_problems({f.name: getattr(self, f.name) for f in fields(self)})
+        knobs = {f.name: getattr(self, f.name) for f in fields(self)}
+        if knobs["priority_cap"] is None:
+            knobs["priority_cap"] = OFF
+        problems = policy_problems(knobs)
         if problems:
             raise InvalidPolicy(problems)
 
@@ -40,11 +44,17 @@ class Policy:
         problems = policy_problems(mapping)
         if problems:
             raise InvalidPolicy(problems)
-        return cls(**dict(mapping))
+        knobs = dict(mapping)
+        if knobs.get("priority_cap") == OFF:
+            knobs["priority_cap"] = None
+        return cls(**knobs)
 
-    def to_mapping(self) -> dict[str, int | float]:
-        """Return the knobs as a plain mapping, ready to write back to TOML."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def to_mapping(self) -> dict[str, int | float | str]:
+        """Return the knobs as a plain mapping, ready to write back to TOML ("off" for None)."""
+        knobs = {f.name: getattr(self, f.name) for f in fields(self)}
+        if knobs["priority_cap"] is None:
+            knobs["priority_cap"] = OFF
+        return knobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +62,11 @@ class _Rule:
     integer: bool
     low: float
     high: float
+    can_be_off: bool = False
 
 
 _RULES: dict[str, _Rule] = {
-    "priority_cap": _Rule(True, 0, 100),
+    "priority_cap": _Rule(True, 0, 100, can_be_off=True),
     "walkin_ageing_minutes": _Rule(False, 0, _DAY_MINUTES),
     "green_max_wait_minutes": _Rule(False, 0, _DAY_MINUTES),
     "appointment_early_margin_minutes": _Rule(False, 0, 240),
@@ -82,9 +93,12 @@ def policy_problems(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _value_problem(rule: _Rule, value: Any) -> str | None:
+    if rule.can_be_off and value == OFF:
+        return None
+    off = f' or "{OFF}"' if rule.can_be_off else ""
     if rule.integer:
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a whole number, not {value!r}"
+            return f"must be a whole number{off}, not {value!r}"
     elif isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number of minutes, not {value!r}"
     if not (math.isfinite(value) and rule.low <= value <= rule.high):

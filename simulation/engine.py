@@ -37,6 +37,8 @@ IntArray = NDArray[np.int64]
 Span = tuple[float, float]
 
 _INF = math.inf
+_NORMAL = simpy.events.NORMAL
+_UNSET = -1.0  # an alarm built but not yet set
 _GREEN, _APPOINTMENT, _GREEN_BOUND = Rule.GREEN, Rule.APPOINTMENT, Rule.GREEN_BOUND
 # Who is woken first when a citizen arrives and several windows are free: the windows
 # meant for the work (specialised; green windows for green citizens), then the rest.
@@ -151,16 +153,29 @@ class Trace:
 
 
 class _Alarm(simpy.Event):
-    """A SimPy event that fires `delay` from now and calls `callback` (a lean Timeout)."""
+    """A SimPy event that fires `delay` from now and calls `callback` (a lean Timeout).
+
+    It can be set again once it has fired (`again`): SimPy marks a processed event by
+    clearing its callbacks, and putting them back makes it pending once more. A window's
+    completions and the next arrival each reuse one alarm instead of building an event
+    per citizen.
+    """
 
     def __init__(
-        self, env: simpy.Environment, delay: float, callback: Callable[[simpy.Event], None]
+        self, env: simpy.Environment, callback: Callable[[simpy.Event], None], delay: float
     ) -> None:
         self.env = env
-        self.callbacks = [callback]
+        self._callbacks = [callback]
         self._value = None
         self._ok = True
-        env.schedule(self, simpy.events.NORMAL, delay)
+        self.callbacks = None  # type: ignore[assignment]  # processed, as SimPy marks it
+        if delay >= 0:
+            self.again(delay)
+
+    def again(self, delay: float) -> None:
+        """Fire `delay` from now (the alarm must not be pending)."""
+        self.callbacks = self._callbacks
+        self.env.schedule(self, _NORMAL, delay)
 
 
 class _Day:
@@ -200,7 +215,8 @@ class _Day:
         self.busy = [False] * count
         self.idle: set[int] = set()  # staffed and not serving
         self.coverage = coverage_of(())
-        self.done = [self._completion(w) for w in range(count)]
+        self.done = [_Alarm(self.env, self._completion(w), _UNSET) for w in range(count)]
+        self.arrival_alarm = _Alarm(self.env, self._arrive, _UNSET)
         self.area = 0.0
         self.last = 0.0
         self.marks: list[float] = []
@@ -208,11 +224,11 @@ class _Day:
     def start(self) -> None:
         for w, spans in enumerate(self.model.shifts):
             for begin, finish in spans:
-                _Alarm(self.env, begin, self._shift_change(w, True))
+                _Alarm(self.env, self._shift_change(w, True), begin)
                 if finish < _INF:
-                    _Alarm(self.env, finish, self._shift_change(w, False))
+                    _Alarm(self.env, self._shift_change(w, False), finish)
         for moment in (self.model.warmup, self.model.arrival_end):
-            _Alarm(self.env, moment, self._mark)
+            _Alarm(self.env, self._mark, moment)
 
     # Arrivals are queued lazily. A citizen who arrives while no window is idle can only
     # wait, so nothing happens at their arrival: they are added to the queue, with their
@@ -249,7 +265,7 @@ class _Day:
         """Give the next arrival its own event while a window is idle (see above)."""
         if not self.armed and self.upcoming < _INF:
             self.armed = True
-            _Alarm(self.env, self.upcoming - self.env.now, self._arrive)
+            self.arrival_alarm.again(self.upcoming - self.env.now)
 
     def _mark(self, event: simpy.Event) -> None:
         now = self.env.now
@@ -314,7 +330,7 @@ class _Day:
         self.by[i] = w + 1
         self.idle.discard(w)
         self.busy[w] = True
-        _Alarm(self.env, self.service[i], self.done[w])
+        self.done[w].again(self.service[i])
         return True
 
     def _completion(self, w: int) -> Callable[[simpy.Event], None]:

@@ -18,6 +18,10 @@ class UnstableQueueError(InvalidInputError):
     """The offered load reaches or exceeds the capacity, so no steady state exists."""
 
 
+class ExecutorError(SimulationError):
+    """An executor could not be set up or reached (a bad address, a missing extra)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a scenario: where (a dotted key path) and what."""

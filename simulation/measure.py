@@ -28,13 +28,22 @@ BoolArray = NDArray[np.bool_]
 HOUR = 60 * MINUTE
 
 
+# The per-class waits measured per hour, by their KPI names in `queueing.vocabulary`.
+WAIT_CLASSES = (
+    "walkin_wait",
+    "green_wait",
+    "appointment_wait_general",
+    "appointment_wait_complex",
+)
+
+
 @dataclass(frozen=True)
 class Hour:
-    """One hour of the day (by arrival): counts, mean waits in minutes, mean queue length."""
+    """One hour of the day (by arrival): counts, mean waits per class (minutes; None when
+    nobody of that class arrived), the mean queue length and the windows staffed."""
 
     arrivals: int
-    walkin_wait: float | None
-    appointment_wait: float | None
+    waits: dict[str, float | None]
     queue_length: float
     windows_open: float
 
@@ -141,20 +150,36 @@ def _summary(values: FloatArray) -> tuple[float, float, float] | None:
 
 @dataclass(frozen=True)
 class _Waits:
-    """Per citizen: the waits `queueing.kpi` defines (NaN where it measures none)."""
+    """Per citizen: the waits `queueing.kpi` defines, and who is in which wait class."""
 
-    walk_in: FloatArray  # kpi.walk_in_waits
-    appointment: FloatArray  # kpi.appointment_waits
+    queued: FloatArray  # minutes from arrival to first call (walk-in and green waits)
+    appointment: FloatArray  # kpi.appointment_waits (NaN for walk-ins)
     handling: FloatArray  # kpi.handling_times
+    classes: dict[str, BoolArray]  # WAIT_CLASSES → who has that wait
 
 
-def _waits(trace: Trace, booked: BoolArray) -> _Waits:
+def _waits(model: Model, arrivals: Arrivals, trace: Trace) -> _Waits:
     called = trace.called
+    booked, green = arrivals.appointment, arrivals.green
     started_late = np.maximum(trace.arrival, np.where(booked, trace.due, -np.inf))
-    walk = np.where(booked, np.nan, (called - trace.arrival) / MINUTE)
+    queued = (called - trace.arrival) / MINUTE
     appointment = np.where(booked, np.maximum(0.0, called - started_late) / MINUTE, np.nan)
     handling = ((called + trace.service) - called) / MINUTE
-    return _Waits(walk, appointment, handling)
+    general = np.asarray([c is MatterClass.GENERAL for c in model.classes], dtype=np.bool_)
+    is_general = general[arrivals.matter]
+    classes = {
+        "walkin_wait": ~booked & ~green,
+        "green_wait": green,
+        "appointment_wait_general": booked & is_general,
+        "appointment_wait_complex": booked & ~is_general,
+    }
+    return _Waits(queued, appointment, handling, classes)
+
+
+def _class_waits(waits: _Waits, name: str) -> FloatArray:
+    """The waits of class `name` (NaN for everyone outside it)."""
+    values = waits.appointment if name.startswith("appointment") else waits.queued
+    return np.where(waits.classes[name], values, np.nan)
 
 
 def _utilisation(model: Model, trace: Trace) -> tuple[float | None, ...]:
@@ -175,22 +200,27 @@ def _utilisation(model: Model, trace: Trace) -> tuple[float | None, ...]:
     return tuple(result)
 
 
-def _hours(model: Model, trace: Trace, waits: _Waits, measured: BoolArray) -> tuple[Hour, ...]:
+def _hours(model: Model, trace: Trace, waits: _Waits, seen: BoolArray) -> tuple[Hour, ...]:
     start = model.warmup
     count = max(1, math.ceil((model.arrival_end - start) / HOUR - 1e-9))
-    bucket = (trace.arrival - start) // HOUR
+    bucket = np.where(trace.arrival >= start, (trace.arrival - start) // HOUR, -1)
+    bucket = bucket.astype(np.int64)
     called = np.where(np.isnan(trace.called), trace.end, trace.called)
+    arrivals = np.bincount(bucket[bucket >= 0], minlength=count)
+    per_class = {name: _class_waits(waits, name) for name in WAIT_CLASSES}
     hours = []
     for h in range(count):
         lo, hi = start + h * HOUR, min(start + (h + 1) * HOUR, model.arrival_end)
-        mine = measured & (bucket == h)
-        walk, appointment = waits.walk_in[mine], waits.appointment[mine]
+        mine = seen & (bucket == h)
         overlap = np.clip(np.minimum(called, hi) - np.maximum(trace.arrival, lo), 0.0, None)
+        hour_waits = {}
+        for name, values in per_class.items():
+            chosen = values[mine]
+            hour_waits[name] = _mean(chosen[~np.isnan(chosen)])
         hours.append(
             Hour(
-                arrivals=int(mine.sum()),
-                walkin_wait=_mean(walk[~np.isnan(walk)]),
-                appointment_wait=_mean(appointment[~np.isnan(appointment)]),
+                arrivals=int(arrivals[h]),
+                waits=hour_waits,
                 queue_length=float(overlap.sum()) / (hi - lo),
                 windows_open=model.staffed_per_hour[h],
             )
@@ -198,39 +228,68 @@ def _hours(model: Model, trace: Trace, waits: _Waits, measured: BoolArray) -> tu
     return tuple(hours)
 
 
+def _overtime(model: Model, trace: Trace) -> tuple[float, int, float]:
+    """`queueing.kpi.overtime` and `called_after_closing`, closing = the end of arrivals;
+    and the overtime no roster can avoid: the latest arrival plus own service time."""
+    called = ~np.isnan(trace.called)
+    ends = (trace.called + trace.service)[called]
+    close = model.arrival_end
+    last = float(ends.max()) if ends.size else close
+    after = int((trace.called[called] > close).sum())
+    own = (trace.arrival + trace.service)[called]
+    floor = float(own.max()) if own.size else close
+    return max(0.0, (last - close) / MINUTE), after, max(0.0, (floor - close) / MINUTE)
+
+
 def measure_day(model: Model, arrivals: Arrivals, trace: Trace) -> DayResult:
-    """Compute one replication's KPIs as `queueing.kpi` does (steady mode: after the warm-up)."""
-    booked = arrivals.appointment
-    waits = _waits(trace, booked)
+    """Compute one replication's KPIs as `queueing.kpi` does (steady mode: after the warm-up).
+
+    The keys are KPI names of `queueing.vocabulary`, plus `NAME_p90` and `NAME_max` for the
+    walk-in and green waits, and `called_after_closing` and `overtime_unavoidable` (had
+    nobody waited) for the overtime.
+    """
+    waits = _waits(model, arrivals, trace)
     measured = trace.arrival >= model.warmup
     called = ~np.isnan(trace.called)
     seen = measured & called
-    walk = _summary(waits.walk_in[seen & ~booked])
-    general = np.asarray([c is MatterClass.GENERAL for c in model.classes], dtype=np.bool_)
-    is_general = general[arrivals.matter]
-    appointment = seen & booked
+    classes = waits.classes
+    walk = _summary(waits.queued[seen & classes["walkin_wait"]])
+    green = _summary(waits.queued[seen & classes["green_wait"]])
     utilisation = _utilisation(model, trace)
     used = [u for u in utilisation if u is not None]
+    overtime, after, unavoidable = _overtime(model, trace)
+    count = int(measured.sum())
     values: dict[str, float | None] = {
-        "appointment_wait_general": _mean(waits.appointment[appointment & is_general]),
-        "appointment_wait_complex": _mean(waits.appointment[appointment & ~is_general]),
+        "appointment_wait_general": _mean(
+            waits.appointment[seen & classes["appointment_wait_general"]]
+        ),
+        "appointment_wait_complex": _mean(
+            waits.appointment[seen & classes["appointment_wait_complex"]]
+        ),
         "handling_time": _mean(waits.handling[seen]),
-        "walkin_wait_mean": None if walk is None else walk[0],
+        "walkin_wait": None if walk is None else walk[0],
         "walkin_wait_p90": None if walk is None else walk[1],
         "walkin_wait_max": None if walk is None else walk[2],
+        "green_wait": None if green is None else green[0],
+        "green_wait_p90": None if green is None else green[1],
+        "green_wait_max": None if green is None else green[2],
         "utilisation": sum(used) / len(used) if used else None,
+        "overtime": overtime,
+        "called_after_closing": float(after),
+        "overtime_unavoidable": unavoidable,
+        "arrivals": float(count),
+        "served": float(int(seen.sum())),
     }
     served = np.bincount(trace.window, minlength=len(model.windows) + 1)[1:]
     waited = (trace.called[seen] - trace.arrival[seen]) / MINUTE
     span = (model.arrival_end - model.warmup) / MINUTE
-    count = int(measured.sum())
     mean_wait = float(waited.mean()) if waited.size else 0.0
     little = (trace.queue_area / MINUTE / span, count / span, mean_wait)
     return DayResult(
         kpis=values,
         utilisation=utilisation,
         served=tuple(int(s) for s in served),
-        hours=_hours(model, trace, waits, measured),
+        hours=_hours(model, trace, waits, seen),
         arrivals=count,
         unserved=int((measured & ~called).sum()),
         little=little,

@@ -1,19 +1,22 @@
-"""Staffing search: the fewest comprehensive windows per hour, or the cheapest roster of
-given shift patterns, for which every target is met.
+"""Staffing search: the cheapest roster of people, on shift patterns, that keeps every hour
+stable and meets every target on the required share of days.
 
 The scenario's specialised and green windows stay as they are; its comprehensive windows
-are replaced by the plan. Both searches start from the analytic suggestion (Erlang C per
-hour on the pooled load, lagged by one mean service time when services are long, minus
-the fixed windows) and confirm by simulation with common random numbers:
+are replaced by the plan. The patterns are the scenario's `[plan] shift_patterns`, or else
+those the plan's rules allow (`shifts.generated_patterns`: one piece per person, at least
+the shortest shift, a lunch break in the lunch window). The search:
 
-- **per hour** (`find_plan`): while a target is not met (or undecided) add a window in the
-  most congested hour; once all are met remove windows, least congested hour first, as
-  long as they stay met.
-- **shift patterns** (`find_roster_plan`, when the scenario has `[plan] shift_patterns`):
-  the hourly requirement is covered by the cheapest roster (`roster.cheapest_roster`);
-  while a target is not met the requirement of the most congested hour is raised until
-  the cheapest roster changes; once all are met requirements are lowered, least
-  congested hour first, whenever that gives a cheaper roster that still meets them.
+1. **Floor**: in every hour the comprehensive windows must take the offered load the
+   fixed windows leave (ρ < 1 for the hour); the plan never goes below it.
+2. **Start**: Erlang C per hour (SIPP, lagged by one mean service time when services are
+   long) on the pooled load, less the fixed windows, at least one and at least the floor.
+3. **Cover**: the cheapest roster covering the requirement (`roster.cheapest_roster`).
+4. **Up**: while a target is not met (or undecided, or met on too few days), the most
+   congested hour's requirement is raised until the roster changes, and it is simulated.
+5. **Down**: requirements are lowered, least congested hour first, never below the floor,
+   whenever that gives a cheaper roster that still meets every target.
+
+Every roster is simulated once, with the same seed (common random numbers).
 """
 
 from __future__ import annotations
@@ -26,74 +29,62 @@ from typing import Any
 from simulation import theory
 from simulation.arrivals import profile_rate
 from simulation.errors import InvalidInputError
-from simulation.results import all_met, summarise_runs
+from simulation.guardrails import hourly_loads, mean_service, staffed_per_hour
+from simulation.results import acceptable, summarise_runs, verdicts
 from simulation.roster import Roster, cheapest_roster, hourly_coverage
 from simulation.runner import ReplicationPool, run_replications
 from simulation.scenario_model import (
     ALL_MATTERS,
-    Interval,
     Mode,
     Scenario,
+    ShiftPattern,
     Staff,
     WindowGroup,
     WindowKind,
 )
+from simulation.shifts import generated_patterns
 
 __all__ = [
-    "Plan",
     "RosterPlan",
     "analytic_counts",
-    "apply_counts",
     "apply_roster",
+    "beyond_staffing",
+    "failing",
     "find_plan",
-    "find_roster_plan",
+    "hour_to_raise",
+    "plan_patterns",
     "replace_comprehensive",
     "roster_for",
+    "stability_floor",
 ]
 
 Log = Callable[[str], None]
 LAG_MINUTES = 15.0  # services at least this long carry an hour's load into the next one
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The staffing found: comprehensive windows per hour, the start point and the proof."""
-
-    counts: tuple[int, ...]
-    analytic: tuple[int, ...]
-    scenario: Scenario
-    results: dict[str, Any]
-    met: bool
-    evaluations: int
+FLOOR_MARGIN = 0.05  # windows above the load left by the fixed windows: ρ strictly below 1
 
 
 def _hours(scenario: Scenario) -> int:
     return math.ceil(scenario.arrival_minutes / 60 - 1e-9)
 
 
-def _mean_service(scenario: Scenario) -> float:
-    """The mean handling time of the pooled arrivals (walk-ins and appointments who come)."""
-    book = scenario.appointments
-    walk = sum(scenario.walkin_per_hour) / len(scenario.walkin_per_hour)
-    booked = sum(book.per_hour) / len(book.per_hour) * (1 - book.no_show)
-    weights = [m.walkin_share * walk + m.appointment_share * booked for m in scenario.matters]
-    total = sum(weights)
-    if total <= 0:
-        return sum(m.service.mean for m in scenario.matters) / len(scenario.matters)
-    return sum(w * m.service.mean for w, m in zip(weights, scenario.matters, strict=True)) / total
+def plan_patterns(scenario: Scenario) -> tuple[ShiftPattern, ...]:
+    """The scenario's shift patterns, or those its plan rules generate."""
+    return scenario.shift_patterns or generated_patterns(scenario)
 
 
-def _fixed_open(scenario: Scenario, hour: int) -> float:
-    """How many fixed (non-comprehensive) windows are staffed on average during `hour`."""
-    day = Interval(0.0, scenario.arrival_minutes)
-    lo, hi = 60.0 * hour, 60.0 * (hour + 1)
-    total = 0.0
-    for group in scenario.windows:
-        if group.kind is WindowKind.COMPREHENSIVE:
-            continue
-        spans = group.available(day)
-        total += group.count * sum(max(0.0, min(s.end, hi) - max(s.start, lo)) for s in spans) / 60
-    return total
+def _fixed_per_hour(scenario: Scenario) -> list[float]:
+    every = staffed_per_hour(scenario)
+    comprehensive = staffed_per_hour(scenario, WindowKind.COMPREHENSIVE)
+    return [a - c for a, c in zip(every, comprehensive, strict=True)]
+
+
+def stability_floor(scenario: Scenario) -> tuple[float, ...]:
+    """Per hour, the comprehensive windows that keep ρ < 1 given the fixed windows."""
+    fixed = _fixed_per_hour(scenario)
+    return tuple(
+        max(0.0, load.offered - fixed[h] + FLOOR_MARGIN) if load.offered > 0 else 0.0
+        for h, load in enumerate(hourly_loads(scenario))
+    )
 
 
 def analytic_counts(scenario: Scenario) -> tuple[int, ...]:
@@ -103,42 +94,18 @@ def analytic_counts(scenario: Scenario) -> tuple[int, ...]:
     """
     hours = _hours(scenario)
     book = scenario.appointments
-    rates = [
-        profile_rate(scenario.walkin_per_hour, 60.0 * h + 1)
-        + profile_rate(book.per_hour, 60.0 * h + 1) * (1 - book.no_show)
-        for h in range(hours)
-    ]
-    service = _mean_service(scenario)
-    wait = min(scenario.targets.appointment_wait_general, scenario.targets.appointment_wait_complex)
-    if scenario.targets.walkin_wait_mean is not None:
-        wait = min(wait, scenario.targets.walkin_wait_mean)
+    walk = [profile_rate(scenario.walkin_per_hour, 60.0 * h + 1) for h in range(hours)]
+    booked = [profile_rate(book.per_hour, 60.0 * h + 1) * (1 - book.no_show) for h in range(hours)]
+    rates = [w + b for w, b in zip(walk, booked, strict=True)]
+    service = mean_service(scenario, sum(walk), sum(booked))
+    targets = scenario.targets
+    waits = [targets.appointment_wait_general, targets.appointment_wait_complex]
+    waits += [w for w in (targets.walkin_wait,) if w is not None]
     suggestion = theory.staffing_by_period(
-        rates, service, theory.MeanWaitTarget(wait), lagged=service >= LAG_MINUTES
+        rates, service, theory.MeanWaitTarget(min(waits)), lagged=service >= LAG_MINUTES
     )
-    return tuple(
-        max(1, p.servers - math.floor(_fixed_open(scenario, h))) for h, p in enumerate(suggestion)
-    )
-
-
-def planned_groups(counts: tuple[int, ...], end: float) -> list[WindowGroup]:
-    """Comprehensive window groups staffed per hour as `counts` says (window k works the
-    hours whose count is at least k; identical rosters are grouped)."""
-    rosters: dict[tuple[Interval, ...], int] = {}
-    for k in range(1, max(counts, default=0) + 1):
-        spans: list[Interval] = []
-        for h, n in enumerate(counts):
-            if n < k:
-                continue
-            lo, hi = 60.0 * h, min(60.0 * (h + 1), end)
-            if spans and spans[-1].end == lo:
-                spans[-1] = Interval(spans[-1].start, hi)
-            else:
-                spans.append(Interval(lo, hi))
-        rosters[tuple(spans)] = rosters.get(tuple(spans), 0) + 1
-    return [
-        WindowGroup(count, frozenset({"*"}), WindowKind.COMPREHENSIVE, spans, (), f"综窗 plan {i}")
-        for i, (spans, count) in enumerate(rosters.items(), start=1)
-    ]
+    fixed = _fixed_per_hour(scenario)
+    return tuple(max(1, p.servers - math.floor(fixed[h])) for h, p in enumerate(suggestion))
 
 
 def replace_comprehensive(scenario: Scenario, groups: list[WindowGroup]) -> Scenario:
@@ -174,118 +141,50 @@ def replace_comprehensive(scenario: Scenario, groups: list[WindowGroup]) -> Scen
     return replace(scenario, windows=tuple(open_groups + fixed), staff=tuple(staff))
 
 
-def apply_counts(scenario: Scenario, counts: tuple[int, ...]) -> Scenario:
-    """The scenario with its comprehensive windows replaced by the hourly `counts`."""
-    return replace_comprehensive(scenario, planned_groups(counts, scenario.arrival_minutes))
-
-
-def apply_roster(scenario: Scenario, counts: tuple[int, ...]) -> Scenario:
+def apply_roster(
+    scenario: Scenario, counts: tuple[int, ...], patterns: tuple[ShiftPattern, ...] = ()
+) -> Scenario:
     """The scenario with its comprehensive windows replaced by `counts[p]` windows working
-    shift pattern p (in `scenario.shift_patterns` order)."""
+    pattern p (of `patterns`, default the scenario's shift patterns)."""
+    chosen = patterns or scenario.shift_patterns
     groups = [
         WindowGroup(
             n, frozenset({ALL_MATTERS}), WindowKind.COMPREHENSIVE, p.shifts, p.breaks, p.name
         )
-        for p, n in zip(scenario.shift_patterns, counts, strict=True)
+        for p, n in zip(chosen, counts, strict=True)
         if n > 0
     ]
     return replace_comprehensive(scenario, groups)
 
 
-def _congestion(results: dict[str, Any], counts: tuple[int, ...]) -> list[float]:
-    hourly = results["hourly"]
-    return [
-        float(hourly[h]["queue_length"]) / max(n, 1) if h < len(hourly) else 0.0
-        for h, n in enumerate(counts)
-    ]
+def roster_for(
+    scenario: Scenario, required: tuple[float, ...], patterns: tuple[ShiftPattern, ...] = ()
+) -> tuple[Roster, tuple[float, ...]]:
+    """The cheapest roster of the patterns covering `required` per hour, and the windows it
+    staffs per hour.
 
-
-def find_plan(
-    scenario: Scenario,
-    replications: int | None = None,
-    seed: int | None = None,
-    workers: int = 1,
-    max_windows: int = 60,
-    log: Log | None = None,
-) -> Plan:
-    """Search the fewest comprehensive windows per hour meeting every target (day mode).
-
-    Raises InvalidInputError for a steady-state scenario or one without a staffable target.
+    Raises InvalidInputError if an hour that needs staff has no pattern working in it.
     """
-    if scenario.run.mode is not Mode.DAY:
-        raise InvalidInputError('Staffing plans are for day mode: set mode = "day".')
-    say = log or (lambda _text: None)
-    with ReplicationPool(workers) as pool:
-        return _search_hourly(scenario, replications, seed, pool, max_windows, say)
-
-
-def _search_hourly(
-    scenario: Scenario,
-    replications: int | None,
-    seed: int | None,
-    pool: ReplicationPool,
-    max_windows: int,
-    say: Log,
-) -> Plan:
-    cache: dict[tuple[int, ...], dict[str, Any]] = {}
-
-    def evaluate(counts: tuple[int, ...]) -> dict[str, Any]:
-        if counts not in cache:
-            planned = apply_counts(scenario, counts)
-            runs = run_replications(planned, replications, seed, pool=pool)
-            cache[counts] = summarise_runs(runs)
-            verdict = "all targets met" if all_met(cache[counts]) else "not all met"
-            say(f"  {' '.join(f'{n:2d}' for n in counts)}  → {verdict}")
-        return cache[counts]
-
-    start = analytic_counts(scenario)
-    say(f"Analytic start (Erlang C per hour): {' '.join(str(n) for n in start)}")
-    counts = start
-    results = evaluate(counts)
-    while not all_met(results):
-        handling = results["kpis"]["handling_time"]
-        if handling.get("met") == "not_met":
-            say("The handling-time target depends on service times, not on staffing.")
-            break
-        congestion = _congestion(results, counts)
-        hour = max(range(len(counts)), key=lambda h: (congestion[h], -h))
-        if counts[hour] >= max_windows:
-            break
-        counts = (*counts[:hour], counts[hour] + 1, *counts[hour + 1 :])
-        results = evaluate(counts)
-    if all_met(results):
-        counts, results = _trim(counts, results, evaluate)
-    final = apply_counts(scenario, counts)
-    return Plan(counts, start, final, results, all_met(results), len(cache))
-
-
-def _trim(
-    counts: tuple[int, ...],
-    results: dict[str, Any],
-    evaluate: Callable[[tuple[int, ...]], dict[str, Any]],
-) -> tuple[tuple[int, ...], dict[str, Any]]:
-    """Remove windows hour by hour, least congested first, while every target stays met."""
-    improved = True
-    while improved:
-        improved = False
-        congestion = _congestion(results, counts)
-        for hour in sorted(range(len(counts)), key=lambda h: (congestion[h], h)):
-            if counts[hour] <= 1:
-                continue
-            trial = (*counts[:hour], counts[hour] - 1, *counts[hour + 1 :])
-            trial_results = evaluate(trial)
-            if all_met(trial_results):
-                counts, results, improved = trial, trial_results, True
-                break
-    return counts, results
+    chosen = patterns or plan_patterns(scenario)
+    hours, end = _hours(scenario), scenario.arrival_minutes
+    rows = [hourly_coverage(p, hours, end) for p in chosen]
+    roster = cheapest_roster(required, rows, [p.cost for p in chosen])
+    staffed = tuple(
+        math.fsum(n * row[h] for n, row in zip(roster.counts, rows, strict=True))
+        for h in range(hours)
+    )
+    return roster, staffed
 
 
 @dataclass(frozen=True)
 class RosterPlan:
-    """The cheapest roster of shift patterns found, the requirements behind it, the proof."""
+    """The cheapest roster found, the requirements behind it, and the proof by simulation."""
 
-    roster: Roster  # people per pattern, in `scenario.shift_patterns` order
-    required: tuple[int, ...]  # comprehensive windows per hour the roster covers
+    patterns: tuple[ShiftPattern, ...]
+    generated: bool  # the patterns come from the plan's rules, not the scenario
+    roster: Roster  # people per pattern, in `patterns` order
+    required: tuple[float, ...]  # comprehensive windows per hour the roster covers
+    floor: tuple[float, ...]  # the stability floor per hour
     analytic: tuple[int, ...]  # the Erlang C start
     coverage: tuple[float, ...]  # comprehensive windows the roster staffs, per hour
     scenario: Scenario
@@ -294,45 +193,30 @@ class RosterPlan:
     evaluations: int
 
 
-def roster_for(scenario: Scenario, required: tuple[int, ...]) -> tuple[Roster, tuple[float, ...]]:
-    """The cheapest roster of the scenario's shift patterns covering `required` per hour,
-    and the windows it staffs per hour.
-
-    Raises InvalidInputError if an hour that needs staff has no pattern working in it.
-    """
-    hours, end = _hours(scenario), scenario.arrival_minutes
-    rows = [hourly_coverage(p, hours, end) for p in scenario.shift_patterns]
-    roster = cheapest_roster(required, rows, [p.cost for p in scenario.shift_patterns])
-    staffed = tuple(
-        math.fsum(n * row[h] for n, row in zip(roster.counts, rows, strict=True))
-        for h in range(hours)
-    )
-    return roster, staffed
-
-
-def find_roster_plan(
+def find_plan(
     scenario: Scenario,
     replications: int | None = None,
     seed: int | None = None,
-    workers: int = 1,
+    pool: ReplicationPool | None = None,
     max_windows: int = 60,
     log: Log | None = None,
 ) -> RosterPlan:
-    """Search the cheapest roster of `[plan] shift_patterns` meeting every target (day mode).
+    """Search the cheapest roster that keeps every hour stable and meets every target on
+    the required share of days (day mode).
 
-    Raises InvalidInputError for a steady-state scenario, one without shift patterns, or
-    patterns that leave an hour needing staff uncovered.
+    Raises InvalidInputError for a steady-state scenario or patterns that leave an hour
+    needing staff uncovered.
     """
     if scenario.run.mode is not Mode.DAY:
         raise InvalidInputError('Staffing plans are for day mode: set mode = "day".')
-    if not scenario.shift_patterns:
-        raise InvalidInputError("The scenario has no [plan] shift_patterns to roster.")
     say = log or (lambda _text: None)
-    with ReplicationPool(workers) as pool:
-        return _RosterSearch(scenario, replications, seed, pool, max_windows, say).run()
+    if pool is not None:
+        return _Search(scenario, replications, seed, pool, max_windows, say).run()
+    with ReplicationPool() as own:
+        return _Search(scenario, replications, seed, own, max_windows, say).run()
 
 
-class _RosterSearch:
+class _Search:
     """Requirements up where simulation finds congestion, down while the roster gets cheaper."""
 
     def __init__(
@@ -345,96 +229,159 @@ class _RosterSearch:
         say: Log,
     ) -> None:
         self.scenario = scenario
+        self.patterns = plan_patterns(scenario)
         self.replications = replications
         self.seed = seed
         self.pool = pool
         self.max_windows = max_windows
         self.say = say
         self.cache: dict[tuple[int, ...], dict[str, Any]] = {}
+        self.floor = stability_floor(scenario)
+
+    def cover(self, required: tuple[float, ...]) -> tuple[Roster, tuple[float, ...]]:
+        return roster_for(self.scenario, required, self.patterns)
 
     def evaluate(self, roster: Roster) -> dict[str, Any]:
         """Simulate a roster once (rosters, not requirements, are what gets simulated)."""
         if roster.counts not in self.cache:
-            planned = apply_roster(self.scenario, roster.counts)
+            planned = apply_roster(self.scenario, roster.counts, self.patterns)
             runs = run_replications(planned, self.replications, self.seed, pool=self.pool)
             self.cache[roster.counts] = results = summarise_runs(runs)
-            verdict = "all targets met" if all_met(results) else "not all met"
-            names = ", ".join(
-                f"{p.name} × {n}"
-                for p, n in zip(self.scenario.shift_patterns, roster.counts, strict=True)
-            )
-            self.say(f"  {names}  (cost {roster.cost:g})  → {verdict}")
+            verdict = "every target met, every hour stable" if acceptable(results) else "not yet"
+            people = sum(roster.counts)
+            self.say(f"  {people} people, {roster.cost:g} paid hours → {verdict}")
         return self.cache[roster.counts]
 
     def run(self) -> RosterPlan:
         start = analytic_counts(self.scenario)
         self.say(f"Analytic start (Erlang C per hour): {' '.join(str(n) for n in start)}")
-        required = start
-        roster, staffed = roster_for(self.scenario, required)
+        required = tuple(max(float(n), f) for n, f in zip(start, self.floor, strict=True))
+        roster, staffed = self.cover(required)
         results = self.evaluate(roster)
-        while not all_met(results):
-            if results["kpis"]["handling_time"].get("met") == "not_met":
-                self.say("The handling-time target depends on service times, not on staffing.")
+        while not acceptable(results):
+            beyond = beyond_staffing(results)
+            fixable = failing(results) - set(beyond)
+            if not fixable and results["stability"]["stable"]:
+                for reason in beyond.values():
+                    self.say(reason)
                 break
-            raised = self._raise(required, roster, results)
+            raised = self._raise(required, roster, results, fixable)
             if raised is None:
                 break
             required, roster, staffed = raised
             results = self.evaluate(roster)
-        if all_met(results):
+        if acceptable(results):
             required, roster, staffed, results = self._lower(required, roster, staffed, results)
-        final = apply_roster(self.scenario, roster.counts)
+        final = apply_roster(self.scenario, roster.counts, self.patterns)
         return RosterPlan(
-            roster, required, start, staffed, final, results, all_met(results), len(self.cache)
-        )
+            self.patterns, not self.scenario.shift_patterns, roster, required, self.floor,
+            start, staffed, final, results, acceptable(results), len(self.cache),
+        )  # fmt: skip
 
     def _raise(
-        self, required: tuple[int, ...], roster: Roster, results: dict[str, Any]
-    ) -> tuple[tuple[int, ...], Roster, tuple[float, ...]] | None:
-        """Raise the most congested hour's requirement until the cheapest roster changes."""
-        congestion = _congestion(results, _open_per_hour(results, len(required)))
-        hour = max(range(len(required)), key=lambda h: (congestion[h], -h))
+        self,
+        required: tuple[float, ...],
+        roster: Roster,
+        results: dict[str, Any],
+        targets: set[str],
+    ) -> tuple[tuple[float, ...], Roster, tuple[float, ...]] | None:
+        """Raise the requirement of the hour that most needs it (`hour_to_raise`) until the
+        cheapest roster changes."""
+        hour = hour_to_raise(results, len(required), targets)
         while required[hour] < self.max_windows:
-            required = (*required[:hour], required[hour] + 1, *required[hour + 1 :])
-            found, staffed = roster_for(self.scenario, required)
+            required = (*required[:hour], math.floor(required[hour]) + 1.0, *required[hour + 1 :])
+            found, staffed = self.cover(required)
             if found.counts != roster.counts:
                 return required, found, staffed
         return None
 
     def _lower(
         self,
-        required: tuple[int, ...],
+        required: tuple[float, ...],
         roster: Roster,
         staffed: tuple[float, ...],
         results: dict[str, Any],
-    ) -> tuple[tuple[int, ...], Roster, tuple[float, ...], dict[str, Any]]:
-        """Lower requirements, least congested hour first, while the cheaper rosters this
-        gives still meet every target (a lower requirement with the same roster is kept)."""
+    ) -> tuple[tuple[float, ...], Roster, tuple[float, ...], dict[str, Any]]:
+        """Lower requirements, least congested hour first and never below the floor, while
+        the cheaper rosters this gives still meet every target."""
         improved = True
         while improved:
             improved = False
-            congestion = _congestion(results, _open_per_hour(results, len(required)))
+            congestion = _congestion(results, len(required))
             for hour in sorted(range(len(required)), key=lambda h: (congestion[h], h)):
-                if required[hour] <= 1:
+                lowered = max(self.floor[hour], math.ceil(required[hour]) - 1.0)
+                if lowered >= required[hour] or lowered <= 0:
                     continue
-                trial = (*required[:hour], required[hour] - 1, *required[hour + 1 :])
-                found, covered = roster_for(self.scenario, trial)
+                trial = (*required[:hour], lowered, *required[hour + 1 :])
+                found, covered = self.cover(trial)
                 if found.cost >= roster.cost - 1e-9:
                     if found.counts == roster.counts:
                         required = trial  # the same people: nothing to simulate
                     continue
                 trial_results = self.evaluate(found)
-                if all_met(trial_results):
+                if acceptable(trial_results):
                     required, roster, staffed, results = trial, found, covered, trial_results
                     improved = True
                     break
         return required, roster, staffed, results
 
 
-def _open_per_hour(results: dict[str, Any], hours: int) -> tuple[int, ...]:
-    """Windows staffed per hour (all kinds), rounded up: the divisor of the congestion."""
+def failing(results: dict[str, Any]) -> set[str]:
+    """The targets not met (not met, undecided, or met on too few days)."""
+    return {k for k, v in verdicts(results).items() if v is not None and v != "met"}
+
+
+def beyond_staffing(results: dict[str, Any]) -> dict[str, str]:
+    """The failing targets no roster can meet, with the reason: the handling time is the
+    citizens' own, and so is the overtime when the last arrivals' own services already run
+    past the limit on too many days."""
+    kpis = results["kpis"]
+    found = {}
+    if kpis["handling_time"].get("met") == "not_met":
+        found["handling_time"] = (
+            "窗口办理时间取决于业务本身，与排班无关。 The handling-time target depends on "
+            "service times, not on staffing."
+        )
+    overtime = kpis["overtime"]
+    share = overtime.get("unavoidable_share_met")
+    required = results["share_required"]
+    if overtime.get("met") not in (None, "met") and share is not None and share < required:
+        found["overtime"] = (
+            f"即使无人等候，闭厅前最后到达者的办理也会超出加班上限（仅 {share:.0%} 的天数达标）。 "
+            f"Even with nobody waiting, the last arrivals' own services run past the overtime "
+            f"limit (met on {share:.0%} of days): no roster can meet it; raise [targets] overtime."
+        )
+    return found
+
+
+def hour_to_raise(results: dict[str, Any], hours: int, targets: set[str]) -> int:
+    """The hour where one more window helps the failing `targets` most: for a failing wait,
+    the hour whose mean is furthest above its target; for an overtime failure alone, the
+    congested hour nearest closing; else the most congested hour."""
+    wanted = set(targets)
+    if "walkin_wait_p90" in wanted:
+        wanted.add("walkin_wait")
+    hourly = results["hourly"][:hours]
+    ratios = [
+        (entry["mean"] / entry["target"], h)
+        for h, row in enumerate(hourly)
+        for name, entry in row["kpis"].items()
+        if name in wanted and entry.get("mean") is not None and entry.get("target")
+    ]
+    congestion = _congestion(results, hours)
+    if ratios and max(ratios)[0] > 0:
+        return max(ratios)[1]
+    if "overtime" in wanted:
+        return max(range(hours), key=lambda h: (congestion[h] > 0, h))
+    return max(range(hours), key=lambda h: (congestion[h], -h))
+
+
+def _congestion(results: dict[str, Any], hours: int) -> list[float]:
+    """The mean queue per staffed window in each hour: where another window helps most."""
     hourly = results["hourly"]
-    return tuple(
-        math.ceil(float(hourly[h]["windows_open"]) - 1e-9) if h < len(hourly) else 1
+    return [
+        float(hourly[h]["queue_length"]) / max(float(hourly[h]["windows_open"]), 1.0)
+        if h < len(hourly)
+        else 0.0
         for h in range(hours)
-    )
+    ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from queueing.policy import policy_problems
+from queueing.policy import OFF, policy_problems
 from simulation._reader import Interval as ClockInterval
 from simulation._reader import Reader
 from simulation.arrivals import AppointmentBook
@@ -29,6 +29,7 @@ from simulation.scenario_model import (
     Matter,
     MatterClass,
     Mode,
+    PlanRules,
     RunSettings,
     Scenario,
     ShiftPattern,
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 SHARE_TOLERANCE = 1e-6
+MAX_CITIZENS = 2_000_000  # per replication: about 0.5 GB of arrays, far above any hall
 
 
 def _values(kind: type[enum.Enum]) -> tuple[str, ...]:
@@ -123,10 +125,11 @@ def parse_scenario(
         top.problem("windows", "at least one [[windows]] entry is required")
     groups = [w for w in windows if w is not None]
     staff = _read_staff(top, groups, codes, day)
-    patterns = _read_plan(top.table("plan"), day)
+    patterns, rules = _read_plan(top.table("plan"), day)
     walkins = _read_profile(top.table("walkins"), day)
     book = _read_appointments(top.table("appointments"), day)
     targets = _read_targets(top.table("targets"))
+    _check_scale(top, walkins, book, day)
     policy = _read_policy(top)
     if hall is not None:
         policy = {**hall.policy, **policy}
@@ -153,6 +156,7 @@ def parse_scenario(
         hall_source=hall_source,
         staff=tuple(staff),
         shift_patterns=tuple(patterns),
+        plan_rules=rules,
     )
 
 
@@ -313,8 +317,23 @@ def _read_appointments(r: Reader, day: _Day) -> AppointmentBook:
     return AppointmentBook(rates, slot, min(no_show, 0.999), early_mean, early_sd)
 
 
+def _optional_target(
+    r: Reader, key: str, default: float | None, *, can_be_off: bool = True
+) -> float | None:
+    """A target in minutes > 0, or "off" (None); absent: `default`."""
+    if r.raw(key) == OFF:
+        if not can_be_off:
+            r.problem(key, "cannot be off: set the policy's green_max_wait_minutes instead")
+        return None
+    value = r.number(key, math.nan, low=0.0, strict_low=True) if r.has(key) else default
+    return None if value is None or math.isnan(value) else value
+
+
 def _read_targets(r: Reader) -> Targets:
     defaults = Targets()
+    walkin_key = "walkin_wait_mean" if r.has("walkin_wait_mean") else "walkin_wait"
+    if r.has("walkin_wait_mean") and r.has("walkin_wait"):
+        r.problem("walkin_wait_mean", "is the older name of walkin_wait: give one of them")
     targets = Targets(
         appointment_wait_general=r.number(
             "appointment_wait_general", defaults.appointment_wait_general, low=0.0, strict_low=True
@@ -323,14 +342,42 @@ def _read_targets(r: Reader) -> Targets:
             "appointment_wait_complex", defaults.appointment_wait_complex, low=0.0, strict_low=True
         ),
         handling_time=r.number("handling_time", defaults.handling_time, low=0.0, strict_low=True),
-        walkin_wait_mean=r.optional_number("walkin_wait_mean"),
-        walkin_wait_p90=r.optional_number("walkin_wait_p90"),
+        walkin_wait=_optional_target(r, walkin_key, defaults.walkin_wait),
+        walkin_wait_p90=_optional_target(r, "walkin_wait_p90", None),
+        green_wait=_optional_target(r, "green_wait", None, can_be_off=False),
+        overtime=_optional_target(r, "overtime", defaults.overtime),
+        share_of_days=r.number("share_of_days", defaults.share_of_days, low=0.0, high=1.0),
         confidence=r.number("confidence", defaults.confidence, low=0.0, strict_low=True),
     )
+    r.has("walkin_wait")  # known under either name
     if targets.confidence >= 1.0:
         r.problem("confidence", "must be below 1, e.g. 0.95")
     r.finish()
     return targets
+
+
+def _check_scale(top: Reader, walkins: tuple[float, ...], book: AppointmentBook, day: _Day) -> None:
+    """Refuse arrival rates no hall has (a unit slip such as 1e12): they would exhaust memory."""
+    hours = day.arrival_minutes / 60
+    expected = sum(_expected(rates, hours) for rates in (walkins, book.per_hour))
+    if expected > MAX_CITIZENS:
+        where = (
+            "walkins.per_hour"
+            if _expected(walkins, hours) > MAX_CITIZENS / 2
+            else ("appointments.per_hour")
+        )
+        top.problem(
+            where,
+            f"gives about {expected:.3g} citizens a replication, more than the "
+            f"{MAX_CITIZENS:,} the simulator holds; rates are citizens per hour",
+        )
+
+
+def _expected(rates: tuple[float, ...], hours: float) -> float:
+    """Expected arrivals over `hours` of an hourly profile (one value: constant)."""
+    if len(rates) == 1:
+        return rates[0] * hours
+    return math.fsum(rates[: math.ceil(hours)])
 
 
 def _read_policy(top: Reader) -> dict[str, Any]:
@@ -473,8 +520,27 @@ def _check_roster_overlaps(top: Reader, staff: list[Staff], day: _Day) -> None:
                 top.problem(f"staff[{i}]", f"{what} (staff[{j}])")
 
 
-def _read_plan(r: Reader, day: _Day) -> list[ShiftPattern]:
-    """`[plan]`: the shift patterns `tongban plan` may roster comprehensive staff on."""
+def _read_rules(r: Reader, day: _Day) -> PlanRules:
+    """`[plan]` rules: the shortest shift and the lunch break (0 minutes: none)."""
+    defaults = PlanRules()
+    shortest = r.number(
+        "min_shift_hours", defaults.min_shift_minutes / 60, low=0.0, strict_low=True
+    )
+    lunch = r.number("lunch_minutes", defaults.lunch_minutes, low=0.0, high=240.0)
+    after = r.number("lunch_after_hours", defaults.lunch_after_minutes / 60, low=0.0)
+    window = r.intervals("lunch_between")
+    if window is not None and len(window) != 1:
+        r.problem("lunch_between", 'must be one pair like ["11:00", "14:00"]')
+    default = (day.open_minute + 120, day.open_minute + 300)
+    span = day.interval(window[0] if window else default)
+    if lunch > span.minutes:
+        r.problem("lunch_minutes", f"is {lunch:g} but lunch_between is {span.minutes:g} minutes")
+    return PlanRules(shortest * 60, lunch, span, after * 60)
+
+
+def _read_plan(r: Reader, day: _Day) -> tuple[list[ShiftPattern], PlanRules]:
+    """`[plan]`: the rules and the shift patterns `tongban plan` may roster staff on."""
+    rules = _read_rules(r, day)
     patterns: list[ShiftPattern] = []
     for p in r.tables("shift_patterns"):
         name = p.string("name", f"pattern {len(patterns) + 1}")
@@ -487,8 +553,10 @@ def _read_plan(r: Reader, day: _Day) -> list[ShiftPattern]:
             pattern = ShiftPattern(name, shifts, breaks, cost)
             if not pattern.available():
                 p.problem("breaks", "leave no working time")
+            elif (broken := rules.pattern_problem(pattern)) is not None:
+                p.problem("shifts", broken)
             patterns.append(pattern)
     if len({p.name for p in patterns}) < len(patterns):
         r.problem("shift_patterns", "names must be unique")
     r.finish()
-    return patterns
+    return patterns, rules

@@ -7,10 +7,12 @@ converted on load. A hall day starts empty at opening (minute 0).
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from queueing.policy import Policy
 from queueing.ticket import MatterClass
 from queueing.window import WindowKind
 from simulation.arrivals import AppointmentBook, ArrivalPlan
@@ -19,11 +21,15 @@ from simulation.stats import Direction, Target
 
 __all__ = [
     "ALL_MATTERS",
+    "DEFAULT_OVERTIME",
+    "DEFAULT_SHARE_OF_DAYS",
+    "DEFAULT_WALKIN_WAIT",
     "HallSource",
     "Interval",
     "Matter",
     "MatterClass",
     "Mode",
+    "PlanRules",
     "RunSettings",
     "Scenario",
     "ShiftPattern",
@@ -139,6 +145,32 @@ class ShiftPattern:
         return subtract(self.shifts, self.breaks)
 
 
+@dataclass(frozen=True)
+class PlanRules:
+    """What `tongban plan` may roster: the shortest shift, and a lunch break for every shift
+    longer than `lunch_after_minutes`, taken inside `lunch_window` (minutes after opening)."""
+
+    min_shift_minutes: float = 240.0
+    lunch_minutes: float = 45.0
+    lunch_window: Interval = Interval(120.0, 300.0)  # 11:00-14:00 for a 09:00 opening
+    lunch_after_minutes: float = 300.0
+
+    def pattern_problem(self, pattern: ShiftPattern) -> str | None:
+        """Why a shift pattern breaks these rules, or None if it keeps them."""
+        span = pattern.shifts[-1].end - pattern.shifts[0].start
+        if span < self.min_shift_minutes - 1e-9:
+            return f"lasts {span / 60:g} h, shorter than min_shift_hours"
+        if span > self.lunch_after_minutes + 1e-9 and self.lunch_minutes > 0:
+            worked = pattern.available()
+            gaps = [b.start - a.end for a, b in itertools.pairwise(worked)]
+            if max(gaps, default=0.0) < self.lunch_minutes - 1e-9:
+                return (
+                    f"lasts {span / 60:g} h with no break of lunch_minutes "
+                    f"({self.lunch_minutes:g} min)"
+                )
+        return None
+
+
 def common_skills(window: frozenset[str], person: frozenset[str]) -> frozenset[str]:
     """What a person may handle at a window: both sets, `*` standing for every matter."""
     if ALL_MATTERS in window:
@@ -169,25 +201,39 @@ class RunSettings:
     mode: Mode = Mode.DAY
 
 
+DEFAULT_WALKIN_WAIT = 15.0  # minutes, mean: a hall is judged on its walk-ins too
+DEFAULT_OVERTIME = 30.0  # minutes from closing to the last service end, mean over days
+DEFAULT_SHARE_OF_DAYS = 0.8  # the share of simulated days on which each target must hold
+
+
 @dataclass(frozen=True)
 class Targets:
-    """Service targets in minutes (SPEC.md defaults) and the confidence level of the verdicts."""
+    """Service targets in minutes (SPEC.md defaults and the simulator's own), the share of
+    days each must hold on, and the confidence level of the intervals.
+
+    A target of None is off; `green_wait` None means the policy's green bound.
+    """
 
     appointment_wait_general: float = 10.0
     appointment_wait_complex: float = 30.0
     handling_time: float = 20.0
-    walkin_wait_mean: float | None = None
+    walkin_wait: float | None = DEFAULT_WALKIN_WAIT
     walkin_wait_p90: float | None = None
+    green_wait: float | None = None
+    overtime: float | None = DEFAULT_OVERTIME
+    share_of_days: float = DEFAULT_SHARE_OF_DAYS
     confidence: float = 0.95
 
-    def as_targets(self) -> dict[str, Target]:
-        """The targets keyed by KPI name, each as an upper bound ("at most")."""
+    def as_targets(self, green_bound: float) -> dict[str, Target]:
+        """The targets keyed by KPI name (plus "walkin_wait_p90"), each an upper bound."""
         values = {
             "appointment_wait_general": self.appointment_wait_general,
             "appointment_wait_complex": self.appointment_wait_complex,
             "handling_time": self.handling_time,
-            "walkin_wait_mean": self.walkin_wait_mean,
+            "walkin_wait": self.walkin_wait,
             "walkin_wait_p90": self.walkin_wait_p90,
+            "green_wait": green_bound if self.green_wait is None else self.green_wait,
+            "overtime": self.overtime,
         }
         return {k: Target(v, Direction.AT_MOST) for k, v in values.items() if v is not None}
 
@@ -219,6 +265,17 @@ class Scenario:
     hall_source: HallSource | None = None
     staff: tuple[Staff, ...] = ()  # a staff roster; empty: windows follow their own shifts
     shift_patterns: tuple[ShiftPattern, ...] = ()  # [plan] shift_patterns for `tongban plan`
+    plan_rules: PlanRules = PlanRules()  # [plan] rules for the rosters `tongban plan` writes
+
+    @property
+    def green_bound(self) -> float:
+        """The policy's green bound in minutes (the green wait's default target)."""
+        value = self.policy.get("green_max_wait_minutes", Policy().green_max_wait_minutes)
+        return float(value)
+
+    def targets_by_kpi(self) -> dict[str, Target]:
+        """The scenario's targets keyed by KPI name (see `Targets.as_targets`)."""
+        return self.targets.as_targets(self.green_bound)
 
     @property
     def arrival_minutes(self) -> float:

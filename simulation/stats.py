@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from queueing.vocabulary import Direction
 from simulation.errors import InvalidInputError
 
 __all__ = [
@@ -95,13 +96,6 @@ def t_critical(confidence: float, df: int) -> float:
     return 0.5 * (low + high)
 
 
-class Direction(enum.StrEnum):
-    """Which side of the target value passes."""
-
-    AT_MOST = "at most"
-    AT_LEAST = "at least"
-
-
 class Verdict(enum.StrEnum):
     """Outcome of comparing a confidence interval with a target."""
 
@@ -119,7 +113,7 @@ class Target:
 
     def is_met_by(self, x: float) -> bool:
         """Return whether one observed value satisfies the target."""
-        return x <= self.value if self.direction is Direction.AT_MOST else x >= self.value
+        return self.direction.passes(x, self.value)
 
 
 @dataclass(frozen=True)
@@ -188,7 +182,11 @@ def verdict(summary: Summary, target: Target) -> Verdict:
 
 @dataclass(frozen=True)
 class KpiResult:
-    """A KPI across replications: its summary (None when unobserved), reason, target and verdict."""
+    """A KPI across replications: its summary (None when unobserved), reason, target and verdict.
+
+    `values` are the per-replication values in replication order (None where a day
+    observed nothing), so two runs on common random numbers can be paired.
+    """
 
     summary: Summary | None
     reason: str | None
@@ -196,16 +194,22 @@ class KpiResult:
     verdict: Verdict | None
     share_met: float | None
     missing: int
+    values: tuple[float | None, ...] = ()
+    level: float = 0.95
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form used by the CLI's --json output and the HTML report."""
-        out: dict[str, Any] = {"mean": None, "ci95": None, "n": 0, "missing": self.missing}
+        """Return the JSON form used by the CLI's --json output and the HTML report.
+
+        `ci` is the interval at confidence `level`; `day_min`/`day_max` are the extremes of
+        the daily values (not of citizens' waits).
+        """
+        out: dict[str, Any] = {"mean": None, "ci": None, "level": self.level, "n": 0}
+        out["missing"] = self.missing
         if self.summary is not None:
             s = self.summary
             out |= {"mean": s.mean, "n": s.n, "std": s.std, "half_width": s.half_width}
-            out |= {"p90": s.p90, "max": s.maximum, "min": s.minimum}
-            out["ci95"] = list(s.ci) if s.ci is not None else None
-            out["confidence"] = s.confidence
+            out |= {"day_min": s.minimum, "day_max": s.maximum}
+            out["ci"] = list(s.ci) if s.ci is not None else None
         if self.target is not None:
             out["target"] = self.target.value
             out["direction"] = str(self.target.direction)
@@ -213,6 +217,7 @@ class KpiResult:
             out["share_met"] = self.share_met
         if self.reason is not None:
             out["reason"] = self.reason
+        out["values"] = list(self.values)
         return out
 
 
@@ -223,11 +228,12 @@ def evaluate(
 
     Raises ValueError if a value is infinite or confidence is invalid.
     """
-    observed = [float(v) for v in values if v is not None and not math.isnan(v)]
+    cleaned = tuple(None if v is None or math.isnan(v) else float(v) for v in values)
+    observed = [v for v in cleaned if v is not None]
     missing = len(values) - len(observed)
     if not observed:
         empty = "no observations in any replication" if values else "no replications"
-        return KpiResult(None, empty, target, None, None, missing)
+        return KpiResult(None, empty, target, None, None, missing, cleaned, confidence)
     summary = summarize(observed, confidence)
     notes: list[str] = []
     if missing:
@@ -236,9 +242,10 @@ def evaluate(
         notes.append("only one replication observed it: no confidence interval")
     reason = "; ".join(notes) or None
     if target is None:
-        return KpiResult(summary, reason, None, None, None, missing)
+        return KpiResult(summary, reason, None, None, None, missing, cleaned, confidence)
     share = sum(target.is_met_by(v) for v in observed) / len(observed)
-    return KpiResult(summary, reason, target, verdict(summary, target), share, missing)
+    judged = verdict(summary, target)
+    return KpiResult(summary, reason, target, judged, share, missing, cleaned, confidence)
 
 
 def batch_means(series: Sequence[float], batches: int = 20, confidence: float = 0.95) -> Summary:

@@ -17,7 +17,7 @@ MATTERS = ("A", "B", "C")
 
 policies = st.builds(
     Policy,
-    priority_cap=st.integers(0, 4),
+    priority_cap=st.none() | st.integers(0, 4),
     walkin_ageing_minutes=st.integers(0, 12),
     green_max_wait_minutes=st.integers(0, 12),
     appointment_early_margin_minutes=st.integers(0, 4),

@@ -104,6 +104,13 @@ def test_priority_cap_zero_puts_walk_ins_first() -> None:
     assert pick(tickets, 3, policy=policy) == ("A1", Rule.PRIORITY_CAP)
 
 
+def test_priority_cap_off_keeps_priority_first_however_long_the_streak() -> None:
+    policy = Policy(priority_cap=None)
+    tickets = [walk_in("A1", 0), booked("P1", 1, 1), green("G1", 2)]
+    assert pick(tickets, 3, w=window(streak=100), policy=policy) == ("G1", Rule.GREEN)
+    assert pick(tickets[:2], 3, w=window(streak=100), policy=policy) == ("P1", Rule.APPOINTMENT)
+
+
 def test_priority_cap_without_walk_ins_keeps_calling_priority() -> None:
     assert pick([booked("P1", 1, 1)], 3, w=window(streak=5)) == ("P1", Rule.APPOINTMENT)
 

@@ -8,16 +8,19 @@ from queueing.kpi import (
     Summary,
     appointment_wait_by_class,
     appointment_waits,
+    called_after_closing,
     first_visit_success_rate,
+    green_waits,
     handling_times,
     mean,
     no_show_rate,
+    overtime,
     summarise,
     walk_in_waits,
     window_utilisation,
 )
 from queueing.ticket import MatterClass, Outcome, TicketStatus
-from tests.queueing.queueing_builders import at, booked, walk_in
+from tests.queueing.queueing_builders import at, booked, green, walk_in
 
 FINISHED = TicketStatus.FINISHED
 
@@ -96,3 +99,25 @@ def test_window_utilisation_counts_service_inside_open_time() -> None:
     assert result[1] == pytest.approx(40 / 120)
     assert result[2] == 0.0
     assert result[3] == 0.0
+
+
+def test_green_tickets_have_their_own_wait_and_leave_the_walk_in_wait() -> None:
+    records = [
+        walk_in("A1", 0, first_called_at=at(4)),
+        green("G1", 2, first_called_at=at(3)),  # from its check-in at 2: 1 min
+        green("G2", 5, checked_in_at=None, first_called_at=at(11)),  # from issue: 6 min
+        green("G3", 5),  # never called: no wait yet
+    ]
+    assert walk_in_waits(records) == [4.0]
+    assert green_waits(records) == [1.0, 6.0]
+
+
+def test_overtime_runs_from_closing_to_the_last_service_end() -> None:
+    closing = at(60)
+    early = walk_in("1", 0, first_called_at=at(50), finished_at=at(58))
+    late = walk_in("2", 55, first_called_at=at(62), finished_at=at(75))
+    waiting = walk_in("3", 59)
+    assert overtime([early, waiting], closing) == 0.0
+    assert overtime([early, late, waiting], closing) == 15.0
+    assert overtime([], closing) == 0.0
+    assert called_after_closing([early, late, waiting], closing) == 1

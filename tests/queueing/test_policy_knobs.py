@@ -50,7 +50,7 @@ def test_problems_name_every_bad_key() -> None:
         "appointment_late_grace_minutes",
     ]
     messages = dict(problems)
-    assert messages["priority_cap"] == "must be a whole number, not 1.5"
+    assert messages["priority_cap"] == 'must be a whole number or "off", not 1.5'
     assert messages["green_max_wait"].startswith("is not a policy setting; the settings are")
     assert messages["walkin_ageing_minutes"] == "must be a number of minutes, not True"
     assert messages["no_show_grace_minutes"] == "must be between 0 and 60, not -1"
@@ -64,3 +64,17 @@ def test_invalid_policy_lists_all_problems() -> None:
     assert str(info.value).startswith("Cannot use the policy: priority_cap: must be between")
     with pytest.raises(InvalidPolicy, match="recalls_before_no_show"):
         Policy(recalls_before_no_show=-2)
+
+
+def test_the_priority_cap_can_be_turned_off() -> None:
+    policy = Policy.from_mapping({"priority_cap": "off"})
+    assert policy.priority_cap is None
+    assert policy.to_mapping()["priority_cap"] == "off"
+    assert Policy.from_mapping(policy.to_mapping()) == policy
+    assert Policy(priority_cap=None).priority_cap is None
+    assert dict(policy_problems({"priority_cap": "of"})) == {
+        "priority_cap": "must be a whole number or \"off\", not 'of'"
+    }
+    assert dict(policy_problems({"walkin_ageing_minutes": "off"})) == {
+        "walkin_ageing_minutes": "must be a number of minutes, not 'off'"
+    }

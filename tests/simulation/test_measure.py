@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from queueing import MatterClass, Ticket, kpi
+from queueing import MatterClass, Ticket, TicketStatus, kpi
 from queueing.policy import MINUTE
 from simulation.measure import HOUR, build_records, measure_day, open_intervals
 from simulation.scenario import Scenario, load_scenario, parse_scenario
@@ -55,8 +55,11 @@ CASES: list[tuple[str, Any]] = [
 ]
 
 
-def by_kpi(records: list[Ticket], everyone: list[Ticket], intervals: Any) -> dict[str, Any]:
+def by_kpi(
+    records: list[Ticket], everyone: list[Ticket], intervals: Any, closing: float
+) -> dict[str, Any]:
     walk = kpi.summarise(kpi.walk_in_waits(records))
+    green = kpi.summarise(kpi.green_waits(records))
     by_class = kpi.appointment_wait_by_class(records)
     general, complex_ = by_class[MatterClass.GENERAL], by_class[MatterClass.COMPLEX]
     utilisation = kpi.window_utilisation(everyone, intervals)
@@ -65,11 +68,38 @@ def by_kpi(records: list[Ticket], everyone: list[Ticket], intervals: Any) -> dic
         "appointment_wait_general": None if general is None else general.mean,
         "appointment_wait_complex": None if complex_ is None else complex_.mean,
         "handling_time": kpi.mean(kpi.handling_times(records)),
-        "walkin_wait_mean": None if walk is None else walk.mean,
+        "walkin_wait": None if walk is None else walk.mean,
         "walkin_wait_p90": None if walk is None else walk.p90,
         "walkin_wait_max": None if walk is None else walk.maximum,
+        "green_wait": None if green is None else green.mean,
+        "green_wait_p90": None if green is None else green.p90,
+        "green_wait_max": None if green is None else green.maximum,
         "utilisation": sum(used) / len(used) if used else None,
+        "overtime": kpi.overtime(everyone, closing),
+        "called_after_closing": kpi.called_after_closing(everyone, closing),
+        "overtime_unavoidable": unavoidable(everyone, closing),
+        "arrivals": len(records),
+        "served": sum(t.status is TicketStatus.FINISHED for t in records),
         "per_window": tuple(utilisation.values()),
+    }
+
+
+def unavoidable(everyone: list[Ticket], closing: float) -> float:
+    """The overtime had every served citizen been called on arrival: arrival plus service."""
+    ends = [t.issued_at + (t.finished_at - t.started_at) for t in everyone
+            if t.finished_at is not None and t.started_at is not None]  # fmt: skip
+    return max(0.0, (max(ends, default=closing) - closing) / MINUTE)
+
+
+def hour_waits(bucket: list[Ticket]) -> dict[str, float | None]:
+    """Each wait class's mean over the hour's citizens, by the queueing core's functions."""
+    general = [t for t in bucket if t.matter_class is MatterClass.GENERAL]
+    complex_ = [t for t in bucket if t.matter_class is MatterClass.COMPLEX]
+    return {
+        "walkin_wait": kpi.mean(kpi.walk_in_waits(bucket)),
+        "green_wait": kpi.mean(kpi.green_waits(bucket)),
+        "appointment_wait_general": kpi.mean(kpi.appointment_waits(general)),
+        "appointment_wait_complex": kpi.mean(kpi.appointment_waits(complex_)),
     }
 
 
@@ -82,7 +112,7 @@ def test_every_kpi_equals_the_queueing_kpi_functions(
     day = measure_day(model, arrivals, trace)
     everyone = build_records(model, arrivals, trace)
     records = [t for t in everyone if t.issued_at >= model.warmup]
-    expected = by_kpi(records, everyone, open_intervals(model, trace))
+    expected = by_kpi(records, everyone, open_intervals(model, trace), model.arrival_end)
     assert day.utilisation == expected.pop("per_window")
     assert day.kpis == expected  # exactly equal: same arithmetic, same order
     assert day.arrivals == len(records)
@@ -91,8 +121,7 @@ def test_every_kpi_equals_the_queueing_kpi_functions(
     for h, hour in enumerate(day.hours):
         bucket = [t for t in records if math.floor((t.issued_at - model.warmup) / HOUR) == h]
         assert hour.arrivals == len(bucket)
-        assert hour.walkin_wait == kpi.mean(kpi.walk_in_waits(bucket))
-        assert hour.appointment_wait == kpi.mean(kpi.appointment_waits(bucket))
+        assert hour.waits == hour_waits(bucket)
     assert sum(h.arrivals for h in day.hours) == len(records)
 
 
@@ -108,12 +137,22 @@ def test_the_cases_exercise_every_kpi() -> None:
         "appointment_wait_general",
         "appointment_wait_complex",
         "handling_time",
-        "walkin_wait_mean",
+        "walkin_wait",
         "walkin_wait_p90",
         "walkin_wait_max",
+        "green_wait",
+        "green_wait_p90",
+        "green_wait_max",
         "utilisation",
+        "overtime",
+        "called_after_closing",
+        "overtime_unavoidable",
+        "arrivals",
+        "served",
         "unserved",
     }
+    overtimes = [measure_day(*simulate(make())).kpis["overtime"] for _, make in CASES]
+    assert any(o > 0 for o in overtimes)  # someone was still served after closing
 
 
 def test_waits_are_measured_in_minutes_from_the_right_moment() -> None:

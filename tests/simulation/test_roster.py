@@ -99,14 +99,6 @@ def test_bad_programs_are_refused(
         cheapest_roster(required, coverage, costs)
 
 
-def test_the_search_limit_still_gives_a_covering_roster() -> None:
-    coverage = [[1.0, 0.5, 1.0], [0.5, 1.0, 0.5], [1.0, 1.0, 0.0]]
-    roster = cheapest_roster([9, 9, 9], coverage, [3.0, 2.0, 2.5], max_nodes=3)
-    assert not roster.optimal
-    for h in range(3):
-        assert sum(x * row[h] for x, row in zip(roster.counts, coverage, strict=True)) >= 9
-
-
 def test_hourly_coverage_counts_breaks_and_a_short_last_hour() -> None:
     pattern = ShiftPattern("middle", (Interval(60.0, 240.0),), (Interval(150.0, 165.0),), cost=5.0)
     # Hours from opening: [0,60) off, [60,120) on, [120,180) on but a 15-minute break,

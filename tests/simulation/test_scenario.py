@@ -20,7 +20,7 @@ from simulation.scenario import (
     load_scenario,
     parse_scenario,
 )
-from simulation.scenario_model import subtract
+from simulation.scenario_model import PlanRules, subtract
 from simulation.stats import Direction
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "simulation" / "examples").glob("*.toml"))
@@ -92,16 +92,21 @@ def test_defaults() -> None:
     assert scenario.run.replications == 30
     assert scenario.run.horizon_minutes == 480.0
     assert scenario.run.mode is Mode.DAY
-    assert scenario.targets == Targets(10.0, 30.0, 20.0, None, None, 0.95)
+    assert scenario.targets == Targets(10.0, 30.0, 20.0, 15.0, None, None, 30.0, 0.8, 0.95)
+    assert scenario.targets_by_kpi()["green_wait"].value == 10.0  # the policy's green bound
+    assert scenario.plan_rules == PlanRules()  # 4-hour shifts, 45-minute lunch in 11:00-14:00
     assert scenario.appointments.per_hour == (0.0,)
     assert scenario.policy == {}
     assert scenario.matters[0].appointment_share == 1.0
     assert scenario.matters[0].matter_class is MatterClass.GENERAL
-    as_targets = scenario.targets.as_targets()
+    as_targets = scenario.targets_by_kpi()
     assert set(as_targets) == {
         "appointment_wait_general",
         "appointment_wait_complex",
         "handling_time",
+        "walkin_wait",
+        "green_wait",
+        "overtime",
     }
     assert all(t.direction is Direction.AT_MOST for t in as_targets.values())
 
@@ -273,3 +278,44 @@ def test_loaded_file_matches_parsed_mapping(tmp_path: Path) -> None:
     assert scenario.matters[0].service == Lognormal(12.0, 0.6)
     assert scenario.matters[0].matter_class is MatterClass.COMPLEX
     assert scenario.source == str(path)
+
+
+def test_targets_can_be_set_turned_off_and_the_old_walk_in_name_still_reads() -> None:
+    targets = parse_scenario(minimal(targets={
+        "walkin_wait": "off", "overtime": 20.0, "green_wait": 5.0, "share_of_days": 0.9,
+        "walkin_wait_p90": 25.0,
+    })).targets  # fmt: skip
+    assert (targets.walkin_wait, targets.overtime, targets.green_wait) == (None, 20.0, 5.0)
+    assert (targets.share_of_days, targets.walkin_wait_p90) == (0.9, 25.0)
+    assert parse_scenario(minimal(targets={"walkin_wait_mean": 12.0})).targets.walkin_wait == 12.0
+    lines = problems(minimal(targets={"green_wait": "off", "share_of_days": 1.5,
+                                      "walkin_wait": 10.0, "walkin_wait_mean": 12.0}))  # fmt: skip
+    assert any("bad.toml: targets.green_wait: cannot be off" in line for line in lines)
+    assert any("targets.share_of_days: must be <= 1" in line for line in lines)
+    assert any("walkin_wait_mean: is the older name of walkin_wait" in line for line in lines)
+
+
+@pytest.mark.parametrize("rate", [1e12, 3e5])
+def test_absurd_arrival_rates_are_refused_before_any_memory_is_spent(rate: float) -> None:
+    lines = problems(minimal(walkins={"per_hour": [rate]}))
+    assert len(lines) == 1
+    assert lines[0].startswith("bad.toml: walkins.per_hour: gives about ")
+    assert "more than the 2,000,000 the simulator holds; rates are citizens per hour" in lines[0]
+
+
+def test_plan_rules_are_read_and_checked_against_shift_patterns() -> None:
+    rules = parse_scenario(minimal(plan={
+        "min_shift_hours": 3, "lunch_minutes": 60, "lunch_between": [["11:30", "13:30"]],
+        "lunch_after_hours": 6,
+    })).plan_rules  # fmt: skip
+    assert rules == PlanRules(180.0, 60.0, Interval(150.0, 270.0), 360.0)
+    lines = problems(minimal(plan={"shift_patterns": [
+        {"name": "short", "shifts": [["09:00", "11:00"]]},
+        {"name": "no lunch", "shifts": [["09:00", "17:00"]]},
+        {"name": "ok", "shifts": [["09:00", "12:00"], ["13:00", "17:00"]]},
+    ]}))  # fmt: skip
+    assert lines == [
+        "bad.toml: plan.shift_patterns[0].shifts: lasts 2 h, shorter than min_shift_hours",
+        "bad.toml: plan.shift_patterns[1].shifts: lasts 8 h with no break of lunch_minutes "
+        "(45 min)",
+    ]

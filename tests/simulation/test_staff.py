@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from simulation.errors import ScenarioError
-from simulation.plan import apply_roster, find_roster_plan, replace_comprehensive, roster_for
+from simulation.plan import apply_roster, find_plan, replace_comprehensive, roster_for
 from simulation.results import all_met
 from simulation.roster import cheapest_roster, hourly_coverage
+from simulation.runner import ReplicationPool
 from simulation.scenario import Interval, WindowKind, load_scenario, parse_scenario
 from simulation.scenario_model import ALL_MATTERS, WindowGroup
 from tests.simulation.test_cli import run
@@ -155,7 +156,8 @@ def test_roster_plan_is_cheapest_for_its_requirement_and_meets_the_targets(
     tmp_path: Path,
 ) -> None:
     scenario = load_scenario(EXAMPLE)
-    found = find_roster_plan(scenario, replications=8, workers=2)
+    with ReplicationPool(2) as pool:
+        found = find_plan(scenario, replications=8, pool=pool)
     assert found.met
     assert all_met(found.results)
     hours = len(found.required)

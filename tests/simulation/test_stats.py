@@ -91,7 +91,21 @@ def test_evaluate_skips_missing_and_counts_share_met() -> None:
     assert out["target"] == 10.0
     assert out["direction"] == "at most"
     assert out["met"] in {"met", "not_met", "undecided"}
-    assert len(out["ci95"]) == 2
+    assert len(out["ci"]) == 2
+    assert out["level"] == 0.95
+    assert out["values"] == [8.0, None, 12.0, None, 9.0, 7.0]  # per replication, in order
+    assert (out["day_min"], out["day_max"]) == (7.0, 12.0)
+
+
+def test_the_interval_is_at_the_level_asked_for() -> None:
+    values = [8.0, 12.0, 9.0, 7.0, 10.0]
+    wide, narrow = st.evaluate(values, confidence=0.99), st.evaluate(values, confidence=0.8)
+    assert (wide.to_dict()["level"], narrow.to_dict()["level"]) == (0.99, 0.8)
+    lo99, hi99 = wide.to_dict()["ci"]
+    lo80, hi80 = narrow.to_dict()["ci"]
+    assert lo99 < lo80 < hi80 < hi99
+    t80 = float(sps.t.ppf(0.9, 4))  # scipy, independently of our t quantiles
+    assert hi80 - lo80 == pytest.approx(2 * t80 * np.std(values, ddof=1) / math.sqrt(5))
 
 
 def test_unobserved_kpi_is_none_with_reason_not_zero() -> None:
@@ -101,7 +115,7 @@ def test_unobserved_kpi_is_none_with_reason_not_zero() -> None:
     assert result.reason == "no observations in any replication"
     out = result.to_dict()
     assert out["mean"] is None
-    assert out["ci95"] is None
+    assert out["ci"] is None
     assert out["met"] is None
     assert st.evaluate([]).reason == "no replications"
 
