@@ -93,14 +93,19 @@ def _chunks(period: DateRange) -> list[DateRange]:
 
 
 async def ticket_export(
-    db: Database, staff: StaffMember | None, hall_id: str, period: DateRange, now: datetime
+    db: Database,
+    staff: StaffMember | None,
+    hall_id: str,
+    period: DateRange | None,
+    now: datetime,
 ) -> TicketExport:
     """The ticket records export (supervisors and admins of the hall); raises
     Unauthorized, Forbidden or NotFound before anything is sent."""
     require(staff, Role.SUPERVISOR, hall_id)
     async with db.read() as session:
         info = await load_hall_info(session, hall_id)
-    return TicketExport(db, info, period, now)
+    day = now.astimezone(info.zone).date()
+    return TicketExport(db, info, period or DateRange(day, day), now)
 
 
 async def ticket_rows(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from hall.analytics.periods import DateRange
+from hall.analytics.periods import DateRange, two_months
 from hall.analytics.ratings import Reason
 from hall.analytics.records import load_hall_info
 from hall.analytics.service import PeriodData, read_period
@@ -128,7 +128,7 @@ async def leaderboard(
     db: Database,
     staff: StaffMember | None,
     hall_id: str,
-    period: DateRange,
+    period: DateRange | None,
     metric: Metric,
     now: datetime,
 ) -> Leaderboard:
@@ -137,6 +137,7 @@ async def leaderboard(
     viewer = require(staff, Role.CLERK)
     async with db.read() as session:
         info = await load_hall_info(session, hall_id)
+        period = period or two_months(now.astimezone(info.zone).date())
         data = await read_period(session, info, period, now)
     if metric.name in RATING_METRICS and data.ratings.missing is not None:
         return Leaderboard(hall_id, period, metric, [], data.ratings.missing)

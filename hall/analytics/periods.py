@@ -74,12 +74,10 @@ def two_months(today: date) -> DateRange:
     return DateRange(first, today)
 
 
-def parse_day(raw: str | None, name: str, default: date) -> date:
-    """A YYYY-MM-DD query value, or ``default`` when absent; raises InvalidInput."""
-    if raw is None or raw == "":
-        return default
+def parse_day(raw: str | None, name: str) -> date:
+    """A YYYY-MM-DD query value; raises InvalidInput."""
     try:
-        return date.fromisoformat(raw)
+        return date.fromisoformat(raw or "")
     except ValueError:
         raise InvalidInput(
             f"The {name!r} date must look like 2026-11-23, not {raw!r}.",
@@ -88,10 +86,13 @@ def parse_day(raw: str | None, name: str, default: date) -> date:
         ) from None
 
 
-def parse_range(raw_from: str | None, raw_to: str | None, default: DateRange) -> DateRange:
-    """``from``/``to`` (inclusive) checked for order and length; raises InvalidInput."""
-    start = parse_day(raw_from, "from", default.start)
-    end = parse_day(raw_to, "to", start if raw_from else default.end)
+def parse_range(raw_from: str | None, raw_to: str | None) -> DateRange | None:
+    """``from``/``to`` (inclusive; one alone means that day), or None when both are
+    absent; checked for order and length. Raises InvalidInput."""
+    if not raw_from and not raw_to:
+        return None
+    start = parse_day(raw_from or raw_to, "from" if raw_from else "to")
+    end = parse_day(raw_to or raw_from, "to" if raw_to else "from")
     if end < start:
         raise InvalidInput(
             f"The period ends ({end}) before it starts ({start}).",
@@ -106,6 +107,12 @@ def parse_range(raw_from: str | None, raw_to: str | None, default: DateRange) ->
             fields={"from": f"at most {MAX_DAYS} days before 'to'"},
         )
     return found
+
+
+def last_month(today: date) -> DateRange:
+    """The calendar month before today's (the monthly report's default)."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return DateRange(end.replace(day=1), end)
 
 
 def parse_bucket(raw: str | None) -> Bucket:

@@ -73,20 +73,31 @@ def figures_of(data: PeriodData) -> dict[str, Figure]:
     return all_figures(data.records, data.sessions, data.ratings, days, data.now, data.info)
 
 
+def today_of(info: HallInfo, now: datetime) -> DateRange:
+    """The hall's service day at ``now``, as a one-day range."""
+    day = now.astimezone(info.zone).date()
+    return DateRange(day, day)
+
+
 async def hall_kpis(
-    db: Database, staff: StaffMember | None, hall_id: str, period: DateRange, now: datetime
+    db: Database,
+    staff: StaffMember | None,
+    hall_id: str,
+    period: DateRange | None,
+    now: datetime,
 ) -> KpiReport:
-    """A hall's KPIs over service days (today's include waits in progress); supervisors
-    and admins of the hall. Raises Unauthorized, Forbidden or NotFound."""
+    """A hall's KPIs over service days (default: today, with the waits in progress);
+    supervisors and admins of the hall. Raises Unauthorized, Forbidden or NotFound."""
     require(staff, Role.SUPERVISOR, hall_id)
     async with db.read() as session:
         info = await load_hall_info(session, hall_id)
+        period = period or today_of(info, now)
         data = await read_period(session, info, period, now)
     figures = figures_of(data)
     return KpiReport(
         hall=hall_id,
         period=period,
-        as_of=now,
+        as_of=now.astimezone(info.zone),
         figures=figures,
         hourly=hourly(data.records, data.sessions, data.now, info),
         windows=work_rows(data.records, data.sessions, data.now, by_staff=False),
@@ -129,11 +140,12 @@ class HallFigures:
     hall: str
     name: str
     name_en: str
+    period: DateRange
     figures: dict[str, Figure]
 
 
 async def city_kpis(
-    db: Database, staff: StaffMember | None, period: DateRange, now: datetime
+    db: Database, staff: StaffMember | None, period: DateRange | None, now: datetime
 ) -> list[HallFigures]:
     """Every hall the supervisor or admin works in, side by side. Raises Unauthorized or
     Forbidden."""
@@ -143,6 +155,7 @@ async def city_kpis(
         halls = [h for h in await stored.list_halls(session) if member.works_in(h.id)]
         for hall in halls:
             info = await load_hall_info(session, hall.id)
-            data = await read_period(session, info, period, now)
-            found.append(HallFigures(hall.id, hall.name, hall.name_en, figures_of(data)))
+            days = period or today_of(info, now)
+            data = await read_period(session, info, days, now)
+            found.append(HallFigures(hall.id, hall.name, hall.name_en, days, figures_of(data)))
     return found
