@@ -2,8 +2,10 @@
 
 The period queries read tens of thousands of rows; turning every time column into a
 Python ``datetime`` (and back into seconds for the queueing core) cost more than the
-query itself. The database hands back floats instead. Precision is tens of
-microseconds on SQLite (``julianday`` is a double), far below what a KPI shows.
+query itself. The database hands back floats instead, to the microsecond on both:
+SQLite keeps ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's format), so whole seconds come
+from ``strftime('%s')`` and the fraction from the text (``julianday`` would round to
+milliseconds and put 09:00:00 a hair before nine).
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from sqlalchemy import Float
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-
-_UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 class epoch(FunctionElement[float]):
@@ -35,4 +35,4 @@ def _epoch_default(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(epoch, "sqlite")
 def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     inner = compiler.process(element.clauses, **kw)
-    return f"((julianday({inner}) - {_UNIX_EPOCH_JULIAN_DAY}) * 86400.0)"
+    return f"(CAST(strftime('%s', {inner}) AS INTEGER) + CAST(substr({inner}, 20) AS REAL))"
