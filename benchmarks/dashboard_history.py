@@ -98,7 +98,7 @@ def _ticket(
         due = arrived - arrived % 1800 + rng.choice((0, 1800))
     return Ticket(
         id=f"{day:%Y%m%d}{seq:05d}{hall.id[:8]}",
-        number=f"{'A' if appointment else 'D'}{seq % 1000:03d}",
+        number=f"{'A' if appointment else 'D'}{seq:04d}",
         matter=matter,
         matter_class=cls,
         source=Source.APPOINTMENT if appointment else Source.WALK_IN,
@@ -165,17 +165,26 @@ def _event(hall: Hall, kind: str, window: int, at: float, after: dict[str, Any])
     }  # fmt: skip
 
 
+def open_days(hall: Hall, last_day: date, count: int) -> list[date]:
+    """The ``count`` days the hall opens, ending with ``last_day`` (oldest first)."""
+    found, day = [], last_day
+    while len(found) < count:
+        if open_periods(hall, day, [m.code for m in hall.matters]):
+            found.append(day)
+        day -= timedelta(days=1)
+    return found[::-1]
+
+
 async def load_history(
-    db: Database, hall: Hall, last_day: date, days: int, plan: Plan, now: float, seed: int = 7
+    db: Database, hall: Hall, days: list[date], plan: Plan, now: float, seed: int = 7
 ) -> int:
-    """Write ``days`` generated days ending with ``last_day`` (as of ``now``); returns tickets."""
+    """Write the generated ``days`` (the last one as of ``now``); returns the tickets."""
     rng = random.Random(seed)
     count = 0
     tickets_table = cast(Table, TicketRow.__table__)
     events_table = cast(Table, EventRow.__table__)
-    for offset in range(days - 1, -1, -1):
-        day = last_day - timedelta(days=offset)
-        tickets, events = generate_day(hall, day, plan, rng, now if offset == 0 else None)
+    for day in days:
+        tickets, events = generate_day(hall, day, plan, rng, now if day == days[-1] else None)
         async with db.write() as session:
             if tickets:
                 await session.execute(insert(tickets_table), tickets)

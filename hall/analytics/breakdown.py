@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from hall.analytics.erlang import windows_needed
-from hall.analytics.figures import served_tickets, utilisation, wait_observations
+from hall.analytics.figures import Workload, wait_observations, workload
 from hall.analytics.records import HallInfo, Record
 from hall.analytics.sessions import StaffAt, WindowSession
 from queueing import kpi
@@ -159,42 +159,42 @@ def work_rows(
     now: float,
     *,
     by_staff: bool,
+    work: Workload | None = None,
 ) -> list[WorkRow]:
     """Per window (or per clerk): served, handling, utilisation, signed-in and serving time."""
     staff_at = StaffAt(sessions)
-    keys: dict[str, int] = {}
-
-    def key_of(window: int | None, staff: str | None) -> str | None:
-        return staff if by_staff else (None if window is None else str(window))
-
-    grouped: dict[str, list[Ticket]] = defaultdict(list)
-    for t in served_tickets(records, now):
-        key = key_of(t.window, staff_at(t.window, t.started_at))
-        if key is not None:
-            grouped[key].append(t)
-    spans: dict[str, list[WindowSession]] = defaultdict(list)
-    for s in sessions:
-        key = key_of(s.window, s.staff)
-        if key is not None:
-            spans[key].append(s)
+    work = work or workload(records, sessions, now)
+    finished: dict[str, list[Ticket]] = defaultdict(list)
+    for t in work.busy:
+        if t.status is TicketStatus.FINISHED:
+            key = staff_at(t.window, t.started_at) if by_staff else str(t.window)
+            if key is not None:
+                finished[key].append(t)
+    serving: dict[str, float] = defaultdict(float)
+    signed_in: dict[str, float] = defaultdict(float)
+    staff: dict[str, set[str]] = defaultdict(set)
+    for s, seconds in zip(sessions, work.serving, strict=True):
+        key = s.staff if by_staff else str(s.window)
+        if key is None:
+            continue
+        serving[key] += seconds
+        signed_in[key] += s.signed_in_seconds
+        if s.staff:
+            staff[key].add(s.staff)
     rows = []
-    for key in sorted(set(grouped) | set(spans), key=_natural):
-        keys.setdefault(key, len(keys))
-        busy = [replace(t, window=keys[key]) for t in grouped.get(key, [])]
-        own = [replace(s, window=keys[key]) for s in spans.get(key, [])]
-        serving, signed_in = utilisation(busy, own)
-        finished = [t for t in busy if t.status is TicketStatus.FINISHED]
-        handling = kpi.mean(kpi.handling_times(finished))
+    for key in sorted(set(finished) | set(signed_in), key=_natural):
+        done = finished.get(key, [])
+        handling = kpi.mean(kpi.handling_times(done))
         rows.append(
             WorkRow(
                 key=key,
-                served=len(finished),
+                served=len(done),
                 handling_time=None if handling is None else round(handling, 2),
-                utilisation=round(serving / signed_in, 4) if signed_in > 0 else None,
-                signed_in_minutes=round(signed_in / MINUTE, 1),
-                serving_minutes=round(serving / MINUTE, 1),
-                matters=len({t.matter for t in finished}),
-                staff=tuple(sorted({s.staff for s in spans.get(key, []) if s.staff})),
+                utilisation=round(serving[key] / signed_in[key], 4) if signed_in[key] else None,
+                signed_in_minutes=round(signed_in[key] / MINUTE, 1),
+                serving_minutes=round(serving[key] / MINUTE, 1),
+                matters=len({t.matter for t in done}),
+                staff=tuple(sorted(staff.get(key, ()))),
             )
         )
     return rows

@@ -2,10 +2,10 @@
 
 The period queries read tens of thousands of rows; turning every time column into a
 Python ``datetime`` (and back into seconds for the queueing core) cost more than the
-query itself. The database hands back floats instead, to the microsecond on both:
-SQLite keeps ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's format), so whole seconds come
-from ``strftime('%s')`` and the fraction from the text (``julianday`` would round to
-milliseconds and put 09:00:00 a hair before nine).
+query itself. The database hands back floats instead, rounded to the millisecond on
+both databases: SQLite's ``julianday`` keeps milliseconds (and its double would put
+09:00:00 a hair before nine without the rounding); it is the cheapest date function
+SQLite has (about half the cost of ``strftime`` with the text's fraction).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ class epoch(FunctionElement[float]):
 @compiles(epoch)
 def _epoch_default(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     inner = compiler.process(element.clauses, **kw)
-    return f"CAST(EXTRACT(EPOCH FROM {inner}) AS DOUBLE PRECISION)"
+    return f"CAST(ROUND(CAST(EXTRACT(EPOCH FROM {inner}) AS NUMERIC), 3) AS DOUBLE PRECISION)"
 
 
 @compiles(epoch, "sqlite")
 def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     inner = compiler.process(element.clauses, **kw)
-    return f"(CAST(strftime('%s', {inner}) AS INTEGER) + CAST(substr({inner}, 20) AS REAL))"
+    return f"ROUND((julianday({inner}) - 2440587.5) * 86400.0, 3)"

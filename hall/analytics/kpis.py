@@ -7,12 +7,13 @@ from datetime import date
 
 from hall.analytics.figures import (
     Figure,
+    Workload,
     figure,
     overtime_figure,
-    served_tickets,
     utilisation_figure,
     wait_figure,
     wait_observations,
+    workload,
 )
 from hall.analytics.ratings import RatingsData, Reason
 from hall.analytics.records import HallInfo, Record
@@ -33,6 +34,7 @@ def all_figures(
     days: Sequence[date],
     now: float,
     info: HallInfo,
+    work: Workload | None = None,
 ) -> dict[str, Figure]:
     """Every KPI of the vocabulary over the records (waits in progress up to ``now``)."""
     tickets = [r.ticket for r in records]
@@ -48,7 +50,8 @@ def all_figures(
     found["no_show_rate"] = figure("no_show_rate", kpi.no_show_rate(tickets), called, info)
     arrived = [r for r in records if r.ticket.checked_in_at is not None]
     found["abandonment_rate"] = figure("abandonment_rate", abandonment(arrived), len(arrived), info)
-    found["utilisation"] = utilisation_figure(served_tickets(records, now), sessions, info)
+    work = work or workload(records, sessions, now)
+    found["utilisation"] = utilisation_figure(work, sessions, info)
     found["arrivals"] = figure("arrivals", len(arrived), len(arrived), info)
     served = sum(1 for t in tickets if t.status is TicketStatus.FINISHED)
     found["served"] = figure("served", served, served, info)

@@ -25,6 +25,9 @@ from queueing import MatterClass, Outcome, Policy, Source, Ticket, TicketStatus
 
 UNSERVED = "unserved"
 _STATUSES = {s.value: s for s in TicketStatus}
+_CLASSES = {c.value: c for c in MatterClass}
+_SOURCES = {s.value: s for s in Source}
+_OUTCOMES = {o.value: o for o in Outcome}
 _ENDED = {TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED}
 
 
@@ -79,11 +82,7 @@ class Record:
     day: date
     group: str
     unserved: bool = False  # never ended and its day is over
-
-    @property
-    def open(self) -> bool:
-        """Still in the hall today (not ended, not unserved)."""
-        return not self.unserved and self.ticket.status not in _ENDED
+    open: bool = False  # still in the hall today (not ended, not unserved)
 
     @property
     def outcome(self) -> str:
@@ -112,7 +111,8 @@ async def load_records(
     session: AsyncSession, info: HallInfo, start: date, end: date, today: date
 ) -> list[Record]:
     """The tickets of service days ``start``…``end``; days before ``today`` are over."""
-    rows = (await session.execute(_query(info.id, start, end))).all()
+    connection = await session.connection()  # Core rows: no ORM machinery per row
+    rows = (await connection.execute(_query(info.id, start, end))).all()
     return [_record(row, info, today) for row in rows]
 
 
@@ -127,8 +127,8 @@ def _record(row: Sequence[object], info: HallInfo, today: date) -> Record:
         id=str(ident),
         number=str(number),
         matter=matter,
-        matter_class=MatterClass(matter_class),
-        source=Source(source),
+        matter_class=_CLASSES[matter_class],  # type: ignore[index]
+        source=_SOURCES[source],  # type: ignore[index]
         issued_at=float(issued),  # type: ignore[arg-type]
         green=bool(green),
         first_visit=first_visit is not False,
@@ -139,10 +139,10 @@ def _record(row: Sequence[object], info: HallInfo, today: date) -> Record:
         first_called_at=_float(called),
         started_at=_float(started),
         finished_at=_float(finished),
-        outcome=Outcome(outcome) if outcome and known is TicketStatus.FINISHED else None,
+        outcome=_OUTCOMES.get(str(outcome)) if known is TicketStatus.FINISHED else None,
     )
     unserved = known is None or (not ended and day < today)
-    return Record(ticket, day, info.groups.get(matter, ""), unserved)
+    return Record(ticket, day, info.groups.get(matter, ""), unserved, not unserved and not ended)
 
 
 def _float(value: object) -> float | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from hall.analytics.breakdown import WorkRow, work_rows
-from hall.analytics.figures import Figure
+from hall.analytics.figures import Figure, workload
 from hall.analytics.kpis import all_figures
 from hall.analytics.periods import Bucket, DateRange, last_month
 from hall.analytics.ratings import RatingsData
@@ -87,6 +87,7 @@ async def period_report(
         before = await read_period(session, info, period.previous(), now)
         year = await read_period(session, info, period.year_before(), now)
     hall = info.hall
+    work = workload(data.records, data.sessions, data.now)
     daily = [_part(data, day.isoformat(), {day}) for day in period.each_day()]
     groups = {m.code: m.group for m in hall.matters}
     return PeriodReport(
@@ -96,7 +97,7 @@ async def period_report(
         period=period,
         by=by,
         as_of=now.astimezone(info.zone),
-        figures=figures_of(data),
+        figures=figures_of(data, work),
         days_met=days_met([s.figures for s in daily]),
         series=daily if by is Bucket.DAY else [_bucket(data, b) for b in period.buckets(by)],
         groups=[
@@ -104,8 +105,8 @@ async def period_report(
             for g in hall.groups
         ],
         matters=[_slice(data, m.code, m.name, m.name_en, {m.code}) for m in hall.matters],
-        windows=work_rows(data.records, data.sessions, data.now, by_staff=False),
-        staff=work_rows(data.records, data.sessions, data.now, by_staff=True),
+        windows=work_rows(data.records, data.sessions, data.now, by_staff=False, work=work),
+        staff=work_rows(data.records, data.sessions, data.now, by_staff=True, work=work),
         previous=Comparison(before.period, figures_of(before)),
         year_before=Comparison(year.period, figures_of(year)),
     )  # fmt: skip

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.breakdown import HourRow, WorkRow, hourly, work_rows
-from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure
+from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure, Workload, workload
 from hall.analytics.kpis import all_figures
 from hall.analytics.periods import DateRange
 from hall.analytics.ratings import RatingsData, ratings_source
@@ -67,10 +67,10 @@ async def read_period(
     return PeriodData(info, period, records, sessions, ratings, now.timestamp())
 
 
-def figures_of(data: PeriodData) -> dict[str, Figure]:
+def figures_of(data: PeriodData, work: Workload | None = None) -> dict[str, Figure]:
     """Every KPI of the vocabulary over the period."""
     days = data.period.each_day()
-    return all_figures(data.records, data.sessions, data.ratings, days, data.now, data.info)
+    return all_figures(data.records, data.sessions, data.ratings, days, data.now, data.info, work)
 
 
 def today_of(info: HallInfo, now: datetime) -> DateRange:
@@ -93,15 +93,16 @@ async def hall_kpis(
         info = await load_hall_info(session, hall_id)
         period = period or today_of(info, now)
         data = await read_period(session, info, period, now)
-    figures = figures_of(data)
+    work = workload(data.records, data.sessions, data.now)
+    figures = figures_of(data, work)
     return KpiReport(
         hall=hall_id,
         period=period,
         as_of=now.astimezone(info.zone),
         figures=figures,
         hourly=hourly(data.records, data.sessions, data.now, info),
-        windows=work_rows(data.records, data.sessions, data.now, by_staff=False),
-        staff=work_rows(data.records, data.sessions, data.now, by_staff=True),
+        windows=work_rows(data.records, data.sessions, data.now, by_staff=False, work=work),
+        staff=work_rows(data.records, data.sessions, data.now, by_staff=True, work=work),
         outcomes=outcome_counts(data.records),
         recheck_seconds=recheck_seconds(figures),
     )
