@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -141,7 +142,8 @@ async def first_paint(db_url: str, data_dir: Path, rounds: int) -> tuple[float, 
 
             async def page() -> None:
                 response = await http.get("/halls/district/dashboard")
-                assert response.status_code == 200 and "tiles" in response.text
+                assert response.status_code == 200
+                assert "tiles" in response.text
 
             async def period() -> None:
                 assert (await http.get(report)).status_code == 200
@@ -166,7 +168,10 @@ async def main(args: argparse.Namespace) -> None:
             await run(fresh, folder, args)
         del url
         return
-    await run(f"sqlite+aiosqlite:///{folder / 'bench.db'}", folder, args)
+    try:
+        await run(f"sqlite+aiosqlite:///{folder / 'bench.db'}", folder, args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def run(url: str, folder: Path, args: argparse.Namespace) -> None:
@@ -204,7 +209,6 @@ async def run(url: str, folder: Path, args: argparse.Namespace) -> None:
         bare_month,
     )
     print("growth with the period (hall_kpis):")
-    previous = None
     for days in sorted({7, 30, 90, args.days}):
         if days > args.days:
             continue
@@ -212,11 +216,10 @@ async def run(url: str, folder: Path, args: argparse.Namespace) -> None:
         cost = await median_ms(lambda p=period: hall_kpis(db, BOSS, "district", p, NOW), r)  # type: ignore[misc]
         base = await median_ms(lambda p=period: bare(db, p), r)  # type: ignore[misc]
         per_day = f"{cost / days:6.1f} ms/day"
+        ratio = cost / base
         print(
-            f"  {days:>3} days: {cost:9.1f} ms ({per_day}), bare {base:7.1f} ms, ratio {cost / base:4.2f}"
+            f"  {days:>3} days: {cost:9.1f} ms ({per_day}), bare {base:7.1f} ms, ratio {ratio:4.2f}"
         )
-        previous = cost
-    del previous
     if args.city_halls:
         cost = await median_ms(lambda: city_kpis(db, BOSS, span(30), NOW), max(1, r // 2))
         print(f"city view, {args.city_halls + 2} halls, 30 days: {cost:.0f} ms")
@@ -224,7 +227,7 @@ async def run(url: str, folder: Path, args: argparse.Namespace) -> None:
     page, period = await first_paint(url, folder, r)
     print("first paint (in-process HTTP, medians):")
     print(
-        f"  dashboard page HTML {page:7.1f} ms; the 30-day report it fetches afterwards {period:7.1f} ms"
+        f"  dashboard page HTML {page:7.1f} ms; the 30-day report it loads after {period:7.1f} ms"
     )
 
 

@@ -72,7 +72,8 @@ const DashView = (() => {
     const w = chart("chart-waits");
     if (w) w.setOption({
       animation: false, grid: { ...GRID, top: 46, right: 22 }, tooltip: { trigger: "axis" }, legend: { top: 0, textStyle: { fontSize: 11 } },
-      xAxis: { type: "category", data: hours }, yAxis: { type: "value" },
+      // Room for the 10-minute line always; the 30-minute one shows once waits near it.
+      xAxis: { type: "category", data: hours }, yAxis: { type: "value", max: (v) => Math.ceil(Math.max(v.max, 10) * 1.15) },
       series: ORDER_WAITS.map((name, i) => ({
         name: label(kpis[name], zh), type: "line", connectNulls: true, itemStyle: { color: COLOURS[i] },
         data: rows.map((r) => r.waits[name]),
