@@ -98,10 +98,10 @@ async def build(db: Database, args: argparse.Namespace) -> tuple[Hall, int, int]
     config = load_config(demo_config_path())
     hall = config.hall("district")
     assert hall is not None
+    if args.city_halls:  # one file with every hall: halls missing from a file are retired
+        config = HallConfig(config.halls + city(hall, args.city_halls).halls)
     async with db.write() as session:
         await stored.apply_config(session, config, actor="system")
-        if args.city_halls:
-            await stored.apply_config(session, city(hall, args.city_halls), actor="system")
     plan = Plan(tickets_per_day=args.tickets, windows=70)
     days = open_days(hall, TODAY, args.days)
     rows = await load_history(db, hall, days, plan, NOW.timestamp())
