@@ -311,6 +311,8 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_events_hall_id_id", "hall_id", "id"),
         Index("ix_events_subject", "subject_type", "subject_id"),
+        # The analytics read a period's window and transfer events (hall.analytics).
+        Index("ix_events_hall_kind_at", "hall_id", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(

@@ -61,6 +61,7 @@ def test_units_labels_and_definitions() -> None:
     assert kpi("served").unit is Unit.COUNT
     assert kpi("walkin_wait").statistics == ("mean", "p90", "max")
     assert kpi("handling_time").label == "窗口平均办理时间 Window handling time"
+    assert kpi("green_wait").label == "绿色通道等候 Green-channel wait"
     for definition in KPIS.values():
         assert definition.definition_en.endswith(".")
         assert definition.definition_zh.endswith("。")

@@ -65,6 +65,7 @@ STAFF = {
     ("GET", f"{H}/me/today"),
     ("GET", f"{W}/queue"),
     ("GET", "/api/tickets/{id}/events"),
+    ("GET", f"{H}/leaderboard"),  # job numbers only for staff of the hall
     *(
         ("POST", f"{W}/{action}")
         for action in (
@@ -84,6 +85,13 @@ SUPERVISOR = {
     ("DELETE", f"{H}/slot-overrides"),
     ("POST", f"{H}/booking-credit"),
     ("POST", f"{H}/booking-credit/lift"),
+    ("GET", f"{H}/kpis"),
+    ("GET", f"{H}/report"),
+    ("GET", f"{H}/report.csv"),
+    ("GET", f"{H}/tickets.csv"),
+    ("GET", "/api/kpis"),
+    ("GET", "/halls/{hall}/dashboard"),
+    ("GET", "/halls/{hall}/report"),
 }
 # Admins only.
 A = "/api/admin"

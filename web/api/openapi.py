@@ -371,6 +371,41 @@ op(
     body=_body({"notice": STR}, ["notice"]),
     staff=True,
 )
+PERIOD = "Query: from, to (YYYY-MM-DD, inclusive; default today)."
+op(
+    "GET",
+    "/api/halls/{hall}/kpis",
+    f"Every KPI of the vocabulary, hourly, windows, staff (supervisor). {PERIOD}",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/report",
+    "Period report: KPIs, share of days met, series (by=day|week|month), groups, matters, "
+    "windows, staff, previous period and year before (supervisor; default last month)",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/report.csv",
+    "One table of the period report as CSV with BOM (table=kpis|series|groups|matters|"
+    "windows|staff)",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/tickets.csv",
+    f"The ticket records (the planner's calibration input), CSV with BOM. {PERIOD}",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/leaderboard",
+    "Clerks ranked by a metric (metric=most_handled|widest_range|shortest_handling|"
+    "best_rated|fewest_bad_ratings|most_helped; default: the current two months)",
+    staff=True,
+)
+op("GET", "/api/kpis", f"Every hall the supervisor works in, side by side. {PERIOD}", staff=True)
 op("GET", "/api/openapi.json", "This description")
 
 

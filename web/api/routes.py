@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.api import admin, booking, booking_admin, catalogue, openapi, staff, tickets, views
+from web.api import (
+    admin,
+    analytics,
+    booking,
+    booking_admin,
+    catalogue,
+    openapi,
+    staff,
+    tickets,
+    views,
+)
 
 routes: list[BaseRoute] = [
     *catalogue.routes,
@@ -14,5 +24,6 @@ routes: list[BaseRoute] = [
     *booking_admin.routes,
     *views.routes,
     *admin.routes,
+    *analytics.routes,
     *openapi.routes,
 ]

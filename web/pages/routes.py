@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.pages import admin, booking, citizen, landing, staff
+from web.pages import admin, booking, citizen, dashboard, landing, staff
 
 routes: list[BaseRoute] = [
     *landing.routes,
@@ -12,4 +12,5 @@ routes: list[BaseRoute] = [
     *staff.routes,
     *booking.routes,
     *admin.routes,
+    *dashboard.routes,
 ]

@@ -1,0 +1,1 @@
+"""Analytics: the KPIs over the hall's records, leaderboards and exports (read-only)."""
