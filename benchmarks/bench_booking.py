@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/bench_booking.py [--requests N] [--concurrency C]
 
 Both servers run as separate uvicorn processes on 127.0.0.1 with the same SQLite
-settings (WAL, synchronous=FULL, BEGIN IMMEDIATE through hall.db). The baseline is the
+settings (WAL, synchronous=FULL, BEGIN IMMEDIATE through hall.store.db). The baseline is the
 least a correct booking endpoint must do: parse JSON, one write transaction with
 ``UPDATE slot SET booked = booked + 1 WHERE id = ? AND booked < capacity`` and an INSERT
 of the booking, answer JSON. Tongban also validates the real-name data, applies the

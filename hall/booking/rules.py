@@ -39,7 +39,7 @@ class PersonRecord:
     """What the rules know about one person: active bookings and credit history."""
 
     held: tuple[Held, ...]
-    history: tuple[tuple[str, datetime], ...]  # (kind, at) for hall.credit
+    history: tuple[tuple[str, datetime], ...]  # (kind, at) for hall.booking.credit
 
 
 async def person_record(session: AsyncSession, person_key: str) -> PersonRecord:

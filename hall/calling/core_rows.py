@@ -34,7 +34,7 @@ _TIMES = (
     "issued_at", "due_at", "checked_in_at", "called_at", "first_called_at",
     "started_at", "finished_at",
 )  # fmt: skip
-# The columns ``store_ticket`` writes (hall.ticket_rows updates exactly these).
+# The columns ``store_ticket`` writes (hall.calling.writer updates exactly these).
 TICKET_COLUMNS = (
     "state", "status", "matter_code", "matter_class", "green", "window_number", "recalls",
     "outcome", *_TIMES,

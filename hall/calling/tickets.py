@@ -138,7 +138,7 @@ async def issue_ticket(
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
         # Read the queue before adding to it: the process's copy can then follow the
-        # commit instead of being read again (see hall.queue_cache).
+        # commit instead of being read again (see hall.calling.queue_copy).
         waiting = await waiting_queue(unit, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
         estimate = await estimate_of(unit, ctx, now, ticket_of(row), waiting)
@@ -204,7 +204,7 @@ async def get_ticket(db: Database, ticket_id: str, now: datetime) -> TicketView:
 async def _staffed_window(
     unit: Unit, ctx: HallContext, staff: StaffMember, number: int
 ) -> WindowRow:
-    """The window, as a plain row (hall.ticket_rows), after checking who acts for it.
+    """The window, as a plain row (hall.calling.rows), after checking who acts for it.
 
     The caller holds the hall's lock (``load_context(..., lock=True)``)."""
     require(staff, Role.CLERK, ctx.id)
@@ -300,7 +300,7 @@ async def _save(
     wrow: WindowRow | None = None,
     window: WindowState | None = None,
 ) -> None:
-    """Write back a ticket with status ``was`` (and its window), rows of hall.ticket_rows."""
+    """Write back a ticket with status ``was`` (and its window) through the unit's writer."""
     writer = unit.part(QueueWriter)
     store_ticket(row, ticket)
     await writer.write_ticket(row, was)

@@ -1,4 +1,4 @@
-"""Write a HallConfig back to TOML in the same shape ``hall.config`` reads."""
+"""Write a HallConfig back to TOML in the same shape ``hall.catalogue.loader`` reads."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The typed shape of a hall configuration (one TOML file, one or more halls).
 
-The file format is documented in docs/configuration.md; ``hall.config`` reads and
-validates it, ``hall.config_export`` writes it back.
+The file format is documented in docs/configuration.md; ``hall.catalogue.loader`` reads and
+validates it, ``hall.catalogue.export`` writes it back.
 """
 
 from __future__ import annotations

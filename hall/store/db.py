@@ -119,7 +119,7 @@ class Database:
 
 
 def _one_trip_creator(url: URL) -> Callable[[], Awaitable[sqlite_driver.OneTripConnection]]:
-    """Connections that make one trip to their thread per statement (hall.sqlite_driver)."""
+    """Connections that make one trip to their thread per statement (hall.store.sqlite_driver)."""
     dialect = create_async_engine(url).dialect  # only asked for the connect arguments
     args, kwargs = dialect.create_connect_args(url)
     kwargs = {**kwargs, "timeout": 30}

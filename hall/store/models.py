@@ -84,13 +84,14 @@ class HallRow(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     notice: Mapped[str] = mapped_column(Text, default="")
     # Opening hours, holidays, sessions, booking rules and policy knobs, in the
-    # TOML shape (see hall.config_export); read back through hall.config's parser.
+    # TOML shape (see hall.catalogue.export); read back through hall.catalogue.loader.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Bumped by every commit that changes one of the hall's tickets (hall.queue_cache).
+    # Bumped by every unit that changes one of the hall's waiting tickets or windows
+    # (hall.calling.queue_copy).
     queue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

@@ -33,7 +33,7 @@ from typing import Any, cast
 import aiosqlite
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
-BEGIN_WRITE = "BEGIN IMMEDIATE"  # what hall.db issues to start a write transaction
+BEGIN_WRITE = "BEGIN IMMEDIATE"  # what hall.store.db issues to start a write transaction
 
 # Set around one small read that is to run in place too (``Database.fetch_one``: a
 # lookup by key, made on every staff request; a WAL reader waits for no writer).

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by hall.migrate."""
+"""Alembic environment: runs on the connection handed over by hall.store.migrate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hall.store.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reached by a misconfigured alembic call
-    raise RuntimeError("run migrations through `tongban db upgrade` (hall.migrate.upgrade)")
+    raise RuntimeError("run migrations through `tongban db upgrade` (hall.store.migrate.upgrade)")
 
 context.configure(
     connection=connection,

@@ -205,7 +205,7 @@ BOSS = StaffMember(1, "boss", "S001", Role.SUPERVISOR, (HALL,))
 
 async def serve(db: Database, rng: random.Random, now: datetime) -> None:
     """A window calls the next ticket through the service, then maybe starts, finishes,
-    recalls or parks it (rows written by hall.ticket_rows; a start moves no version)."""
+    recalls or parks it (rows written by hall.calling.writer; a start moves no version)."""
     async with db.read() as session:
         open_windows = [r.number for r in await window_rows(session, HALL) if r.status == "open"]
     number = rng.choice(open_windows or [1])
