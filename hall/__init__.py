@@ -1,1 +1,3 @@
-"""hall."""
+"""The hall as a business: one subpackage (room) per capability, each importing only the rooms
+below it.
+"""

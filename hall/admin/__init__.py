@@ -1,1 +1,1 @@
-"""hall.admin."""
+"""Administration: configuration edits and account administration."""

@@ -1,1 +1,3 @@
-"""hall.calling."""
+"""Calling: tickets, windows, the hall context and lock, numbering, the queue copy and its
+writer, wait estimates, the board and the read views.
+"""

@@ -1,1 +1,1 @@
-"""hall.staff."""
+"""Staff: accounts, passwords, roles and sign-in."""

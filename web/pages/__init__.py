@@ -1,1 +1,1 @@
-"""web.pages."""
+"""The server-rendered pages; routes.py is the one route table."""
