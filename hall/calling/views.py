@@ -111,16 +111,9 @@ class WindowDesk:
 
 
 @dataclass(frozen=True, slots=True)
-class OverviewWindow:
+class OverviewWindow(WindowView):
     """A window on the supervisor's overview, with its clerk and ticket."""
 
-    number: int
-    name: str
-    name_en: str
-    kind: str
-    skills: tuple[str, ...]
-    status: str
-    staff: str | None
     ticket: HeldItem | None
 
 
@@ -360,8 +353,8 @@ async def hall_overview(db: Database, hall_id: str, now: datetime) -> Overview:
         windows.append(
             OverviewWindow(
                 *(view.number, view.name, view.name_en, view.kind, view.skills, view.status),
-                staff=view.staff,
-                ticket=None if ticket is None else _held_item(ticket, now),
+                view.staff,
+                None if ticket is None else _held_item(ticket, now),
             )
         )
     return Overview(
