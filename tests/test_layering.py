@@ -71,3 +71,39 @@ def test_the_checker_catches_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import asyncio\nfrom web.app import create_app\nfrom . import x\n")
     assert imported_roots(module) == {"asyncio", "web"}
+
+
+def transaction_calls(path: Path) -> list[str]:
+    """Calls that open a transaction (``db.read()``, ``db.write()``, ``reading``,
+    ``unit_of_work``), found by name in the module's syntax tree."""
+    names = {"read", "write", "reading", "unit_of_work"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in names and not node.args:
+                found.append(f"{name}() at line {node.lineno}")
+            elif name in {"reading", "unit_of_work"}:
+                found.append(f"{name}() at line {node.lineno}")
+    return found
+
+
+def test_web_routes_open_no_transactions_and_run_no_sql() -> None:
+    """Route functions call hall/ services; transactions and SQL are hall/'s job."""
+    modules = [*(ROOT / "web" / "api").glob("*.py"), *(ROOT / "web" / "pages").glob("*.py")]
+    modules += [ROOT / "web" / "screens.py", ROOT / "web" / "auth.py"]
+    offenders = {
+        str(path.relative_to(ROOT)): [
+            *sorted(imported_roots(path) & {"sqlalchemy"}),
+            *transaction_calls(path),
+        ]
+        for path in modules
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_transaction_checker_finds_one(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("async def f(db):\n    async with db.read() as s:\n        return s\n")
+    assert transaction_calls(module) == ["read() at line 2"]

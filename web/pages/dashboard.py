@@ -14,7 +14,7 @@ from starlette.routing import Route
 from hall.analytics.leaderboard import METRICS
 from hall.analytics.periods import Bucket, parse_range
 from hall.analytics.report import period_report
-from hall.catalogue import stored
+from hall.catalogue import reads
 from hall.errors import HallError
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
@@ -50,8 +50,7 @@ async def dashboard_page(request: Request) -> Response:
         return staff
     hall_id = request.path_params["hall"]
     try:
-        async with database(request).read() as session:
-            hall = await stored.get_hall(session, hall_id)
+        hall = await reads.hall(database(request), hall_id)
     except HallError as exc:
         return _failed(request, exc)
     lang = lang_of(request)
