@@ -82,9 +82,7 @@ def transaction_calls(path: Path) -> list[str]:
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in names and not node.args:
-                found.append(f"{name}() at line {node.lineno}")
-            elif name in {"reading", "unit_of_work"}:
+            if (name in names and not node.args) or name in {"reading", "unit_of_work"}:
                 found.append(f"{name}() at line {node.lineno}")
     return found
 
