@@ -8,7 +8,7 @@ and only then publish.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -325,9 +325,15 @@ async def act_on_held(
     number: int,
     now: datetime,
     action: str,
+    *,
+    then: Callable[[Unit, TicketRow], Awaitable[None]] | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """Recall, no-show, start, finish, transfer or park the ticket a window holds."""
+    """Recall, no-show, start, finish, transfer or park the ticket a window holds.
+
+    ``then`` runs in the same transaction once the ticket is written (e.g. the 否定答复
+    report of a ticket finished as rejected, from a room above this one).
+    """
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit.session, hall_id, lock=True)
         wrow = await _staffed_window(unit, staff, number)
@@ -348,6 +354,8 @@ async def act_on_held(
         held = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
         await _save(unit, row, before, ticket, wrow, None if held else release(window, ticket.id))
         record_events(unit, row, events, before)
+        if then is not None:
+            await then(unit, row)
     return ticket_view(row)
 
 
