@@ -60,7 +60,8 @@ async def test_the_whole_loop_from_rating_to_close(db: Database) -> None:
     case = await get_case(db, boss, case_id, now)  # type: ignore[arg-type]
     assert (case.kind, case.status, case.origin) == ("bad_rating", "open", "rating")
     assert (case.window, case.staff, case.matter) == (5, clerk.job_number, "SI-CARD")  # type: ignore[attr-defined]
-    assert case.rating is not None and case.rating.score == 1
+    assert case.rating is not None
+    assert case.rating.score == 1
     assert case.rating.reasons == ("long_wait", "attitude")
     deadlines = {k: datetime.fromisoformat(v) for k, v in case.deadlines.items()}
     assert deadlines == {
@@ -95,7 +96,9 @@ async def test_the_whole_loop_from_rating_to_close(db: Database) -> None:
     ]  # fmt: skip
     assert [s.by for s in case.steps][1:3] == ["boss", "clerk05"]
     assert case.steps[1].details == {"result": "true", "evidence": "调取监控，属实"}
-    assert case.closed_at == t and case.due_at is None and not case.overdue
+    assert case.closed_at == t
+    assert case.due_at is None
+    assert not case.overdue
 
 
 async def test_a_clerk_cannot_close_and_sees_the_case_only_after_the_citizen_left(
@@ -153,7 +156,8 @@ async def test_overdue_across_the_weekend_and_the_holiday_escalates_once(db: Dat
     assert await escalate_overdue(db, recorder, after) == 1
     assert await escalate_overdue(db, recorder, after + timedelta(hours=5)) == 0  # once
     case = await get_case(db, boss, case_id, after)  # type: ignore[arg-type]
-    assert case.escalations == 1 and case.steps[-1].step == "escalated"
+    assert case.escalations == 1
+    assert case.steps[-1].step == "escalated"
 
     # Verified late; now it waits for rectification, due at the end of the makeup Saturday.
     await take_step(
@@ -179,7 +183,8 @@ async def test_an_extension_asked_before_the_deadline_and_approved(db: Database)
         {"step": "extend", "days": 2, "reason": "当事人出差，周三后方可联系"},
         asked,
     )  # type: ignore[arg-type]
-    assert view.extension is not None and view.extension["days"] == 2
+    assert view.extension is not None
+    assert view.extension["days"] == 2
     with pytest.raises(IllegalStep, match="waits already"):  # one request at a time
         await take_step(
             db, NULL, clerk, case_id, {"step": "extend", "days": 1, "reason": "再延"}, asked
@@ -203,7 +208,8 @@ async def test_an_extension_asked_before_the_deadline_and_approved(db: Database)
         "rectify": local(2026, 12, 9),  # Mon 7, Tue 8
         "close": local(2026, 12, 23),  # Mon 21, Tue 22
     }
-    assert view.due_at == local(2026, 12, 4) and view.extension is None
+    assert view.due_at == local(2026, 12, 4)
+    assert view.extension is None
 
     late = local(2026, 12, 4, 0, 1)  # past the new deadline
     with pytest.raises(IllegalStep) as caught:

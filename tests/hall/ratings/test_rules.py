@@ -45,7 +45,9 @@ async def test_a_second_rating_is_refused_and_one_change_is_allowed_within_24_ho
     changed = await rate_ticket(
         db, NULL, ticket, {"score": 5, "change": True}, FINISHED + timedelta(hours=23)
     )
-    assert changed.changed and changed.rating.score == 5 and changed.rating.change_until is None
+    assert changed.changed
+    assert changed.rating.score == 5
+    assert changed.rating.change_until is None
     with pytest.raises(AlreadyRated, match="changed once"):
         await rate_ticket(
             db,
@@ -129,7 +131,8 @@ async def test_the_default_rating_after_seven_days_and_the_closed_period(db: Dat
     figures = await rating_figures(db, HALL, DAY)
     assert (figures.total, figures.active, figures.default) == (1, 0, 1)
     assert figures.unrated_rate == 1.0
-    assert figures.good_rate is None and figures.mean_score is None  # never 0 without data
+    assert figures.good_rate is None
+    assert figures.mean_score is None
 
 
 async def test_an_upheld_appeal_keeps_the_rating_but_leaves_it_out_of_the_figures(
@@ -176,7 +179,9 @@ async def test_an_upheld_appeal_keeps_the_rating_but_leaves_it_out_of_the_figure
         {"step": "decide_appeal", "uphold": True, "note": "经核实为恶意差评"},
         later,
     )
-    assert decided.status == "closed" and decided.rating is not None and decided.rating.excluded
+    assert decided.status == "closed"
+    assert decided.rating is not None
+    assert decided.rating.excluded
 
     after = await rating_figures(db, HALL, DAY)
     assert (after.total, after.active, after.default, after.excluded) == (3, 2, 1, 1)
@@ -186,9 +191,12 @@ async def test_an_upheld_appeal_keeps_the_rating_but_leaves_it_out_of_the_figure
     assert after.unrated_rate == pytest.approx(1 / 3)
     async with db.read() as session:
         kept = await session.scalar(select(RatingRow).where(RatingRow.score == 1))
-    assert kept is not None and kept.excluded and "恶意差评" in kept.excluded_reason
+    assert kept is not None
+    assert kept.excluded
+    assert "恶意差评" in kept.excluded_reason
     clerk_figures = await rating_figures(db, HALL, DAY, staff=clerk.job_number, window=5)
-    assert clerk_figures.total == 3 and clerk_figures.awaiting is None
+    assert clerk_figures.total == 3
+    assert clerk_figures.awaiting is None
 
 
 async def test_a_rejected_appeal_puts_the_case_back_where_it_was(db: Database) -> None:
@@ -214,7 +222,8 @@ async def test_a_rejected_appeal_puts_the_case_back_where_it_was(db: Database) -
         {"step": "decide_appeal", "uphold": False, "note": "证据不足"},
         later,
     )
-    assert view.status == "open" and view.details["appeal"]["decision"] == "rejected"
+    assert view.status == "open"
+    assert view.details["appeal"]["decision"] == "rejected"
     assert (await rating_figures(db, HALL, DAY)).bad == 1
 
 
@@ -227,9 +236,11 @@ async def test_changing_a_bad_rating_to_a_good_one_withdraws_its_case(db: Databa
     changed = await rate_ticket(
         db, NULL, ticket, {"score": 4, "change": True}, FINISHED + timedelta(hours=2)
     )
-    assert changed.case is not None and changed.case.status == "closed"
+    assert changed.case is not None
+    assert changed.case.status == "closed"
     case = await get_case(db, boss, rated.case.id, FINISHED + timedelta(hours=2))
-    assert case.steps[-1].step == "withdrawn" and case.steps[-1].by == "citizen"
+    assert case.steps[-1].step == "withdrawn"
+    assert case.steps[-1].by == "citizen"
     assert (await rating_figures(db, HALL, DAY)).bad == 0
 
     other = await serve_one(db, clerk, 5, MONDAY + timedelta(hours=1), sign_in=False)
@@ -242,6 +253,6 @@ async def test_changing_a_bad_rating_to_a_good_one_withdraws_its_case(db: Databa
         {"score": 2, "reasons": ["slow"], "change": True},
         MONDAY + timedelta(hours=3),
     )
-    assert (
-        worse.case is not None and worse.case.kind == "bad_rating" and worse.case.status == "open"
-    )
+    assert worse.case is not None
+    assert worse.case.kind == "bad_rating"
+    assert worse.case.status == "open"
