@@ -1,7 +1,7 @@
 """Who may see a case and take which step: supervisors everything in their halls; a
 clerk the cases about their own work (a bad rating only after the reveal delay, so the
 console never shows who rated while the citizen may still be at the window), the cases
-they opened or own, and open 帮办 requests when they are a helper. Clerks never close
+they opened or own, and the 帮办 requests when they are a helper. Clerks never close
 a case, except a 帮办 request they accepted themselves."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from hall.cases.errors import STEP_ZH, NotAllowed
-from hall.cases.kinds import CaseKind, CaseStatus, Step
+from hall.cases.kinds import CaseKind, Step
 from hall.cases.rules import HallRules
 from hall.errors import Forbidden
 from hall.staff.accounts import StaffMember
@@ -54,14 +54,8 @@ def visible(staff: StaffMember, rules: HallRules, now: datetime) -> ColumnElemen
         CaseRow.staff_id == staff.id,
         or_(CaseRow.kind != CaseKind.BAD_RATING.value, CaseRow.opened_at <= revealed),
     )
-    help_open = (
-        and_(CaseRow.kind == CaseKind.HELP.value, CaseRow.status == CaseStatus.OPEN.value)
-        if is_helper(staff, rules)
-        else false()
-    )
-    return or_(
-        about_me, CaseRow.owner_id == staff.id, CaseRow.opened_by == staff.username, help_open
-    )
+    helping = CaseRow.kind == CaseKind.HELP.value if is_helper(staff, rules) else false()
+    return or_(about_me, CaseRow.owner_id == staff.id, CaseRow.opened_by == staff.username, helping)
 
 
 def can_see(staff: StaffMember, row: CaseRow, rules: HallRules, now: datetime) -> bool:
@@ -73,12 +67,11 @@ def can_see(staff: StaffMember, row: CaseRow, rules: HallRules, now: datetime) -
     about_me = row.staff_id == staff.id and (
         row.kind != CaseKind.BAD_RATING or row.opened_at <= revealed
     )
-    help_open = row.kind == CaseKind.HELP and row.status == CaseStatus.OPEN
     return (
         about_me
         or row.owner_id == staff.id
         or row.opened_by == staff.username
-        or (help_open and is_helper(staff, rules))
+        or (row.kind == CaseKind.HELP and is_helper(staff, rules))
     )
 
 

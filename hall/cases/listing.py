@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from hall.cases.access import require_hall_staff, visible
+from hall.cases.args import choice
 from hall.cases.kinds import CaseKind, CaseStatus
 from hall.cases.rules import hall_rules
 from hall.cases.views import CaseView, views_of
@@ -25,7 +26,7 @@ MAX_LIMIT = 1000
 class CaseFilter:
     """What the desk asks for; None means "any"."""
 
-    kind: CaseKind | None = None
+    kind: CaseKind | str | None = None
     status: str | None = None  # a CaseStatus value, or "active"
     overdue: bool | None = None
     window: int | None = None
@@ -36,6 +37,8 @@ class CaseFilter:
     limit: int = 200
 
     def __post_init__(self) -> None:
+        if self.kind is not None:
+            object.__setattr__(self, "kind", choice({"kind": self.kind}, "kind", CaseKind))
         allowed = {s.value for s in CaseStatus} | {ACTIVE}
         if self.status is not None and self.status not in allowed:
             raise InvalidInput(
@@ -54,7 +57,7 @@ class CaseFilter:
 def _conditions(hall_id: str, filters: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = [CaseRow.hall_id == hall_id]
     if filters.kind is not None:
-        found.append(CaseRow.kind == filters.kind.value)
+        found.append(CaseRow.kind == str(filters.kind))
     if filters.status == ACTIVE:
         found.append(CaseRow.status != CaseStatus.CLOSED.value)
     elif filters.status is not None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from hall.cases.access import is_supervisor
+from hall.cases.args import choice
 from hall.cases.engine import get_case, open_case
 from hall.cases.help import locked_ticket
 from hall.cases.kinds import CaseKind, Origin
@@ -42,7 +43,7 @@ async def open_desk_case(
     publisher: Publisher,
     staff: StaffMember,
     hall_id: str,
-    kind: CaseKind,
+    kind: Any,
     summary: Any,
     now: datetime,
     *,
@@ -51,6 +52,7 @@ async def open_desk_case(
 ) -> CaseView:
     """Open a 办不成事 case (any clerk of the hall) or a complaint (supervisors)."""
     require(staff, Role.CLERK, hall_id)
+    kind = choice({"kind": kind}, "kind", CaseKind)
     text = summary_text(summary)
     if kind is CaseKind.COMPLAINT and not is_supervisor(staff, hall_id):
         raise Forbidden("Complaints are recorded by supervisors.", "投诉由大厅管理员登记。")

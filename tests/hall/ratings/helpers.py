@@ -71,17 +71,21 @@ async def serve_one(
     outcome: str = "completed",
     sign_in: bool = True,
 ) -> str:
-    """Issue a ticket at ``at``, call, start and finish it at the window; its id."""
+    """Issue a ticket at ``at``, call the next one, start and finish it; the finished id.
+
+    The window calls by the dispatch policy: with nobody else waiting for it, that is the
+    ticket just issued."""
     publisher = NullPublisher()
     if sign_in:
         await windows.sign_in(db, publisher, clerk, HALL, window, at)
-    issued = await tickets.issue_ticket(db, publisher, HALL, matter, at)
-    await tickets.call_next(db, publisher, clerk, HALL, window, at + timedelta(minutes=1))
+    await tickets.issue_ticket(db, publisher, HALL, matter, at)
+    called = await tickets.call_next(db, publisher, clerk, HALL, window, at + timedelta(minutes=1))
+    assert called is not None
     await tickets.act_on_held(
         db, publisher, clerk, HALL, window, at + timedelta(minutes=2), "start"
     )
     await tickets.act_on_held(
         db, publisher, clerk, HALL, window, at + timedelta(minutes=8), "finish", outcome=outcome
     )
-    ticket_id: str = issued["id"]
+    ticket_id: str = called["id"]
     return ticket_id
