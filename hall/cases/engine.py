@@ -154,6 +154,7 @@ async def withdraw_for_rating(unit: Unit, rating_id: int, note: str) -> CaseRow 
         return row
     before = row.status
     row.status, row.closed_at = CaseStatus.CLOSED.value, unit.now
+    row.details = {**row.details, "withdrawn": True}
     refresh_due(row)
     record(unit, row, "withdrawn", before, note=note)
     return row

@@ -168,6 +168,7 @@ async def close(ctx: StepContext, args: Args) -> Result:
     elif kind is CaseKind.CANNOT_HANDLE:
         due = ctx.rules.due(ctx.unit.now, ctx.rules.cases.contact_days)
         set_deadline(row, "feedback", due)
+        ctx.add("resolved_at", ctx.unit.now.isoformat())
         ctx.move(CaseStatus.RESOLVED)  # 办结: then feedback to the citizen and a check
     else:
         ctx.move(CaseStatus.CLOSED)

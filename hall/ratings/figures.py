@@ -19,34 +19,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.errors import InvalidInput
+from hall.cases.period import DayRange
 from hall.ratings.scale import BAD_MAX, GOOD_MIN, Channel
 from hall.store.db import Database
 from hall.store.models import RatingRow, TicketRow
 
 ASPECT_COLUMNS = ("efficiency", "quality", "attitude")
-
-
-@dataclass(frozen=True, slots=True)
-class DayRange:
-    """Service days from ``first`` to ``last``, both included (the hall's local days)."""
-
-    first: date
-    last: date
-
-    def __post_init__(self) -> None:
-        if self.last < self.first:
-            raise InvalidInput(
-                f"The period ends ({self.last}) before it starts ({self.first}).",
-                f"统计区间的结束日期（{self.last}）早于开始日期（{self.first}）。",
-                fields={"to": "before from"},
-            )
 
 
 class By(enum.StrEnum):

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from hall.ratings.figures import By, DayRange, rating_breakdown, rating_figures
+from hall.cases.period import DayRange
+from hall.ratings.figures import By, rating_breakdown, rating_figures
 from hall.store.db import Database
 from hall.store.models import RatingRow, TicketRow
 from tests.hall.ratings.helpers import HALL, MONDAY

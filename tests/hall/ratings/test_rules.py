@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from hall.calling import tickets
 from hall.cases.engine import get_case, take_step
+from hall.cases.period import DayRange
 from hall.errors import InvalidInput, NotFound
 from hall.publish import NullPublisher, RecordingPublisher
 from hall.ratings.defaults import record_default_ratings
 from hall.ratings.errors import AlreadyRated, NotFinished, RatingClosed
-from hall.ratings.figures import DayRange, rating_figures
+from hall.ratings.figures import rating_figures
 from hall.ratings.scale import Channel
 from hall.ratings.service import rate_ticket
 from hall.ratings.state import ticket_rating
