@@ -39,11 +39,13 @@ async def record_default_ratings(db: Database, publisher: Publisher, now: dateti
     recorded = 0
     for hall_id in halls:
         while True:
+            async with db.read() as session:  # most passes find nothing: no write then
+                rules = await hall_rules(session, hall_id)
+                tickets = await _unrated(session, rules, now)
+            if not tickets:
+                break
             async with unit_of_work(db, publisher, "system", hall_id, now) as unit:
-                rules = await hall_rules(unit.session, hall_id)
-                tickets = await _unrated(unit.session, rules, now)
-                done = await _insert(unit, rules, tickets)
-            recorded += done
+                recorded += await _insert(unit, rules, tickets)
             if len(tickets) < BATCH:
                 break
     return recorded

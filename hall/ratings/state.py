@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from hall.calling.windows import load_window
-from hall.cases.help import no_such_ticket
+from hall.cases.assist import no_such_ticket
 from hall.cases.rules import hall_rules
 from hall.ratings.views import RatingView, change_until, rating_view
 from hall.store.db import Database

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.api import admin, booking, booking_admin, catalogue, openapi, staff, tickets, views
+from web.api import (
+    admin,
+    booking,
+    booking_admin,
+    case_exports,
+    cases,
+    catalogue,
+    openapi,
+    ratings,
+    staff,
+    tickets,
+    views,
+)
 
 routes: list[BaseRoute] = [
     *catalogue.routes,
@@ -14,5 +26,8 @@ routes: list[BaseRoute] = [
     *booking_admin.routes,
     *views.routes,
     *admin.routes,
+    *ratings.routes,
+    *cases.routes,
+    *case_exports.routes,
     *openapi.routes,
 ]

@@ -15,6 +15,7 @@ from hall.catalogue import stored
 from hall.errors import NotFound
 from web.deps import clock, database
 from web.i18n import lang_of
+from web.pages.case_common import render_case_page
 from web.pages.common import error_page, render_page
 
 
@@ -61,7 +62,8 @@ async def ticket_page(request: Request) -> Response:
         "matter_name": names.get(ticket["matter"], {}).get(lang_of(request), ticket["matter"]),
         "script_data": {"ticket": ticket, "matters": names},
     }
-    return render_page(request, "ticket.html", context, script=("ticket_", "status_"))
+    # The rating and 帮办 part of the page needs the case pages' strings too.
+    return render_case_page(request, "ticket.html", context, script=("ticket_", "status_"))
 
 
 def ticket_url(request: Request, ticket_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.pages import admin, booking, citizen, landing, staff
+from web.pages import admin, booking, case_desk, citizen, evaluator, landing, staff
 
 routes: list[BaseRoute] = [
     *landing.routes,
@@ -12,4 +12,6 @@ routes: list[BaseRoute] = [
     *staff.routes,
     *booking.routes,
     *admin.routes,
+    *evaluator.routes,
+    *case_desk.routes,
 ]
