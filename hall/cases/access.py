@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, true
 from hall.cases.errors import STEP_ZH, NotAllowed
 from hall.cases.kinds import CaseKind, Step
 from hall.cases.rules import HallRules
-from hall.errors import Forbidden
+from hall.errors import Forbidden, Unauthorized
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.models import CaseRow
@@ -37,7 +37,9 @@ def is_helper(staff: StaffMember, rules: HallRules) -> bool:
 
 
 def require_hall_staff(staff: StaffMember | None, hall_id: str) -> StaffMember:
-    if staff is None or not staff.works_in(hall_id):
+    if staff is None:
+        raise Unauthorized("Please sign in first.", "请先登录。")
+    if not staff.works_in(hall_id):
         raise Forbidden(
             f"Only staff of hall {hall_id!r} may see its cases.",
             f"只有大厅 {hall_id!r} 的工作人员可以查看其工单。",

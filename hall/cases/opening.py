@@ -9,8 +9,8 @@ from typing import Any
 
 from hall.cases.access import is_supervisor
 from hall.cases.args import choice
-from hall.cases.engine import get_case, open_case
 from hall.cases.assist import locked_ticket
+from hall.cases.engine import get_case, open_case
 from hall.cases.kinds import CaseKind, Origin
 from hall.cases.rules import hall_rules
 from hall.cases.served import NOBODY, Served, contact_of, served_by

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from hall.cases.engine import get_case_row_view, open_case, withdraw_for_rating
 from hall.cases.assist import locked_ticket, no_such_ticket
+from hall.cases.engine import get_case_row_view, open_case, withdraw_for_rating
 from hall.cases.kinds import CaseKind, Origin
 from hall.cases.rules import HallRules, hall_rules
 from hall.cases.served import contact_of, served_by

@@ -4,7 +4,7 @@ the work; these pages render what the hall's services return."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -47,11 +47,21 @@ async def _catalogue(request: Request, hall_id: str) -> dict[str, Any]:
     def local(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
         return "" if moment is None else moment.astimezone(zone).strftime(fmt)
 
+    def due(moment: datetime | None, fmt: str = "%m-%d") -> str:
+        """A deadline: one that ends at midnight reads as 24:00 of its last day."""
+        if moment is None:
+            return ""
+        at = moment.astimezone(zone)
+        if (at.hour, at.minute) == (0, 0):
+            return f"{(at - timedelta(minutes=1)).strftime(fmt)} 24:00"
+        return at.strftime(f"{fmt} %H:%M")
+
     return {
         "hall": hall,
         "matter_names": {m.code: (m.name_en if english else m.name) for m in matters},
         "windows": windows,
         "local": local,
+        "due": due,
         "parse": datetime.fromisoformat,
     }
 
@@ -223,7 +233,8 @@ async def helpers_page(request: Request) -> Response:
             return not_found(request, exc.message, exc.message_zh)
     if not is_helper(staff, rules):
         return forbidden(request)
-    context = {"script_data": {"target": rules.cases.help_response_seconds, "matters": {}}}
+    names = (await _catalogue(request, hall_id))["matter_names"]
+    context = {"script_data": {"target": rules.cases.help_response_seconds, "matters": names}}
     return await _page(request, staff, hall_id, "helpers.html", context)
 
 

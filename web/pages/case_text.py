@@ -71,6 +71,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "channel_phone": ("手机", "phone"),
     "channel_api": ("接口", "API"),
     "channel_default": ("默认评价", "default"),
+    "actor_citizen": ("群众", "citizen"),
+    "actor_system": ("系统", "system"),
     # the evaluator and the phone form
     "rate_title": ("服务评价", "Rate our service"),
     "rate_ask": ("请您对本次服务进行评价", "How was our service today?"),
@@ -171,6 +173,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "case_satisfied": ("群众满意", "Satisfied"),
     "case_to": ("转办至（部门或人员）", "Forward to (department or person)"),
     "case_assignee": ("承办人用户名（可选）", "Owner's user name (optional)"),
+    "case_assign_to": ("承办人用户名", "Owner's user name"),
     "case_days_ask": ("延期工作日数", "Working days"),
     "case_reason": ("理由", "Reason"),
     "case_approve": ("同意", "Approve"),

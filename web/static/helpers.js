@@ -64,6 +64,7 @@ function card(c) {
     el("span", { className: "num", textContent: c.ticket || "—" }),
     el("div", {},
       el("div", { className: "where", textContent: where }),
+      el("div", { textContent: data.matters[c.matter] || c.matter || "" }),
       meta,
       c.summary ? el("div", { textContent: c.summary }) : null),
     late ? el("span", { className: "pill late", textContent: T.helpers_late }) : null,

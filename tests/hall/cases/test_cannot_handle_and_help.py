@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hall.calling import tickets
+from hall.cases.assist import help_desk, request_help, ticket_help
 from hall.cases.engine import take_step
 from hall.cases.errors import IllegalStep, NotAllowed
-from hall.cases.assist import help_desk, request_help, ticket_help
 from hall.cases.listing import CaseFilter, list_cases
 from hall.cases.opening import open_desk_case, report_refusal
 from hall.cases.sweep import escalate_overdue

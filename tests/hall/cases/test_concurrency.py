@@ -17,9 +17,9 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from hall.calling import tickets
+from hall.cases.assist import request_help
 from hall.cases.engine import take_step
 from hall.cases.errors import AlreadyAccepted
-from hall.cases.assist import request_help
 from hall.publish import NullPublisher
 from hall.ratings.errors import AlreadyRated
 from hall.ratings.service import RatingResult, rate_ticket

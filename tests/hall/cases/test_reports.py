@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from hall.calling import tickets
+from hall.cases.assist import request_help
 from hall.cases.engine import take_step
 from hall.cases.facts import case_facts, help_responses
-from hall.cases.assist import request_help
 from hall.cases.opening import open_desk_case
 from hall.cases.period import DayRange
 from hall.cases.reports import cannot_handle_daily, cannot_handle_weekly
