@@ -114,6 +114,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "help_sent": ("已通知帮办人员，请在原地稍候", "Help is on the way: please wait here"),
     "help_accepted": ("帮办人员（工号 {job}）已响应，正赶来", "Helper {job} is coming to you"),
     "help_closed": ("本次帮办已完成", "Assistance finished"),
+    "help_at_kiosk": ("在取号机旁", "at the kiosk"),
     "help_note": (
         "补充说明（可选，例如所在位置）",
         "Anything to add (optional, e.g. where you are)",

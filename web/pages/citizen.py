@@ -43,7 +43,9 @@ async def kiosk(request: Request) -> Response:
         "autoprint": request.query_params.get("autoprint") == "1",
         "script_data": {"hall": hall_id, "timezone": hall.timezone, "matters": matters},
     }
-    return render_page(request, "kiosk.html", context, script=("kiosk_", "status_", "network_"))
+    # The ticket step's 需要帮办 button uses the case pages' strings too.
+    script = ("kiosk_", "status_", "network_")
+    return render_case_page(request, "kiosk.html", context, script=script)
 
 
 async def ticket_page(request: Request) -> Response:

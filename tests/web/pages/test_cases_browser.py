@@ -224,6 +224,15 @@ def test_a_help_request_from_the_phone_rings_on_the_helpers_page(
     clerk.click("#hd-open .hd-card button")
     expect(clerk.locator("#hd-mine .hd-card")).to_contain_text(ticket["number"])
     expect(boss.locator("#hd-none")).to_be_visible()  # taken: gone from everyone's list
+
+    kiosk = pages.open(width=1080, height=1920)
+    kiosk.goto(live_server.url("/halls/district/kiosk"))
+    kiosk.click("[data-group=social]")
+    kiosk.click("[data-matter=SI-REG]")
+    expect(kiosk.locator("#step-ticket")).to_be_visible()
+    kiosk.click("#tk-help")
+    expect(kiosk.locator("#tk-help-status")).to_have_text("已通知帮办人员，请在原地稍候")
+    expect(boss.locator("#hd-open .hd-card")).to_contain_text("在取号机旁")
     phone.clock.fast_forward(5000)
     expect(phone.locator("#tr-help-status")).to_have_text(re.compile(r"工号 C0022"))
     assert pages.errors == []
