@@ -16,7 +16,7 @@ from hall.errors import NotFound
 from web.deps import clock, database
 from web.i18n import lang_of
 from web.pages.case_common import render_case_page
-from web.pages.common import error_page, render_page
+from web.pages.common import error_page
 
 
 async def kiosk(request: Request) -> Response:

@@ -21,7 +21,8 @@ def demo() -> dict[str, Any]:
 
 def test_absent_tables_take_the_defaults_and_the_demo_sets_its_helpers() -> None:
     data = demo()
-    assert "rating" not in data["halls"][1] and "cases" not in data["halls"][1]
+    assert "rating" not in data["halls"][1]
+    assert "cases" not in data["halls"][1]
     config = parse_config(data)
     street = config.halls[1]
     assert street.rating == RatingRules()
