@@ -21,8 +21,15 @@ from typing import Any
 from displays.announce import Voice
 from displays.backends import Backend, MemoryBackend
 from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW, ScreenConnection
+from displays.desks import DeskListeners, Listener
 from displays.feed import REFRESH, RESET, Clock, HallFeed, Loader, MonotonicClock, UnknownHall
-from displays.messages import ScreenEvent, dumps, heartbeat_message, screen_events
+from displays.messages import (
+    SCREEN_KINDS,
+    ScreenEvent,
+    dumps,
+    heartbeat_message,
+    screen_events,
+)
 from hall.publish import HallEvent
 
 log = logging.getLogger(__name__)
@@ -57,6 +64,7 @@ class Hub:
         self.history = history
         self.board_hold_seconds = board_hold_seconds
         self.feeds: dict[str, HallFeed] = {}
+        self.desks = DeskListeners()
         self._loader: Loader | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._slots = itertools.count()
@@ -94,13 +102,25 @@ class Hub:
                 log.exception("Sending %d screen event(s) of hall %s failed", len(batch), hall_id)
 
     def _on_batch(self, hall_id: str, events: list[ScreenEvent]) -> None:
+        self.desks.deliver(hall_id, events)
         feed = self.feeds.get(hall_id)
-        if feed is not None:
-            feed.submit(events)
+        screen = [e for e in events if e.kind in SCREEN_KINDS]
+        if feed is not None and screen:
+            feed.submit(screen)
 
     def _on_reset(self) -> None:
+        self.desks.reset()
         for feed in self.feeds.values():
             feed.submit(RESET)
+
+    # -- staff-side pages (evaluators, helpers) ---------------------------------------
+
+    def listen(self, hall_id: str, listener: Listener) -> None:
+        """Call ``listener`` with every batch of the hall's events (``[]``: re-read all)."""
+        self.desks.add(hall_id, listener)
+
+    def unlisten(self, hall_id: str, listener: Listener) -> None:
+        self.desks.remove(hall_id, listener)
 
     # -- screens --------------------------------------------------------------------
 

@@ -42,6 +42,16 @@ SCREEN_KINDS: dict[str, str] = {
 
 CALL_TYPES = ("called", "recalled")  # announced: they go out at once, never held back
 
+# Kinds that only staff-side pages hear of (displays.desks), never the screens: ratings
+# (the window's evaluator goes back to idle) and the steps of 帮办 requests ("case_…",
+# which hall.cases publishes for 帮办 requests only).
+DESK_KINDS = frozenset({"rating_given", "rating_changed"})
+
+
+def for_desks(kind: str) -> bool:
+    """Whether the staff-side pages hear of an event of this kind."""
+    return kind in SCREEN_KINDS or kind in DESK_KINDS or kind.startswith("case_")
+
 
 @dataclass(frozen=True, slots=True)
 class ScreenEvent:
@@ -68,10 +78,10 @@ class ScreenEvent:
 
 
 def screen_events(events: Iterable[HallEvent]) -> list[ScreenEvent]:
-    """The events that change a screen, stripped to what a screen may show."""
+    """The events that change a screen or wake a staff-side page, stripped to numbers."""
     found = []
     for event in events:
-        if event.kind not in SCREEN_KINDS:
+        if not for_desks(event.kind):
             continue
         data = event.data
         ticket = data.get("number") if event.kind.startswith(("ticket_", "service_")) else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -17,11 +17,13 @@ from starlette.staticfiles import StaticFiles
 from displays.hub import Hub
 from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
+from hall.cases.sweep import escalate_overdue, every
 from hall.publish import Publisher
+from hall.ratings.defaults import record_default_ratings
 from hall.settings import Settings
 from hall.store.db import Database
 from hall.store.models import utcnow
-from web import screens
+from web import desks, screens
 from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
@@ -30,12 +32,30 @@ from web.pages.routes import routes as page_routes
 from web.wiring import database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
+CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
+RATING_SWEEP_SECONDS = 300.0
 
 
 # Young collections after 10,000 new container objects instead of 700 (temporaries of a
 # fan-out die by reference counting before one runs); a full collection at most after
 # 100 middle ones. Measured with benchmarks/bench_screens.py (docs/architecture.md).
 SERVER_GC_THRESHOLDS = (10_000, 20, 100)
+
+
+def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
+    """Escalation of overdue cases and default ratings: database-driven, and safe to run
+    in every server process at once (hall.cases.sweep, hall.ratings.defaults)."""
+
+    def escalate() -> Awaitable[int]:
+        return escalate_overdue(db, app.state.publisher, app.state.clock())
+
+    def defaults() -> Awaitable[int]:
+        return record_default_ratings(db, app.state.publisher, app.state.clock())
+
+    return [
+        asyncio.create_task(every(CASE_SWEEP_SECONDS, escalate, "Escalated overdue cases")),
+        asyncio.create_task(every(RATING_SWEEP_SECONDS, defaults, "Recorded default ratings")),
+    ]
 
 
 def create_app(
@@ -69,6 +89,7 @@ def create_app(
             sweeper = asyncio.create_task(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )
+            sweepers = case_sweepers(db, app)
             if tune_gc:
                 gc.collect()
                 gc.freeze()
@@ -76,9 +97,10 @@ def create_app(
             try:
                 yield
             finally:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                for task in (sweeper, *sweepers):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 if hub is not None:
                     await hub.stop()
         finally:
@@ -90,6 +112,7 @@ def create_app(
             *page_routes,
             *api_routes,
             *screens.routes,
+            *desks.routes,
             Mount("/static", app=static, name="static"),
         ],
         middleware=[

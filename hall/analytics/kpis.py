@@ -22,7 +22,6 @@ from queueing import kpi
 from queueing.ticket import TicketStatus
 from queueing.vocabulary import KPIS
 
-RATING_KPIS = ("help_response", "bad_rating_followup", "good_rating_rate")
 NOT_COMPUTED = Reason("not_computed", "not computed from the hall's records", "未从大厅记录计算")
 GOOD_SCORE = 4  # 满意 (4) and 非常满意 (5) are good ratings
 
@@ -78,8 +77,6 @@ def abandonment(arrived: Sequence[Record]) -> float | None:
 
 def rating_figures(ratings: RatingsData, info: HallInfo) -> dict[str, Figure]:
     """帮办 response, bad-rating follow-up and good-rating rate (issue 16's records)."""
-    if ratings.missing is not None:
-        return {n: figure(n, None, 0, info, reason=ratings.missing) for n in RATING_KPIS}
     answered = [h.response_minutes for h in ratings.help_requests if h.response_minutes is not None]
     scores = list(ratings.scores.values())
     bad, followed = ratings.bad_ratings, ratings.bad_followed_up

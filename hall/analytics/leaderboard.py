@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from hall.analytics.figures import NO_OBSERVATIONS
 from hall.analytics.periods import DateRange, two_months
 from hall.analytics.ratings import Reason
 from hall.analytics.records import load_hall_info
@@ -90,7 +91,6 @@ METRICS = {
         ),
     )
 }  # fmt: skip
-RATING_METRICS = ("best_rated", "fewest_bad_ratings", "most_helped")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class Leaderboard:
     period: DateRange
     metric: Metric
     rows: list[LeaderRow]
-    reason: Reason | None  # why there are no rows, when the data is not recorded
+    reason: Reason | None  # why there are no rows
 
 
 def metric_of(raw: str | None) -> Metric:
@@ -141,8 +141,6 @@ async def leaderboard(
         info = await load_hall_info(tx, hall_id)
         period = period or two_months(now.astimezone(info.zone).date())
         data = await read_period(session, info, period, now)
-    if metric.name in RATING_METRICS and data.ratings.missing is not None:
-        return Leaderboard(hall_id, period, metric, [], data.ratings.missing)
     scores = _measures(data)[metric.name]()
     ranked = sorted(
         ((job, value, n) for job, (value, n) in scores.items() if n >= metric.min_count),
@@ -154,7 +152,7 @@ async def leaderboard(
         if index == 0 or value != ranked[index - 1][1]:
             rank = index + 1  # equal values share a rank
         rows.append(LeaderRow(rank, job if visible else None, round(value, 4), n))
-    return Leaderboard(hall_id, period, metric, rows, None)
+    return Leaderboard(hall_id, period, metric, rows, None if rows else NO_OBSERVATIONS)
 
 
 Scores = dict[str, tuple[float, int]]  # job number → (value, observations)

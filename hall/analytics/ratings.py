@@ -1,8 +1,8 @@
-"""Where ratings (好差评) and cases (帮办, bad-rating follow-up) come from: ONE place.
+"""Ratings (好差评) and cases (帮办, bad-rating follow-up) as the analytics read them.
 
-Issue 16 adds ``hall/ratings`` and ``hall/cases``. Until it is merged, nothing is
-recorded, and every figure that needs them is ``null`` with the reason "not yet
-recorded" (never 0). Wiring them in means filling ``ratings_source`` and nothing else.
+The one place where the dashboard's figures meet ``hall/ratings`` and ``hall/cases``:
+the active ratings of the period's tickets, its 帮办 requests and its bad-rating cases,
+read in the caller's transaction with the definitions of those rooms.
 """
 
 from __future__ import annotations
@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from hall.cases.facts import followed_up
+from hall.cases.kinds import CaseKind
+from hall.ratings.scale import Channel
+from hall.store.models import CaseRow, RatingRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +28,6 @@ class Reason:
     code: str
     en: str
     zh: str
-
-
-NOT_YET_RECORDED = Reason("not_yet_recorded", "not yet recorded", "尚未记录")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +40,45 @@ class HelpRequest:
 
 @dataclass(frozen=True, slots=True)
 class RatingsData:
-    """The ratings and cases of a period, or ``missing`` with the reason there are none."""
+    """The active ratings and the cases of a period."""
 
-    missing: Reason | None = NOT_YET_RECORDED
     scores: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     help_requests: tuple[HelpRequest, ...] = ()
-    bad_ratings: int = 0  # real-name bad ratings (1-2) of the period
-    bad_followed_up: int = 0  # of which verified, rectified and re-visited
+    bad_ratings: int = 0  # real-name bad-rating cases that count for the follow-up
+    bad_followed_up: int = 0  # of which re-visited (or closed after the re-visit)
 
 
 async def ratings_source(
     session: AsyncSession, hall_id: str, start: date, end: date
 ) -> RatingsData:
-    """The active ratings (by ticket id) and the 帮办 and bad-rating cases of the period.
+    """The active ratings (by ticket id), 帮办 requests and bad-rating cases of the days.
 
-    Nothing is recorded before issue 16's services exist: the answer says so.
+    Active ratings are the ones citizens gave (not the default ones recorded after the
+    period) and not excluded by an upheld appeal; a rating counts on the day its ticket
+    was finished, a case on the day it concerns.
     """
-    del session, hall_id, start, end  # read here once hall/ratings and hall/cases exist
-    return RatingsData()
+    rated = select(RatingRow.ticket_id, RatingRow.score).where(
+        RatingRow.hall_id == hall_id,
+        RatingRow.service_day >= start,
+        RatingRow.service_day <= end,
+        RatingRow.excluded.is_(False),
+        RatingRow.channel != Channel.DEFAULT.value,
+    )
+    scores = {ticket: int(score) for ticket, score in (await session.execute(rated)).all()}
+    cases = select(CaseRow).where(
+        CaseRow.hall_id == hall_id,
+        CaseRow.service_day >= start,
+        CaseRow.service_day <= end,
+        CaseRow.kind.in_((CaseKind.HELP.value, CaseKind.BAD_RATING.value)),
+    )
+    helps, bad, followed = [], 0, 0
+    for row in (await session.scalars(cases.order_by(CaseRow.id))).all():
+        if row.kind == CaseKind.HELP:
+            minutes = None
+            if row.accepted_at is not None:
+                minutes = (row.accepted_at - row.opened_at).total_seconds() / 60
+            helps.append(HelpRequest(minutes, row.owner_job if minutes is not None else None))
+        elif (done := followed_up(row)) is not None:
+            bad += 1
+            followed += done
+    return RatingsData(MappingProxyType(scores), tuple(helps), bad, followed)

@@ -144,8 +144,6 @@ def _slice(data: PeriodData, key: str, name: str, name_en: str, matters: set[str
 
 def _ratings_of(ratings: RatingsData, records: Sequence[Record]) -> RatingsData:
     """The ratings of these tickets only (cases are not split: they stay whole-period)."""
-    if ratings.missing is not None:
-        return ratings
     ids = {r.ticket.id for r in records}
     scores = {t: s for t, s in ratings.scores.items() if t in ids}
     return replace(ratings, scores=scores, help_requests=(), bad_ratings=0, bad_followed_up=0)

@@ -8,7 +8,7 @@ and only then publish.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -339,9 +339,15 @@ async def act_on_held(
     number: int,
     now: datetime,
     action: str,
+    *,
+    then: Callable[[Unit, TicketRow], Awaitable[None]] | None = None,
     **options: Any,
 ) -> TicketView:
-    """Recall, no-show, start, finish, transfer or park the ticket a window holds."""
+    """Recall, no-show, start, finish, transfer or park the ticket a window holds.
+
+    ``then`` runs in the same transaction once the ticket is written (e.g. the 否定答复
+    report of a ticket finished as rejected, from a room above this one).
+    """
     async with unit_of_work(db, publisher, staff.username, hall_id, now) as unit:
         ctx = await load_context(unit, hall_id, lock=True)
         wrow = await _staffed_window(unit, ctx, staff, number)
@@ -362,6 +368,8 @@ async def act_on_held(
         held = ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
         await _save(unit, row, before, ticket, wrow, None if held else release(window, ticket.id))
         record_events(unit, row, events, before)
+        if then is not None:
+            await then(unit, row)
     return ticket_view(row)
 
 

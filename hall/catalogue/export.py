@@ -10,12 +10,14 @@ import tomli_w
 from hall.catalogue.schema import (
     WEEKDAYS,
     BookingRules,
+    CaseRules,
     ExtendedSession,
     Hall,
     HallConfig,
     Matter,
     MatterGroup,
     Period,
+    RatingRules,
     StaffAccount,
     Window,
 )
@@ -40,6 +42,8 @@ def hall_settings(h: Hall) -> dict[str, Any]:
         "makeup_workdays",
         "extended_sessions",
         "booking",
+        "rating",
+        "cases",
         "policy",
     )
     settings: dict[str, Any] = _jsonable({k: full[k] for k in keys if k in full})
@@ -89,6 +93,8 @@ def _hall(h: Hall) -> dict[str, Any]:
     if h.extended_sessions:
         out["extended_sessions"] = [_session(s) for s in h.extended_sessions]
     out["booking"] = _booking(h.booking)
+    out["rating"] = _rating(h.rating)
+    out["cases"] = _cases(h.cases)
     if h.policy:
         out["policy"] = dict(h.policy)
     out["groups"] = [_group(g) for g in h.groups]
@@ -131,6 +137,32 @@ def _booking(b: BookingRules) -> dict[str, Any]:
         "window_days": n.window_days,
         "suspend_days": n.suspend_days,
     }
+    return out
+
+
+def _rating(rules: RatingRules) -> dict[str, Any]:
+    return {
+        "period_days": rules.period_days,
+        "change_hours": rules.change_hours,
+        "default_score": rules.default_score,
+        "evaluator_minutes": rules.evaluator_minutes,
+        "reveal_after_minutes": rules.reveal_after_minutes,
+    }
+
+
+def _cases(rules: CaseRules) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "contact_days": rules.contact_days,
+        "rectify_days": rules.rectify_days,
+        "close_days": rules.close_days,
+        "on_the_spot_days": rules.on_the_spot_days,
+        "complex_days": rules.complex_days,
+        "special_days": rules.special_days,
+        "max_extension_days": rules.max_extension_days,
+        "help_response_seconds": rules.help_response_seconds,
+    }
+    if rules.helpers:
+        out["helpers"] = list(rules.helpers)
     return out
 
 

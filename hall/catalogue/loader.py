@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import time
@@ -15,6 +16,7 @@ from hall.catalogue.reader import Reader, parse_clock
 from hall.catalogue.schema import (
     WEEKDAYS,
     BookingRules,
+    CaseRules,
     ExtendedSession,
     Hall,
     HallConfig,
@@ -24,6 +26,7 @@ from hall.catalogue.schema import (
     MatterGroup,
     NoShowRule,
     Period,
+    RatingRules,
     StaffAccount,
     Window,
     WindowKind,
@@ -35,6 +38,7 @@ from hall.staff.roles import Role
 SLUG = r"[a-z][a-z0-9-]{0,31}"
 CODE = r"[A-Za-z0-9_.-]{1,32}"
 PREFIX = r"[A-Z]{1,2}"
+USERNAME = r"[a-z][a-z0-9_.-]{1,31}"
 
 # Checks the [policy] table; the queueing core plugs its own validator in here
 # (queueing.policy.policy_problems), so a hall file and a simulator scenario share one definition.
@@ -83,7 +87,7 @@ def _hall(r: Reader, policy_check: PolicyCheck | None) -> Hall:
     r.only(
         *("id", "name", "name_en", "level", "timezone", "address", "opening_hours"),
         *("holidays", "makeup_workdays", "extended_sessions", "groups", "matters"),
-        *("windows", "booking", "policy", "notice"),
+        *("windows", "booking", "rating", "cases", "policy", "notice"),
     )
     tz = r.text("timezone", "Asia/Shanghai")
     try:
@@ -117,6 +121,8 @@ def _hall(r: Reader, policy_check: PolicyCheck | None) -> Hall:
         matters=matters,
         windows=windows,
         booking=_booking(r.table("booking")),
+        rating=_rating(r.table("rating")),
+        cases=_cases(r.table("cases")),
         policy=dict(policy),
         notice=r.text("notice", ""),
     )
@@ -270,6 +276,46 @@ def _booking(r: Reader) -> BookingRules:
     )
 
 
+def _rating(r: Reader) -> RatingRules:
+    r.only(
+        "period_days", "change_hours", "default_score", "evaluator_minutes",
+        "reveal_after_minutes",
+    )  # fmt: skip
+    d = RatingRules()
+    return RatingRules(
+        period_days=r.integer("period_days", d.period_days, 1, 90),
+        change_hours=r.integer("change_hours", d.change_hours, 0, 720),
+        default_score=r.integer("default_score", d.default_score, 1, 5),
+        evaluator_minutes=r.integer("evaluator_minutes", d.evaluator_minutes, 1, 120),
+        reveal_after_minutes=r.integer("reveal_after_minutes", d.reveal_after_minutes, 0, 10080),
+    )
+
+
+def _cases(r: Reader) -> CaseRules:
+    r.only(
+        "contact_days", "rectify_days", "close_days", "on_the_spot_days", "complex_days",
+        "special_days", "max_extension_days", "help_response_seconds", "helpers",
+    )  # fmt: skip
+    d = CaseRules()
+    rules = CaseRules(
+        contact_days=r.integer("contact_days", d.contact_days, 0, 60),
+        rectify_days=r.integer("rectify_days", d.rectify_days, 0, 120),
+        close_days=r.integer("close_days", d.close_days, 0, 240),
+        on_the_spot_days=r.integer("on_the_spot_days", d.on_the_spot_days, 0, 10),
+        complex_days=r.integer("complex_days", d.complex_days, 0, 120),
+        special_days=r.integer("special_days", d.special_days, 0, 240),
+        max_extension_days=r.integer("max_extension_days", d.max_extension_days, 1, 120),
+        help_response_seconds=r.integer("help_response_seconds", d.help_response_seconds, 10, 3600),
+        helpers=r.texts("helpers"),
+    )
+    for name in rules.helpers:
+        if not re.fullmatch(USERNAME, name):
+            r.problem("helpers", f"{name!r} is not a user name")
+    if not rules.contact_days <= rules.rectify_days <= rules.close_days:
+        r.problem("close_days", "needs contact_days ≤ rectify_days ≤ close_days")
+    return rules
+
+
 def _staff(r: Reader, hall_ids: set[str]) -> StaffAccount:
     r.only("username", "job_number", "role", "halls", "password_hash")
     halls = r.texts("halls", ("*",))
@@ -280,7 +326,7 @@ def _staff(r: Reader, hall_ids: set[str]) -> StaffAccount:
     if password_hash and not password_hash.startswith("$argon2"):
         r.problem("password_hash", "must be an argon2 hash (make one with `tongban staff hash`)")
     return StaffAccount(
-        username=r.text("username", pattern=r"[a-z][a-z0-9_.-]{1,31}"),
+        username=r.text("username", pattern=USERNAME),
         job_number=r.text("job_number", pattern=r"[A-Za-z0-9-]{1,16}"),
         role=r.choice("role", Role) or Role.CLERK,
         halls=halls,

@@ -138,6 +138,32 @@ class BookingRules:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingRules:
+    """好差评: when and how a finished ticket may be rated (natural days and hours)."""
+
+    period_days: int = 7  # rating allowed from the finish until this many days after
+    change_hours: int = 24  # one change (追评) within this many hours of the rating
+    default_score: int = 3  # recorded as "default" when nobody rated within the period
+    evaluator_minutes: int = 10  # the window's evaluator offers the form this long
+    reveal_after_minutes: int = 60  # clerks see ratings of their own work only after this
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRules:
+    """Deadlines of cases in working days of the hall's calendar, and who helps (帮办)."""
+
+    contact_days: int = 1  # bad rating or complaint: verify (contact the citizen)
+    rectify_days: int = 5
+    close_days: int = 15
+    on_the_spot_days: int = 0  # 办不成事 by category
+    complex_days: int = 5
+    special_days: int = 10
+    max_extension_days: int = 10  # one extension request at most this long
+    help_response_seconds: int = 60  # an unanswered 帮办 request escalates after this
+    helpers: tuple[str, ...] = ()  # clerks (user names) who take 帮办 requests
+
+
+@dataclass(frozen=True, slots=True)
 class Hall:
     """One service hall with its catalogue, windows and rules."""
 
@@ -155,6 +181,8 @@ class Hall:
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()
     booking: BookingRules = field(default_factory=BookingRules)
+    rating: RatingRules = field(default_factory=RatingRules)
+    cases: CaseRules = field(default_factory=CaseRules)
     policy: dict[str, Any] = field(default_factory=dict)
     notice: str = ""
 

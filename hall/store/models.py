@@ -328,3 +328,88 @@ class EventRow(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RatingRow(Base):
+    """好差评: one rating per finished ticket (hall.ratings); never deleted.
+
+    ``channel`` is ``evaluator``, ``phone``, ``api`` or ``default`` (recorded by the
+    sweep when nobody rated within the period; never an active rating). An appeal that
+    a supervisor upholds sets ``excluded``: the rating stays, marked, out of the figures.
+    """
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("ticket_id"),
+        Index("ix_ratings_hall_day", "hall_id", "service_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"))
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    service_day: Mapped[date] = mapped_column(Date)  # the hall's local day of the finish
+    ticket_number: Mapped[str] = mapped_column(String(8))
+    matter_code: Mapped[str] = mapped_column(String(32))
+    window_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    staff_job: Mapped[str | None] = mapped_column(String(16), default=None)
+    finished_at: Mapped[datetime] = mapped_column()
+    score: Mapped[int] = mapped_column(Integer)
+    efficiency: Mapped[int | None] = mapped_column(Integer, default=None)
+    quality: Mapped[int | None] = mapped_column(Integer, default=None)
+    attitude: Mapped[int | None] = mapped_column(Integer, default=None)
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16))
+    rated_at: Mapped[datetime] = mapped_column()
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(default=None)
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseRow(Base):
+    """A case (工单): a bad rating, 办不成事, a 帮办 request or a complaint (hall.cases).
+
+    Its timeline is the audit events with subject ``case``/id. ``due_at`` is the
+    deadline of the step the case waits for (None: none); the escalation sweep sets
+    ``escalated_due`` to the deadline it escalated, so each missed deadline escalates
+    once, whichever server process sweeps.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("rating_id"),
+        Index("ix_cases_hall_status", "hall_id", "status"),
+        Index("ix_cases_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[str | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    ticket_number: Mapped[str | None] = mapped_column(String(8), default=None)
+    service_day: Mapped[date] = mapped_column(Date)  # the hall's local day it concerns
+    rating_id: Mapped[int | None] = mapped_column(ForeignKey("ratings.id"), default=None)
+    window_number: Mapped[int | None] = mapped_column(Integer, default=None)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    staff_job: Mapped[str | None] = mapped_column(String(16), default=None)
+    matter_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    contact: Mapped[str | None] = mapped_column(String(32), default=None)  # masked only
+    summary: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(16), default=None)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    owner_job: Mapped[str | None] = mapped_column(String(16), default=None)
+    forwarded_to: Mapped[str] = mapped_column(String(200), default="")
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    deadlines: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalated_due: Mapped[datetime | None] = mapped_column(default=None)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    extension: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

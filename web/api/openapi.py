@@ -173,9 +173,12 @@ for action, summary in (
 op(
     "POST",
     f"{W}/finish",
-    "Finish the held ticket with an outcome",
+    "Finish the held ticket with an outcome (rejected: a reason, kept as a 否定答复 report)",
     body=_body(
-        {"outcome": {"enum": ["completed", "materials_missing", "rejected", "referred"]}},
+        {
+            "outcome": {"enum": ["completed", "materials_missing", "rejected", "referred"]},
+            "reason": {"type": "string", "maxLength": 500},
+        },
         ["outcome"],
     ),
     result=ticket_result,
@@ -407,6 +410,117 @@ op(
 )
 op("GET", "/api/kpis", f"Every hall the supervisor works in, side by side. {PERIOD}", staff=True)
 op("GET", "/api/openapi.json", "This description")
+
+
+RATING_BODY = _body(
+    {
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "aspects": {
+            "type": "object",
+            "properties": {
+                name: {"type": "integer", "minimum": 1, "maximum": 5}
+                for name in ("efficiency", "quality", "attitude")
+            },
+        },
+        "reasons": {"type": "array", "items": STR},
+        "comment": {"type": "string", "maxLength": 500},
+        "change": {"type": "boolean", "description": "change the rating (once, within 24 h)"},
+        "channel": {"enum": ["evaluator", "phone", "api"]},
+    },
+    ["score"],
+)
+CASE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": ["bad_rating", "cannot_handle", "help", "complaint"]},
+        "status": STR,
+        "ticket": {"type": ["string", "null"], "description": "ticket number"},
+        "window": {"type": ["integer", "null"]},
+        "staff": {"type": ["string", "null"], "description": "job number"},
+        "matter": {"type": ["string", "null"]},
+        "opened_at": {"type": "string", "format": "date-time"},
+        "due_at": {"type": ["string", "null"], "format": "date-time"},
+        "overdue": {"type": "boolean"},
+        "steps": {"type": "array", "items": {"type": "object"}},
+    },
+}
+op(
+    "POST",
+    "/api/tickets/{id}/rating",
+    "Rate a finished ticket (好差评; 409 not_finished, already_rated, rating_closed)",
+    ok=201,
+    body=RATING_BODY,
+)
+op("GET", "/api/tickets/{id}/rating", "Whether the ticket may be rated now, and its rating")
+op(
+    "POST",
+    "/api/tickets/{id}/help",
+    "Ask for 帮办 for this ticket (201 new, 200 one still open)",
+    ok=201,
+    body=_body({"note": STR}, []),
+)
+op("GET", "/api/tickets/{id}/help", "The ticket's latest 帮办 request")
+op(
+    "GET",
+    f"{W}/evaluator",
+    "What the window's evaluator shows (query: key, the pairing key)",
+)
+op(
+    "GET",
+    "/api/halls/{hall}/ratings",
+    "Ratings (query: from, to, window, staff, matter; clerks: their own)",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/rating-figures",
+    "好评率, 主动评价好评率, 未评价率, 差评数 (query: from, to, by, window, staff, matter)",
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/cases",
+    "Cases (query: kind, status, overdue, window, staff, matter, from, to, limit)",
+    result={"type": "object", "properties": {"cases": {"type": "array", "items": CASE}}},
+    staff=True,
+)
+op(
+    "POST",
+    "/api/halls/{hall}/cases",
+    "Record a 办不成事 case or a complaint",
+    ok=201,
+    body=_body(
+        {
+            "kind": {"enum": ["cannot_handle", "complaint"]},
+            "summary": STR,
+            "ticket": STR,
+            "matter": STR,
+        },
+        ["kind", "summary"],
+    ),
+    staff=True,
+)
+op("GET", "/api/cases/{id}", "One case with its timeline", staff=True)
+op(
+    "POST",
+    "/api/cases/{id}/steps",
+    "Take a step (409 illegal_step naming the state, already_accepted)",
+    body=_body({"step": STR}, ["step"]),
+    result=CASE,
+    staff=True,
+)
+op("GET", "/api/halls/{hall}/help-requests", "Open 帮办 requests (helpers)", staff=True)
+op("GET", "/api/halls/{hall}/cases.csv", "The cases as CSV (UTF-8 with BOM)", staff=True)
+for path, summary in (
+    ("cannot-handle/daily", "办不成事 daily summary (query: day)"),
+    ("cannot-handle/daily.csv", "办不成事 daily summary as CSV"),
+    ("cannot-handle/weekly", "办不成事 weekly analysis (query: day in the week)"),
+    ("cannot-handle/weekly.csv", "办不成事 weekly analysis as CSV"),
+    ("bad-rating-problems", "Frequent bad-rating problems (query: from, to)"),
+    ("bad-rating-problems.csv", "Frequent bad-rating problems as CSV"),
+):
+    op("GET", f"/api/halls/{{hall}}/reports/{path}", summary, staff=True)
 
 
 def document() -> dict[str, Any]:

@@ -9,8 +9,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import tickets
+from hall.cases.opening import report_refusal, summary_text
 from hall.staff.accounts import require
 from hall.staff.roles import Role
+from hall.store.models import TicketRow
+from hall.store.unit import Unit
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
@@ -107,6 +110,32 @@ def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
     return endpoint
 
 
+async def finish(request: Request) -> Response:
+    """Finish the held ticket; ``rejected`` needs a reason, kept as a 否定答复 report."""
+    staff = require(await acting_staff(request), Role.CLERK)
+    data = await json_object(request)
+    outcome = field(data, "outcome", str)
+    then = None
+    if outcome == "rejected":
+        reason = summary_text(data.get("reason"), "reason")
+
+        async def then(unit: Unit, row: TicketRow) -> None:
+            await report_refusal(unit, row, staff, reason)
+
+    view = await tickets.act_on_held(
+        database(request),
+        publisher(request),
+        staff,
+        request.path_params["hall"],
+        request.path_params["no"],
+        clock(request)(),
+        "finish",
+        then=then,
+        outcome=outcome,
+    )
+    return json_response({"ticket": view})
+
+
 routes = [
     Route("/api/halls/{hall}/tickets", issue, methods=["POST"]),
     Route("/api/tickets/{id}", show, methods=["GET"]),
@@ -115,7 +144,7 @@ routes = [
     Route(f"{WINDOW}/recall", _held("recall"), methods=["POST"]),
     Route(f"{WINDOW}/no-show", _held("no_show"), methods=["POST"]),
     Route(f"{WINDOW}/start", _held("start"), methods=["POST"]),
-    Route(f"{WINDOW}/finish", _held("finish", ("outcome", str, True)), methods=["POST"]),
+    Route(f"{WINDOW}/finish", finish, methods=["POST"]),
     Route(
         f"{WINDOW}/transfer",
         _held("transfer", ("matter", str, False), ("window", int, False)),

@@ -15,7 +15,8 @@ from hall.catalogue import reads
 from hall.errors import NotFound
 from web.deps import clock, database
 from web.i18n import lang_of
-from web.pages.common import error_page, render_page
+from web.pages.case_common import render_case_page
+from web.pages.common import error_page
 
 
 async def kiosk(request: Request) -> Response:
@@ -41,7 +42,9 @@ async def kiosk(request: Request) -> Response:
         "autoprint": request.query_params.get("autoprint") == "1",
         "script_data": {"hall": hall_id, "timezone": hall.timezone, "matters": matters},
     }
-    return render_page(request, "kiosk.html", context, script=("kiosk_", "status_", "network_"))
+    # The ticket step's 需要帮办 button uses the case pages' strings too.
+    script = ("kiosk_", "status_", "network_")
+    return render_case_page(request, "kiosk.html", context, script=script)
 
 
 async def ticket_page(request: Request) -> Response:
@@ -59,7 +62,8 @@ async def ticket_page(request: Request) -> Response:
         "matter_name": names.get(ticket.matter, {}).get(lang_of(request), ticket.matter),
         "script_data": {"ticket": ticket, "matters": names},
     }
-    return render_page(request, "ticket.html", context, script=("ticket_", "status_"))
+    # The rating and 帮办 part of the page needs the case pages' strings too.
+    return render_case_page(request, "ticket.html", context, script=("ticket_", "status_"))
 
 
 def ticket_url(request: Request, ticket_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from web.pages import admin, booking, citizen, dashboard, landing, staff
+from web.pages import admin, booking, case_desk, citizen, dashboard, evaluator, landing, staff
 
 routes: list[BaseRoute] = [
     *landing.routes,
@@ -13,4 +13,6 @@ routes: list[BaseRoute] = [
     *booking.routes,
     *admin.routes,
     *dashboard.routes,
+    *evaluator.routes,
+    *case_desk.routes,
 ]

@@ -16,6 +16,7 @@ from hall.staff.roles import Role
 from web.auth import current_staff
 from web.deps import clock, database
 from web.i18n import lang_of
+from web.pages.case_common import render_case_page
 from web.pages.common import error_page, render_page
 from web.pages.hall_text import page_text
 
@@ -37,7 +38,8 @@ async def staff_console(request: Request) -> Response:
             "next": safe_next(request.query_params.get("next")),
         },
     }
-    return render_page(request, "staff.html", context, script=STAFF_SCRIPT)
+    # The console's 帮办, 办不成事 and 否定答复 parts use the case pages' strings too.
+    return render_case_page(request, "staff.html", context, script=STAFF_SCRIPT)
 
 
 async def overview_page(request: Request) -> Response:

@@ -193,6 +193,8 @@ function showOverviewLink(hall) {
   const link = $("bar-overview");
   link.hidden = !state.me || state.me.role === "clerk";
   link.href = `/halls/${encodeURIComponent(hall)}/overview`;
+  $("bar-cases").hidden = !state.me;
+  $("bar-cases").href = `/halls/${encodeURIComponent(hall)}/cases`;
 }
 
 // ---------------------------------------------------------------- at the window
@@ -211,6 +213,8 @@ async function enterDesk(hall, number) {
   state.matters = Object.fromEntries(matters.map((m) =>
     [m.code, data.lang === "zh" ? m.name : m.name_en]));
   fillTransferChoices(matters, windows);
+  $("cannot-matter").replaceChildren(el("option", { value: "", textContent: "—" }),
+    ...matters.map((m) => el("option", { value: m.code, textContent: data.lang === "zh" ? m.name : m.name_en })));
   showView("desk");
   await refresh();
   state.timer = setInterval(() => refresh().catch(fail), REFRESH_MS);
@@ -307,6 +311,7 @@ function enableActions(desk) {
   for (const button of document.querySelectorAll("#actions [data-action]")) {
     button.disabled = state.busy || !allowed[button.dataset.action];
   }
+  $("btn-help").disabled = status === null;
 }
 
 function renderQueue(queue) {
@@ -418,8 +423,57 @@ $("actions").addEventListener("click", (event) => {
 
 function finishWith(outcome) {
   $("dlg-finish").close();
+  if (outcome === "rejected") { // 否定答复: the reason is asked for and reported
+    $("refusal-reason").value = "";
+    openDialog("dlg-refusal");
+    return;
+  }
   act("finish", { outcome });
 }
+
+$("refusal-form").addEventListener("submit", (event) => {
+  const reason = $("refusal-reason").value.trim();
+  if (!reason) {
+    event.preventDefault();
+    return;
+  }
+  act("finish", { outcome: "rejected", reason });
+});
+
+// 帮办 and 办不成事 from the window, and the clerk's own cases.
+$("btn-help").addEventListener("click", async () => {
+  const current = state.desk && state.desk.current;
+  if (!current) return;
+  try {
+    await api("POST", `/api/tickets/${encodeURIComponent(current.id)}/help`, { note: "" });
+    toast(T.console_help_sent);
+  } catch (err) {
+    fail(err);
+  }
+});
+
+$("btn-cannot").addEventListener("click", () => {
+  $("cannot-summary").value = "";
+  openDialog("dlg-cannot");
+});
+
+$("cannot-form").addEventListener("submit", async (event) => {
+  const summary = $("cannot-summary").value.trim();
+  if (!summary) {
+    event.preventDefault();
+    return;
+  }
+  const current = state.desk && state.desk.current;
+  const body = { kind: "cannot_handle", summary };
+  if (current) body.ticket = current.id;
+  if ($("cannot-matter").value) body.matter = $("cannot-matter").value;
+  try {
+    await api("POST", `/api/halls/${encodeURIComponent(state.hall)}/cases`, body);
+    toast(T.console_cannot_sent);
+  } catch (err) {
+    fail(err);
+  }
+});
 
 $("dlg-finish").addEventListener("click", (event) => {
   const choice = event.target.closest("[data-outcome]");

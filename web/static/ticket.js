@@ -28,6 +28,7 @@ function render(ticket) {
     if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
   }
   lastStatus = ticket.status;
+  document.dispatchEvent(new CustomEvent("ticket-update", { detail: ticket }));
 }
 
 function stamp(ok) {

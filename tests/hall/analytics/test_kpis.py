@@ -8,19 +8,36 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
+from hall.analytics.leaderboard import leaderboard, metric_of
 from hall.analytics.periods import Bucket, DateRange
 from hall.analytics.report import period_report
 from hall.analytics.service import hall_kpis
+from hall.calling.tickets import issue_ticket
+from hall.cases.assist import request_help
+from hall.cases.engine import take_step
 from hall.errors import Forbidden
+from hall.ratings.service import rate_ticket
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.db import Database
 from hall.store.migrate import upgrade
+from hall.store.models import TicketRow
 from tests.conftest import fresh_postgres_database
-from tests.hall.analytics.day import FRIDAY, NOW, OPENING, Day, add_clerks, friday, monday
+from tests.hall.analytics.day import (
+    FRIDAY,
+    NOW,
+    OPENING,
+    PUB,
+    Day,
+    add_clerks,
+    friday,
+    monday,
+)
 from tests.hall.analytics.truth import expected_kpis, read_history
 from tests.hall.conftest import load_demo
+from tests.hall.ratings.helpers import add_staff
 from web.api.analytics_json import kpi_report_json, period_report_json
 
 pytestmark = pytest.mark.asyncio
@@ -65,17 +82,53 @@ async def test_today_matches_the_events_counting_waits_in_progress(day: Day) -> 
     assert report.figures["first_visit_success"].target == 0.9
 
 
-async def test_ratings_and_cases_are_not_yet_recorded_never_zero(day: Day) -> None:
+async def test_ratings_and_cases_feed_their_kpis(day: Day) -> None:
+    """好评率, the bad-rating follow-up and the 帮办 response, from what the rooms of
+    ratings and cases recorded, against the definitions written out here."""
     report = await hall_kpis(day.db, BOSS, "district", None, NOW)
     for name in ("help_response", "bad_rating_followup", "good_rating_rate"):
         figure = report.figures[name]
-        assert figure.value is None
+        assert (figure.value, figure.n) == (None, 0)  # nothing rated or asked yet: null
         assert figure.reason is not None
-        assert (figure.reason.en, figure.reason.zh) == ("not yet recorded", "尚未记录")
+        assert figure.reason.code == "no_observations"
     overtime = report.figures["overtime"]
     assert overtime.value is None
     assert overtime.reason is not None
     assert overtime.reason.code == "not_closed_yet"
+    async with day.db.read() as session:
+        finished = (
+            await session.scalars(
+                select(TicketRow.id)
+                .where(TicketRow.service_day == MONDAY, TicketRow.status == "finished")
+                .order_by(TicketRow.finished_at)
+            )
+        ).all()
+    assert len(finished) >= 2
+    scores = {finished[0]: 5, finished[1]: 2}  # one good, one bad (which opens a case)
+    for ticket_id, score in scores.items():
+        reasons = ["long_wait"] if score <= 2 else []
+        await rate_ticket(day.db, PUB, ticket_id, {"score": score, "reasons": reasons}, NOW)
+    waiting = await issue_ticket(day.db, PUB, "district", "SI-REG", NOW - timedelta(minutes=6))
+    asked = await request_help(day.db, PUB, waiting.id, NOW - timedelta(minutes=5))
+    helper = await add_staff(day.db, "clerk22")  # a helper of the demo hall
+    accepted_after = timedelta(seconds=40)
+    await take_step(
+        day.db, PUB, helper, asked.case.id, {"step": "accept"},
+        NOW - timedelta(minutes=5) + accepted_after,
+    )  # fmt: skip
+    report = await hall_kpis(day.db, BOSS, "district", None, NOW)
+    good = sum(1 for s in scores.values() if s >= 4) / len(scores)  # 4-5 over active
+    assert (report.figures["good_rating_rate"].value, report.figures["good_rating_rate"].n) == (
+        good,
+        2,
+    )
+    followup = report.figures["bad_rating_followup"]
+    assert (followup.value, followup.n, followup.met) == (0.0, 1, False)  # not yet re-visited
+    response = report.figures["help_response"]
+    expected = round(accepted_after.total_seconds() / 60, 2)
+    assert (response.value, response.n, response.met) == (expected, 1, True)  # ≤ 1 minute
+    board = await leaderboard(day.db, BOSS, "district", None, metric_of("most_helped"), NOW)
+    assert [(r.staff, r.value) for r in board.rows] == [(helper.job_number, 1.0)]
 
 
 async def test_a_past_day_counts_the_ticket_left_waiting_as_unserved(day: Day) -> None:

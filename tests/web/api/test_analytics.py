@@ -54,7 +54,7 @@ async def test_kpis_have_the_issue_shape_and_every_kpi_of_the_vocabulary(
     assert walk["in_progress"] == 1
     assert {"p90", "max"} <= set(walk)
     assert body["kpis"]["good_rating_rate"]["value"] is None
-    assert body["kpis"]["good_rating_rate"]["reason_zh"] == "尚未记录"
+    assert body["kpis"]["good_rating_rate"]["reason_zh"] == "本期没有可计算的记录"
     assert body["windows"][0]["window"] == 1
     assert body["windows"][0]["staff"] == ["C0001"]
     assert body["staff"][0]["staff"] == "C0001"
@@ -121,7 +121,7 @@ async def test_leaderboard_shows_job_numbers_only_to_staff_of_the_hall(
     assert (board["metric"], board["from"], board["to"]) == ("most_handled", "2026-11-01", TODAY)
     assert board["rows"] == [{"rank": 1, "staff": "C0001", "value": 1, "n": 1}]
     rated = (await client.get(f"{H}/leaderboard?metric=best_rated")).json()
-    assert (rated["rows"], rated["reason_zh"]) == ([], "尚未记录")
+    assert (rated["rows"], rated["reason_zh"]) == ([], "本期没有可计算的记录")
     async with app.state.db.write() as session:
         session.add(
             StaffRow(

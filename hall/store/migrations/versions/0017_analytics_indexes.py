@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017_analytics"
-down_revision = "0004"
+down_revision = "0016_ratings_cases"
 branch_labels = None
 depends_on = None
 

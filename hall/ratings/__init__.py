@@ -1,0 +1,1 @@
+"""好差评: ratings after every service, default ratings, figures."""
