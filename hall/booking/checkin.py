@@ -87,7 +87,9 @@ async def _find(
             "No booking for today at this hall matches; check the code, or take a ticket.",
             "未找到您今天在本大厅的预约，请核对预约码，或直接取号。",
         )
-    return usable[0]
+    # The day's first booking not yet checked in: a second booking of the same day (by ID
+    # number) is not answered with the first one's ticket, and so never becomes a no-show.
+    return next((r for r in usable if r.ticket_id is None), usable[0])
 
 
 async def _ticket_for(

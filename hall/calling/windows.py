@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.calling.rows import read_window
@@ -16,7 +16,7 @@ from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import TicketRow, WindowRow, WindowStatus
+from hall.store.models import StaffRow, TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, unit_of_work
 
 BUSY_TICKET_STATES = ("called", "serving")
@@ -42,6 +42,9 @@ async def load_window(
     if row is None:
         raise no_such_window(hall_id, number)
     return row
+
+
+_JOB_NUMBER = select(StaffRow.job_number).where(StaffRow.id == bindparam("b_staff"))
 
 
 def no_such_window(hall_id: str, number: int) -> NotFound:
@@ -196,8 +199,10 @@ async def _change(
         job_number = None
         if target is WindowStatus.CLOSED:
             row.staff_id = None
-        else:
-            job_number = staff.job_number if row.staff_id == staff.id else None
+        elif row.staff_id == staff.id:
+            job_number = staff.job_number
+        elif row.staff_id is not None:  # a supervisor acting for the clerk at the window
+            job_number = await unit.session.scalar(_JOB_NUMBER, {"b_staff": row.staff_id})
         await unit.part(QueueWriter).write_window(row)
         _record(
             unit,
