@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from queueing.errors import QueueingError
+from simulation.calibration import cli as calibration_cli
 from simulation.compare import compare_runs, format_comparison
 from simulation.errors import ScenarioError, SimulationError
 from simulation.executors import executor_for
@@ -68,6 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweeper.add_argument("--windows", required=True, help="comprehensive windows: 8..14 or 8,10")
     sweeper.add_argument("--demand", default="1.0", help="demand factors: 0.8,1.0,1.2")
     sweeper.set_defaults(run=sweep)
+    calibration_cli.register(sub)
 
 
 def _common(parser: argparse.ArgumentParser, name: str) -> None:
