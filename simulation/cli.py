@@ -30,6 +30,7 @@ from simulation.scenario_writer import dump_scenario
 from simulation.sweep import parse_demand, parse_windows, run_sweep
 from simulation.sweep_report import format_sweep, sweep_json, write_sweep_report
 from simulation.text import format_results
+from simulation.whatif import cli as whatif_cli
 
 __all__ = ["ProgressBar", "compare", "plan", "register", "simulate", "sweep"]
 
@@ -70,6 +71,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweeper.add_argument("--demand", default="1.0", help="demand factors: 0.8,1.0,1.2")
     sweeper.set_defaults(run=sweep)
     calibration_cli.register(sub)
+    whatif_cli.register(sub)
 
 
 def _common(parser: argparse.ArgumentParser, name: str) -> None:

@@ -55,8 +55,20 @@ class ServiceFit:
     sample_cv: float
 
 
+_FROZEN: dict[object, stats.rv_continuous | None] = {}
+
+
 def frozen(dist: ServiceTime) -> stats.rv_continuous | None:
-    """The scipy distribution of a parametric service time (None for empirical ones)."""
+    """The scipy distribution of a parametric service time (None for empirical ones); kept,
+    since building one costs a millisecond (the what-if asks once per replication)."""
+    if dist not in _FROZEN:
+        if len(_FROZEN) > 256:
+            _FROZEN.clear()
+        _FROZEN[dist] = _frozen(dist)
+    return _FROZEN[dist]
+
+
+def _frozen(dist: ServiceTime) -> stats.rv_continuous | None:
     if isinstance(dist, Exponential):
         return stats.expon(scale=dist.mean)
     if isinstance(dist, Lognormal):
