@@ -14,6 +14,7 @@ from web.api import (
     staff,
     tickets,
     views,
+    whatif,
 )
 
 routes: list[BaseRoute] = [
@@ -25,5 +26,6 @@ routes: list[BaseRoute] = [
     *views.routes,
     *admin.routes,
     *analytics.routes,
+    *whatif.routes,
     *openapi.routes,
 ]

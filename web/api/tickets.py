@@ -11,6 +11,7 @@ from starlette.routing import Route
 from hall.calling import tickets
 from hall.staff.accounts import require
 from hall.staff.roles import Role
+from web.api.whatif import with_projection
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
@@ -38,7 +39,7 @@ async def issue(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     view = await tickets.get_ticket(database(request), request.path_params["id"], clock(request)())
-    return json_response(view)
+    return json_response(await with_projection(request, view))
 
 
 async def call_next(request: Request) -> Response:
