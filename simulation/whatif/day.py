@@ -38,6 +38,11 @@ DONE = {"finished", "no_show"}
 AT_WINDOW = {"called", "serving"}
 
 
+def _arrived(t: SnapshotTicket) -> float:
+    """When a ticket joined the queue: its check-in for an appointment, else its issue."""
+    return t.checked_in_at if t.source == "appointment" and t.checked_in_at else t.issued_at
+
+
 @dataclass(frozen=True)
 class Rows:
     """Citizens as arrays: arrival and slot (seconds after opening; slot NaN for walk-ins)."""
@@ -51,10 +56,7 @@ class Rows:
     @staticmethod
     def of(tickets: Sequence[SnapshotTicket], index: dict[str, int], origin: float) -> Rows:
         def arrived(t: SnapshotTicket) -> float:
-            joined = (
-                t.checked_in_at if t.source == "appointment" and t.checked_in_at else t.issued_at
-            )
-            return joined - origin
+            return _arrived(t) - origin
 
         booked = [t.source == "appointment" for t in tickets]
         return Rows(
@@ -127,8 +129,12 @@ def build_day(snapshot: HallSnapshot, profile: Profile) -> Day:
         for t in snapshot.tickets
         if t.status in AT_WINDOW and t.window in windows and t.first_called_at is not None
     ]
+    # The queue's order: by arrival, exact ties by id (as the dispatch policy breaks them).
     waiting = tuple(
-        sorted((t for t in snapshot.tickets if t.status == "waiting"), key=lambda t: t.issued_at)
+        sorted(
+            (t for t in snapshot.tickets if t.status == "waiting"),
+            key=lambda t: (_arrived(t), t.id),
+        )
     )
     bookings = [b for b in snapshot.bookings if b.matter in index]
     grace = float(snapshot.policy.get("appointment_late_grace_minutes", 15.0)) * 60
