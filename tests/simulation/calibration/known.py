@@ -61,7 +61,8 @@ no_show = {NO_SHOW}
 punctuality = {{ early_mean = {EARLY_MEAN}, sd = {EARLY_SD} }}
 """
 FIRST_DAY = date(2026, 9, 7)  # a Monday
-DAYS = 20  # four weeks of weekdays
+DAYS = 20  # four weeks of weekdays to fit on
+HELD_OUT = 5  # and one more week for the back-test
 
 
 def known_scenario() -> Scenario:
@@ -71,9 +72,9 @@ def known_scenario() -> Scenario:
 
 
 @functools.cache
-def known_days(count: int = DAYS) -> tuple[SimulatedDay, ...]:
-    """`count` weekdays of the known hall, simulated once per test process."""
-    return tuple(simulate_days(known_scenario(), workdays(FIRST_DAY, count)))
+def known_days() -> tuple[SimulatedDay, ...]:
+    """Five weeks of weekdays of the known hall, simulated once per test process."""
+    return tuple(simulate_days(known_scenario(), workdays(FIRST_DAY, DAYS + HELD_OUT)))
 
 
 def write_csv(path: Path, days: tuple[SimulatedDay, ...]) -> Path:

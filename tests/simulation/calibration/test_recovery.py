@@ -39,7 +39,7 @@ EXAMPLES = Path(__file__).parents[3] / "simulation" / "examples"
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> Calibration:
-    path = write_csv(tmp_path_factory.mktemp("records") / "tickets.csv", known_days())
+    path = write_csv(tmp_path_factory.mktemp("records") / "tickets.csv", known_days()[:DAYS])
     records = read_records_csv(path)
     return calibrate(CalibrationInput(records, None, None, str(path)), parse_day_type("mon-fri"))
 
