@@ -93,22 +93,21 @@ def split_days(records: Records, day_type: DayType, holdout: int) -> tuple[list[
 
 def infer_opening(records: Records, days: list[int]) -> Opening:
     """Opening hours from the days' first and last arrivals (tickets and booked slots)."""
-    mine = np.isin(records.day, days)
     came = np.where(records.ticketless, records.slot, records.issued)
-    firsts, lasts = [], []
-    for day in days:
-        times = came[mine & (records.day == day)]
-        times = times[~np.isnan(times)]
-        if times.size:
-            firsts.append(float(times.min()))
-            lasts.append(float(times.max()))
-    if not firsts:
+    mine = np.isin(records.day, days) & ~np.isnan(came)
+    order = np.lexsort((came[mine], records.day[mine]))
+    day, time = records.day[mine][order], came[mine][order]
+    if not day.size:
         raise CalibrationError("The chosen days hold no arrivals to infer opening hours from.")
-    start = math.floor(float(np.median(firsts)) / ROUND_MINUTES) * ROUND_MINUTES
-    end = math.ceil((float(np.median(lasts)) + 1e-6) / ROUND_MINUTES) * ROUND_MINUTES
+    starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+    firsts = time[starts]
+    lasts = time[np.r_[starts[1:], day.size] - 1]
+    first, last = float(np.median(firsts)), float(np.median(lasts))
+    start = math.floor(first / ROUND_MINUTES) * ROUND_MINUTES
+    end = math.ceil((last + 1e-6) / ROUND_MINUTES) * ROUND_MINUTES
     source = (
-        f"inferred from the records: median first arrival {_clock(np.median(firsts))}, "
-        f"median last arrival {_clock(np.median(lasts))} over {len(firsts)} days"
+        f"inferred from the records: median first arrival {_clock(first)}, "
+        f"median last arrival {_clock(last)} over {starts.size} days"
     )
     return Opening(start, max(end, start + ROUND_MINUTES), source)
 

@@ -127,6 +127,22 @@ class _Waiting:
         self.start = callable_from[keep][long]
         self.stop = stop[long]
         self.end = self.stop - SLACK_MINUTES
+        self._kept: dict[bytes, tuple[FloatArray, FloatArray, FloatArray]] = {}
+
+    def _sorted(
+        self, skills: NDArray[np.bool_] | None
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(starts sorted, the latest stop among the first k of them, ends sorted), kept
+        per skill set: the day's windows mostly share one (any matter)."""
+        key = b"*" if skills is None else skills.tobytes()
+        found = self._kept.get(key)
+        if found is None:
+            mine = slice(None) if skills is None else skills[self.matter]
+            start, stop, end = self.start[mine], self.stop[mine], self.end[mine]
+            order = np.argsort(start, kind="stable")
+            latest = np.maximum.accumulate(stop[order]) if stop.size else np.empty(0)
+            found = self._kept[key] = (start[order], latest, np.sort(end))
+        return found
 
     def waited(
         self, low: FloatArray, high: FloatArray, skills: NDArray[np.bool_] | None
@@ -134,19 +150,12 @@ class _Waiting:
         """Per idle stretch [low, high): whether a citizen it serves waited SLACK of it, and
         when the last of those stopped waiting (the window was back by then, at the latest;
         idle after that with nobody waiting, it was open)."""
-        if skills is None:
-            start, end, stop = self.start, self.end, self.stop
-        else:
-            mine = skills[self.matter]
-            start, end, stop = self.start[mine], self.end[mine], self.stop[mine]
+        starts, latest, ends = self._sorted(skills)
         top = high - SLACK_MINUTES
-        order = np.argsort(start, kind="stable")
-        started = np.searchsorted(start[order], top, side="right")
-        meeting = started - np.searchsorted(np.sort(end), low, side="left")
-        latest = np.maximum.accumulate(stop[order]) if stop.size else np.empty(0)
-        back = np.where(
-            started > 0, latest[np.maximum(started - 1, 0)] if stop.size else high, high
-        )
+        started = np.searchsorted(starts, top, side="right")
+        meeting = started - np.searchsorted(ends, low, side="left")
+        back = latest[np.maximum(started - 1, 0)] if latest.size else high
+        back = np.where(started > 0, back, high)
         return (meeting > 0) & (top >= low), np.minimum(back, high)
 
     def open_spans(
