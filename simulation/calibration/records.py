@@ -121,7 +121,7 @@ class _Builder:
         if not good:
             return
         transposed = list(zip(*good, strict=False))  # one pass in C: a column per field
-        columns = {name: transposed[i] for name, i in index.items()}
+        columns: dict[str, Sequence[str]] = {name: transposed[i] for name, i in index.items()}
         self._add_columns(columns, first_line)
 
     def _add_columns(self, columns: dict[str, Sequence[str]], first_line: int) -> None:

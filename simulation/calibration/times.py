@@ -77,7 +77,8 @@ def _strict_parts(raw: NDArray[np.bytes_]) -> tuple[BoolArray, IntArray, FloatAr
 
 
 def _leap(year: NDArray[np.int32]) -> NDArray[np.int32]:
-    return ((year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))).astype(np.int32)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return np.asarray(leap, dtype=np.int32)
 
 
 def _fallback(text: str) -> tuple[int, float]:
