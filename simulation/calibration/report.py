@@ -39,11 +39,20 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+def _table(head: list[str], rows: list[list[str]], cls: str = "") -> str:
+    """A table in its scrolling box; with a class, each cell but the first carries its
+    column's name (`verdicts` turns rows into cards on a phone, report.STYLE)."""
     header = "".join(f"<th>{h}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    labels = [f' data-label="{html.escape(h)}"' if cls else "" for h in head]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{labels[k] if k else ''}>{c}</td>" for k, c in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
+    klass = f' class="{cls}"' if cls else ""
     return (
-        f'<div class="scroll"><table><thead><tr>{header}</tr></thead>'
+        f'<div class="scroll"><table{klass}><thead><tr>{header}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
@@ -171,6 +180,7 @@ def _backtest(result: Backtest | None) -> str:
                 "结论 verdict",
             ],
             rows,
+            "verdicts",
         )
         + f"<p class='reason'>{result.days} 个留出日，{result.replications} 次重复仿真，"
         f"{result.training_days} 个拟合日；范围 = 模型均值 ± t·s·√(1/N + 1/R + 1/T)。 "
