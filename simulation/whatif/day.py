@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +31,7 @@ from simulation.scenario_model import Interval, Matter, RunSettings, Scenario, T
 from simulation.whatif.changes import Change
 from simulation.whatif.profile import Profile
 
-__all__ = ["Day", "Rows", "build_day", "roster"]
+__all__ = ["Day", "Rows", "build_day", "day_scenario", "minute_of_day", "roster"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -245,7 +247,7 @@ def day_scenario(day: Day, changes: Sequence[Change], demand: float) -> tuple[Sc
     )  # fmt: skip
     minutes = max(day.close / 60, 1.0)
     hours = int(np.ceil(minutes / 60))
-    open_minute = _minute(snapshot, day.origin)
+    open_minute = minute_of_day(snapshot, day.origin)
     rates = tuple(profile.rate_at(open_minute + 60 * h + 30) * demand for h in range(hours))
     targets = profile.targets.targets if profile.targets is not None else Targets()
     scenario = Scenario(
@@ -265,9 +267,7 @@ def day_scenario(day: Day, changes: Sequence[Change], demand: float) -> tuple[Sc
     return scenario, compile_model(scenario)
 
 
-def _minute(snapshot: HallSnapshot, moment: float) -> int:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+def minute_of_day(snapshot: HallSnapshot, moment: float) -> int:
+    """Minutes after the hall's local midnight of a moment (POSIX seconds)."""
     local = datetime.fromtimestamp(moment, ZoneInfo(snapshot.timezone))
     return local.hour * 60 + local.minute

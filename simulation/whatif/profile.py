@@ -10,6 +10,8 @@ service times. Matters the profile does not know get the catalogue's expected mi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from hall.analytics.snapshot import HallSnapshot
 from simulation.distributions import Exponential, ServiceTime
@@ -97,8 +99,5 @@ def profile_from_today(snapshot: HallSnapshot) -> Profile:
 
 
 def _minute_of_day(snapshot: HallSnapshot, moment: float) -> int:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     local = datetime.fromtimestamp(moment, ZoneInfo(snapshot.timezone))
     return local.hour * 60 + local.minute

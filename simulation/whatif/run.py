@@ -25,7 +25,7 @@ from simulation.engine import Model, Start, Trace, run_day
 from simulation.measure import DayResult, measure_day
 from simulation.scenario_model import Scenario
 from simulation.whatif.changes import Change
-from simulation.whatif.day import Day, day_scenario
+from simulation.whatif.day import Day, day_scenario, minute_of_day
 from simulation.whatif.residual import remaining_times
 
 __all__ = ["Draw", "Outcome", "Variant", "draw", "simulate"]
@@ -78,12 +78,12 @@ def variant(day: Day, changes: Sequence[Change], demand: float) -> Variant:
 def _walkins(
     day: Day, rng: np.random.Generator, top: float
 ) -> tuple[FloatArray, IntArray, BoolArray, FloatArray]:
+    """Walk-ins still to come at `top` times the profile's rate, piece by piece (each clock
+    hour of the remaining opening periods), with a uniform mark each for thinning."""
     profile, pieces = day.profile, []
-    open_minute = day.profile.open_minute
-    start_minute = _local_minute(day)
+    start_minute = float(minute_of_day(day.snapshot, day.origin))
     for a, b in day.periods:
-        a = max(a, day.now)
-        edge = a
+        edge = max(a, day.now)
         while edge < b:
             nxt = min(b, (math.floor(edge / 3600) + 1) * 3600)
             rate = profile.rate_at(start_minute + (edge + nxt) / 2 / MINUTE) * top
@@ -97,14 +97,7 @@ def _walkins(
     matter = rng.choice(shares.size, size=times.size, p=shares / shares.sum()).astype(np.int64)
     green_p = np.asarray([profile.green_shares.get(c, 0.0) for c in day.codes])
     green = rng.random(times.size) < green_p[matter]
-    assert open_minute >= 0
     return times, matter, green, rng.random(times.size)
-
-
-def _local_minute(day: Day) -> float:
-    from simulation.whatif.day import _minute
-
-    return float(_minute(day.snapshot, day.origin))
 
 
 def draw(
