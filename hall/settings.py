@@ -80,6 +80,20 @@ SETTINGS: tuple[Setting, ...] = (
         "10",
         "Heartbeat interval on screen sockets; a socket silent for three intervals is closed.",
     ),
+    Setting(
+        "HALL_WHATIF_SCENARIOS",
+        "(unset: calibrate from the hall's records)",
+        "Folder of calibrated scenarios for the live what-if, <hall>-<weekday>.toml or "
+        "<hall>.toml as `tongban calibrate` writes them; unset, the server calibrates from "
+        "the hall's last eight weeks of records, else projects today's own arrival rate.",
+    ),
+    Setting(
+        "HALL_WAIT_ESTIMATE",
+        "queue",
+        "Where a citizen's estimated wait comes from: queue (the tickets ahead and the "
+        "windows open now) or projection (the what-if's projection of the rest of the day, "
+        "which knows the roster and the bookings still to come).",
+    ),
 )
 
 
@@ -102,6 +116,8 @@ class Settings:
     announce_repeat: int = 2
     screen_queue: int = 64
     screen_heartbeat_seconds: float = 10.0
+    whatif_scenarios: Path | None = None
+    wait_estimate: str = "queue"
 
     @property
     def demo(self) -> bool:
@@ -139,7 +155,23 @@ class Settings:
             screen_heartbeat_seconds=config(
                 "HALL_SCREEN_HEARTBEAT_SECONDS", cast=float, default=10.0
             ),
+            whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
+            wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
         )
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text else None
+
+
+WAIT_ESTIMATES = ("queue", "projection")
+
+
+def _wait_estimate(text: str) -> str:
+    value = text.strip().lower()
+    if value not in WAIT_ESTIMATES:
+        raise ValueError(f"HALL_WAIT_ESTIMATE must be queue or projection, not {text!r}")
+    return value
 
 
 def _stored_secret(data_dir: Path) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from queueing.errors import QueueingError
+from simulation.calibration import cli as calibration_cli
 from simulation.compare import compare_runs, format_comparison
 from simulation.errors import ScenarioError, SimulationError
 from simulation.executors import executor_for
@@ -29,6 +30,7 @@ from simulation.scenario_writer import dump_scenario
 from simulation.sweep import parse_demand, parse_windows, run_sweep
 from simulation.sweep_report import format_sweep, sweep_json, write_sweep_report
 from simulation.text import format_results
+from simulation.whatif import cli as whatif_cli
 
 __all__ = ["ProgressBar", "compare", "plan", "register", "simulate", "sweep"]
 
@@ -68,6 +70,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweeper.add_argument("--windows", required=True, help="comprehensive windows: 8..14 or 8,10")
     sweeper.add_argument("--demand", default="1.0", help="demand factors: 0.8,1.0,1.2")
     sweeper.set_defaults(run=sweep)
+    calibration_cli.register(sub)
+    whatif_cli.register(sub)
 
 
 def _common(parser: argparse.ArgumentParser, name: str) -> None:

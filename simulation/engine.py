@@ -30,7 +30,7 @@ from queueing.policy import MINUTE
 from simulation.arrivals import Arrivals
 from simulation.scenario_model import Mode, Scenario
 
-__all__ = ["Model", "Trace", "compile_model", "run_day", "ticket_id"]
+__all__ = ["Model", "Start", "Trace", "compile_model", "run_day", "ticket_id"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -152,6 +152,18 @@ class Trace:
     queue_area: float  # ∫ (citizens waiting) dt over [warmup, arrival_end]
 
 
+@dataclass(frozen=True)
+class Start:
+    """A day picked up in the middle (the live what-if): the time (seconds after opening),
+    the seconds each window still needs for the citizen it is serving (None: free), and
+    each window's priority streak. Citizens in the arrivals who arrived earlier are
+    waiting; shifts are only followed from `time` on."""
+
+    time: float
+    remaining: tuple[float | None, ...]
+    streaks: tuple[int, ...]
+
+
 class _Alarm(simpy.Event):
     """A SimPy event that fires `delay` from now and calls `callback` (a lean Timeout).
 
@@ -181,9 +193,11 @@ class _Alarm(simpy.Event):
 class _Day:
     """The mutable state of one simulated day; callbacks are bound methods."""
 
-    def __init__(self, model: Model, arrivals: Arrivals, service_minutes: FloatArray) -> None:
+    def __init__(
+        self, model: Model, arrivals: Arrivals, service_minutes: FloatArray, begin: float = 0.0
+    ) -> None:
         self.model = model
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=begin)
         self.lines: WaitingLines[int] = WaitingLines(model.policy)
         self.arrival_seconds = arrivals.time * MINUTE
         self.due_seconds = arrivals.slot_start * MINUTE
@@ -218,17 +232,36 @@ class _Day:
         self.done = [_Alarm(self.env, self._completion(w), _UNSET) for w in range(count)]
         self.arrival_alarm = _Alarm(self.env, self._arrive, _UNSET)
         self.area = 0.0
-        self.last = 0.0
+        self.last = begin
         self.marks: list[float] = []
 
-    def start(self) -> None:
+    def start(self, resume: Start | None = None) -> None:
+        begin = self.env.now
+        if resume is not None:
+            self._resume(resume)
         for w, spans in enumerate(self.model.shifts):
-            for begin, finish in spans:
-                _Alarm(self.env, self._shift_change(w, True), begin)
-                if finish < _INF:
-                    _Alarm(self.env, self._shift_change(w, False), finish)
+            for on, off in spans:
+                if off <= begin:
+                    continue
+                _Alarm(self.env, self._shift_change(w, True), max(on, begin) - begin)
+                if off < _INF:
+                    _Alarm(self.env, self._shift_change(w, False), off - begin)
         for moment in (self.model.warmup, self.model.arrival_end):
-            _Alarm(self.env, self._mark, moment)
+            if moment >= begin:
+                _Alarm(self.env, self._mark, moment - begin)
+            else:
+                self.marks.append(self.area)
+
+    def _resume(self, resume: Start) -> None:
+        """Windows serving someone at the start finish them first; streaks carry on."""
+        for w, left in enumerate(resume.remaining):
+            if left is not None:
+                self.busy[w] = True
+                self.done[w].again(max(left, 0.0))
+        for w, streak in enumerate(resume.streaks):
+            state = self.states[w]
+            if streak != state.priority_streak:
+                self.states[w] = WindowState(state.number, state.kind, state.skills, streak)
 
     # Arrivals are queued lazily. A citizen who arrives while no window is idle can only
     # wait, so nothing happens at their arrival: they are added to the queue, with their
@@ -382,12 +415,16 @@ class _Day:
         )
 
 
-def run_day(model: Model, arrivals: Arrivals, service_minutes: FloatArray) -> Trace:
+def run_day(
+    model: Model, arrivals: Arrivals, service_minutes: FloatArray, start: Start | None = None
+) -> Trace:
     """Simulate one day (or one steady-state run) to the end: every citizen served or stuck.
 
-    Raises queueing errors only on an engine bug (a citizen queued twice, time going back).
+    With `start`, the day is picked up at `start.time` with windows still serving (the
+    live what-if). Raises queueing errors only on an engine bug (a citizen queued twice,
+    time going back).
     """
-    day = _Day(model, arrivals, service_minutes)
-    day.start()
+    day = _Day(model, arrivals, service_minutes, 0.0 if start is None else start.time)
+    day.start(start)
     day.env.run()
     return day.trace()

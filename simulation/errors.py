@@ -44,3 +44,11 @@ class ScenarioError(SimulationError):
     def lines(self) -> list[str]:
         """Return the problems as `file: key.path: message` lines."""
         return [f"{self.source}: {problem}" for problem in self.problems]
+
+
+class RecordsError(ScenarioError):
+    """A ticket records file could not be read or holds rows calibration cannot use."""
+
+
+class CalibrationError(SimulationError):
+    """The records cannot support a calibration (too few days, no arrivals of the day type)."""

@@ -241,12 +241,15 @@ def _overtime(model: Model, trace: Trace) -> tuple[float, int, float]:
     return max(0.0, (last - close) / MINUTE), after, max(0.0, (floor - close) / MINUTE)
 
 
-def measure_day(model: Model, arrivals: Arrivals, trace: Trace) -> DayResult:
+def measure_day(
+    model: Model, arrivals: Arrivals, trace: Trace, finished: BoolArray | None = None
+) -> DayResult:
     """Compute one replication's KPIs as `queueing.kpi` does (steady mode: after the warm-up).
 
     The keys are KPI names of `queueing.vocabulary`, plus `NAME_p90` and `NAME_max` for the
     walk-in and green waits, and `called_after_closing` and `overtime_unavoidable` (had
-    nobody waited) for the overtime.
+    nobody waited) for the overtime. `finished` (default: everyone called) marks whose
+    service finished, for the handling time: the live what-if has called no-shows.
     """
     waits = _waits(model, arrivals, trace)
     measured = trace.arrival >= model.warmup
@@ -266,7 +269,7 @@ def measure_day(model: Model, arrivals: Arrivals, trace: Trace) -> DayResult:
         "appointment_wait_complex": _mean(
             waits.appointment[seen & classes["appointment_wait_complex"]]
         ),
-        "handling_time": _mean(waits.handling[seen]),
+        "handling_time": _mean(waits.handling[seen if finished is None else seen & finished]),
         "walkin_wait": None if walk is None else walk[0],
         "walkin_wait_p90": None if walk is None else walk[1],
         "walkin_wait_max": None if walk is None else walk[2],

@@ -7,6 +7,7 @@ correctly; Python's ``csv`` reads it back with ``encoding="utf-8-sig"``.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from hall.analytics.sessions import StaffAt, load_window_events, window_sessions
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import EventRow, TicketRow
+from hall.store.models import AppointmentRow, AppointmentStatus, EventRow, TicketRow
 from hall.store.unit import reading
 
 BOM = "\ufeff"
@@ -77,15 +78,14 @@ class TicketExport:
     async def chunks(self) -> AsyncIterator[str]:
         """The CSV text: the BOM and header, then one piece per few days of records."""
         yield csv_text(TICKET_COLUMNS, [])
-        for chunk in _chunks(self.period):
+        for chunk in day_chunks(self.period):
             async with reading(self.db) as tx:
-                session = tx.session
-                rows = await ticket_rows(session, self.info, chunk, self.now)
+                rows = await record_rows(tx.session, self.info, chunk, self.now)
             if rows:
                 yield csv_text((), rows, bom=False).lstrip("\r\n")
 
 
-def _chunks(period: DateRange) -> list[DateRange]:
+def day_chunks(period: DateRange) -> list[DateRange]:
     found, cursor = [], period.start
     while cursor <= period.end:
         last = min(period.end, cursor + timedelta(days=CHUNK_DAYS - 1))
@@ -146,6 +146,45 @@ async def ticket_rows(
                 "" if r.window_number is None else str(r.window_number), staff or "",
                 moved.get(r.id, ""), "" if score is None else str(score),
             )
+        )  # fmt: skip
+    return rows
+
+
+async def record_rows(
+    session: AsyncSession, info: HallInfo, period: DateRange, now: datetime
+) -> list[tuple[str, ...]]:
+    """The export's rows of a period: the tickets, and the bookings nobody came to, by
+    day and time (a ticket's issue time, a booking's slot start)."""
+    tickets = await ticket_rows(session, info, period, now)
+    missed = await no_show_rows(session, info, period, now)
+    return list(heapq.merge(tickets, missed, key=lambda row: row[8] or row[10]))
+
+
+async def no_show_rows(
+    session: AsyncSession, info: HallInfo, period: DateRange, now: datetime
+) -> list[tuple[str, ...]]:
+    """One row per booking of the period never checked in: marked a no-show, or still
+    booked when its day was over. It has no ticket (``ticket``, ``number`` and the times
+    but ``slot_start`` are empty) and the outcome ``no_show``; the planner's calibration
+    counts them for the no-show rate and the appointment book."""
+    a = AppointmentRow
+    today = now.astimezone(info.zone).date()
+    query = (
+        select(a.matter_code, a.starts_at, a.status, a.service_day)
+        .where(a.hall_id == info.id, a.service_day >= period.start, a.service_day <= period.end)
+        .where(a.checked_in_at.is_(None), a.ticket_id.is_(None))
+        .where(a.status.in_([AppointmentStatus.NO_SHOW.value, AppointmentStatus.BOOKED.value]))
+        .order_by(a.service_day, a.starts_at, a.id)
+    )
+    classes = {m.code: m.matter_class.value for m in info.hall.matters}
+    rows: list[tuple[str, ...]] = []
+    for matter, starts_at, status, day in (await session.execute(query)).all():
+        if status == AppointmentStatus.BOOKED.value and day >= today:
+            continue  # the citizen may still come
+        rows.append(
+            ("", info.id, "", matter, classes.get(matter, "general"), info.groups.get(matter, ""),
+             "appointment", "false", "", "", iso(starts_at, info.zone), "", "", "", "no_show",
+             "", "", "", "")
         )  # fmt: skip
     return rows
 

@@ -101,6 +101,8 @@ STAFF = {
 # Hall supervisors and admins.
 SUPERVISOR = {
     ("GET", f"{H}/overview"),
+    ("POST", f"{H}/whatif"),
+    ("GET", f"{H}/whatif/state"),
     ("GET", "/halls/{hall}/overview"),
     ("POST", f"{H}/notice"),
     ("POST", "/api/admin/staff/{username}/unlock"),  # a locked-out clerk asks a supervisor

@@ -409,6 +409,30 @@ op(
     staff=True,
 )
 op("GET", "/api/kpis", f"Every hall the supervisor works in, side by side. {PERIOD}", staff=True)
+op(
+    "POST",
+    "/api/halls/{hall}/whatif",
+    "The rest of today projected from the queue right now, without and with changes "
+    "(open or close windows at a time, scale the demand still to come): clear_at, KPIs with "
+    "intervals, P(target met), each waiting ticket's expected call, the hourly queue "
+    "(supervisor)",
+    body=_body(
+        {
+            "changes": {"type": "array", "items": {"type": "object"}},
+            "replications": {"type": "integer", "minimum": 1, "maximum": 500},
+            "seed": {"type": "integer", "minimum": 0},
+        },
+        [],
+    ),
+    staff=True,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/whatif/state",
+    "The hall's state as the what-if starts from it (tickets, windows, bookings to come; "
+    "`tongban whatif --state`) (supervisor)",
+    staff=True,
+)
 op("GET", "/api/openapi.json", "This description")
 
 

@@ -17,6 +17,7 @@ from web.api import (
     staff,
     tickets,
     views,
+    whatif,
 )
 
 routes: list[BaseRoute] = [
@@ -31,5 +32,6 @@ routes: list[BaseRoute] = [
     *ratings.routes,
     *cases.routes,
     *case_exports.routes,
+    *whatif.routes,
     *openapi.routes,
 ]

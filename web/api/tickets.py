@@ -14,6 +14,7 @@ from hall.staff.accounts import require
 from hall.staff.roles import Role
 from hall.store.models import TicketRow
 from hall.store.unit import Unit
+from web.api.whatif import with_projection
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
@@ -41,7 +42,7 @@ async def issue(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     view = await tickets.get_ticket(database(request), request.path_params["id"], clock(request)())
-    return json_response(view)
+    return json_response(await with_projection(request, view))
 
 
 async def call_next(request: Request) -> Response:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from hall.calling import tickets, views
 from hall.catalogue import reads
 from hall.errors import NotFound
+from web.api.whatif import with_projection
 from web.deps import clock, database
 from web.i18n import lang_of
 from web.pages.case_common import render_case_page
@@ -50,7 +51,9 @@ async def kiosk(request: Request) -> Response:
 async def ticket_page(request: Request) -> Response:
     db = database(request)
     try:
-        ticket = await tickets.get_ticket(db, request.path_params["id"], clock(request)())
+        ticket = await with_projection(
+            request, await tickets.get_ticket(db, request.path_params["id"], clock(request)())
+        )
         hall = await reads.hall(db, ticket.hall)
         matters = hall.matters
     except NotFound as exc:

@@ -25,6 +25,7 @@ from web.i18n import lang_of
 from web.pages.common import as_json, error_page, render_page
 from web.pages.dashboard_text import dashboard_text
 from web.pages.hall_text import page_text
+from web.pages.whatif_text import whatif_text
 
 
 async def _supervisor(request: Request) -> StaffMember | Response:
@@ -61,8 +62,9 @@ async def dashboard_page(request: Request) -> Response:
     context: dict[str, Any] = {
         "hall": hall,
         "d": dashboard_text(lang),
+        "w": whatif_text(lang),
         "metrics": metrics,
-        "script_data": {"hall": hall_id, "dash": dashboard_text(lang)},
+        "script_data": {"hall": hall_id, "dash": dashboard_text(lang), "whatif": whatif_text(lang)},
     }
     return render_page(request, "dashboard.html", context)
 

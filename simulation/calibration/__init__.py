@@ -1,0 +1,1 @@
+"""Calibration: a scenario from the hall's own ticket records (`tongban calibrate`)."""
