@@ -198,8 +198,8 @@ class HallFeed:
     async def _next_job(self) -> Job | None:
         """The next job, or None when a held board's hold ends first."""
         if self._held is None:
-            return await self._inbox.get()
-        get = asyncio.ensure_future(self._inbox.get())
+            return await self._take()
+        get = asyncio.ensure_future(self._take())
         timer = asyncio.ensure_future(self._clock.sleep_until(self._held_until))
         try:
             await asyncio.wait((get, timer), return_when=asyncio.FIRST_COMPLETED)
@@ -208,6 +208,13 @@ class HallFeed:
         if get.cancel():  # not done: the hold ended first (a cancelled get keeps its item)
             return None
         return get.result()
+
+    async def _take(self) -> Job:
+        job = await self._inbox.get()
+        # Busy from the moment a job leaves the queue, not only once the worker resumes:
+        # a call published in between must queue behind it, not be announced before it.
+        self._idle = False
+        return job
 
     async def _apply(self, jobs: list[Job]) -> None:
         events = [e for job in jobs if not isinstance(job, str) for e in job]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -384,5 +385,30 @@ async def test_with_a_hold_changes_without_a_call_go_out_once_when_the_hold_ends
     await settle()
     assert [m["seq"] for m in again.sent] == [m["seq"] for m in screen.sent[2:]] + [8]
     await again.close()
+    await screen.close()
+    await hub.stop()
+
+
+async def test_calls_reach_screens_in_the_order_they_were_published(board: FakeBoard) -> None:
+    """However the worker's turns fall between publishes (a board read in flight, a held
+    board, a job taken but not yet handled), screens get the calls in publish order."""
+    clock = FakeClock()
+    hub = Hub(heartbeat_seconds=3600, board_hold_seconds=0.3, clock=clock)
+    await hub.start(board)
+    screen = Screen(hub)
+    await hub.subscribe("h1", screen.conn)
+    seq = 0
+    for gaps in itertools.product(range(4), repeat=3):  # loop turns between publishes
+        for gap in gaps:
+            seq += 1
+            board.calls = [{"ticket": f"A{seq:03d}", "window": 1}, *board.calls][:8]
+            await hub.publish([called(seq, f"A{seq:03d}", 1)])
+            for _ in range(gap):
+                await asyncio.sleep(0)
+        await settle()
+        clock.advance(0.5)
+        await settle()
+    numbers = [m["ticket"] for m in screen.sent if m["type"] == "called"]
+    assert numbers == [f"A{n:03d}" for n in range(1, seq + 1)]
     await screen.close()
     await hub.stop()
