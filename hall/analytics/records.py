@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.epoch import epoch
-from hall.booking.slots import open_periods
 from hall.catalogue.cache import hall_config
+from hall.catalogue.calendar import open_periods
 from hall.catalogue.schema import Hall
 from hall.store.models import TicketRow
 from hall.store.unit import Tx
