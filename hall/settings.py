@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.config import Config
@@ -80,6 +81,11 @@ SETTINGS: tuple[Setting, ...] = (
         "10",
         "Heartbeat interval on screen sockets; a socket silent for three intervals is closed.",
     ),
+    Setting(
+        "HALL_CLOCK_START",
+        "(unset: the real time)",
+        "Start the server's clock at this ISO time (it then runs on); for training and tests.",
+    ),
 )
 
 
@@ -102,6 +108,7 @@ class Settings:
     announce_repeat: int = 2
     screen_queue: int = 64
     screen_heartbeat_seconds: float = 10.0
+    clock_start: datetime | None = None
 
     @property
     def demo(self) -> bool:
@@ -139,7 +146,16 @@ class Settings:
             screen_heartbeat_seconds=config(
                 "HALL_SCREEN_HEARTBEAT_SECONDS", cast=float, default=10.0
             ),
+            clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),
         )
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO time as an aware datetime (UTC when no offset is given)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _stored_secret(data_dir: Path) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from displays.hub import Hub
 from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
+from hall.calling.close_out import sweep_close_outs
 from hall.publish import Publisher
 from hall.settings import Settings
 from hall.store.db import Database
@@ -30,12 +33,19 @@ from web.pages.routes import routes as page_routes
 from web.wiring import database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
+CLOSE_OUT_SWEEP_SECONDS = 60.0
 
 
 # Young collections after 10,000 new container objects instead of 700 (temporaries of a
 # fan-out die by reference counting before one runs); a full collection at most after
 # 100 middle ones. Measured with benchmarks/bench_screens.py (docs/architecture.md).
 SERVER_GC_THRESHOLDS = (10_000, 20, 100)
+
+
+def running_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at ``start`` and runs on in real time (HALL_CLOCK_START)."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def create_app(
@@ -69,6 +79,11 @@ def create_app(
             sweeper = asyncio.create_task(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )
+            closer = asyncio.create_task(
+                sweep_close_outs(
+                    db, app.state.publisher, lambda: app.state.clock(), CLOSE_OUT_SWEEP_SECONDS
+                )
+            )
             if tune_gc:
                 gc.collect()
                 gc.freeze()
@@ -76,9 +91,10 @@ def create_app(
             try:
                 yield
             finally:
-                sweeper.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                for task in (sweeper, closer):
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
                 if hub is not None:
                     await hub.stop()
         finally:
@@ -110,7 +126,9 @@ def create_app(
     # Screens need a hub; a test may pass another publisher (then screens are off).
     app.state.hub = publisher if isinstance(publisher, Hub) else None
     app.state.publisher = publisher
-    app.state.clock = utcnow
+    app.state.clock = (
+        utcnow if settings.clock_start is None else running_clock(settings.clock_start)
+    )
     app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
         settings.booking_rate_limit
     )

@@ -28,6 +28,7 @@ from hall.calling.core_rows import (
     window_state,
 )
 from hall.calling.estimates import estimate_of
+from hall.calling.issuing import check_new_ticket
 from hall.calling.numbering import next_number_seq
 from hall.calling.queue import dispatch_queue, waiting_queue, waiting_tickets, windows_now
 from hall.calling.rows import read_ticket, read_window, waiting_row
@@ -137,6 +138,7 @@ async def issue_ticket(
         if staff is not None:
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
+        await check_new_ticket(unit, hall_id, ctx.day(now), matter.code, now, green=green)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.queue_cache).
         waiting = await waiting_queue(unit, ctx, now)

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, time
 
-from hall.catalogue.schema import WEEKDAYS, ExtendedSession, Hall, Period
+from hall.catalogue.schema import WEEKDAYS, ExtendedSession, Hall, Period, WindowKind
 
 ANY = "*"
 MAKEUP_WEEKDAY = "mon"
@@ -85,3 +85,17 @@ def _unite(a: OpenPeriod, b: OpenPeriod) -> tuple[str, ...]:
     if ANY in a.matters or ANY in b.matters:
         return (ANY,)
     return tuple(sorted(set(a.matters) | set(b.matters)))
+
+
+SPECIAL_KINDS = frozenset({WindowKind.PICKUP, WindowKind.COULD_NOT_GET_IT_DONE})
+
+
+def reserved_matters(hall: Hall) -> frozenset[str]:
+    """Matters only the hall's special windows (出件, 办不成事) take: "*" elsewhere skips them."""
+    return frozenset(
+        skill
+        for window in hall.windows
+        if window.kind in SPECIAL_KINDS
+        for skill in window.skills
+        if skill != ANY
+    )

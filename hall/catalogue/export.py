@@ -10,6 +10,7 @@ import tomli_w
 from hall.catalogue.schema import (
     WEEKDAYS,
     BookingRules,
+    DayRules,
     ExtendedSession,
     Hall,
     HallConfig,
@@ -40,6 +41,7 @@ def hall_settings(h: Hall) -> dict[str, Any]:
         "makeup_workdays",
         "extended_sessions",
         "booking",
+        "day",
         "policy",
     )
     settings: dict[str, Any] = _jsonable({k: full[k] for k in keys if k in full})
@@ -89,6 +91,7 @@ def _hall(h: Hall) -> dict[str, Any]:
     if h.extended_sessions:
         out["extended_sessions"] = [_session(s) for s in h.extended_sessions]
     out["booking"] = _booking(h.booking)
+    out["day"] = _day(h.day)
     if h.policy:
         out["policy"] = dict(h.policy)
     out["groups"] = [_group(g) for g in h.groups]
@@ -131,6 +134,24 @@ def _booking(b: BookingRules) -> dict[str, Any]:
         "window_days": n.window_days,
         "suspend_days": n.suspend_days,
     }
+    return out
+
+
+def _day(d: DayRules) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tickets_from_minutes_before_opening": d.tickets_from_minutes,
+        "tickets_until_minutes_before_closing": d.tickets_until_minutes,
+        "close_out_minutes_after_closing": d.close_out_minutes,
+    }
+    if d.caps:
+        out["caps"] = [
+            {
+                **({"matter": c.matter} if c.matter else {"group": c.group}),
+                "limit": c.limit,
+                "warn_remaining": c.warn_remaining,
+            }
+            for c in d.caps
+        ]
     return out
 
 

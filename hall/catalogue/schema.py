@@ -138,6 +138,26 @@ class BookingRules:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyCap:
+    """每日限号: at most ``limit`` tickets a day for one matter or one group."""
+
+    limit: int
+    matter: str = ""  # a matter code, or
+    group: str = ""  # a group code (exactly one of the two)
+    warn_remaining: int = 0  # the kiosk warns once this many or fewer are left
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """The hall's day: when tickets are issued (取号开始, 停止取号), caps, and the close-out."""
+
+    tickets_from_minutes: int = 30  # tickets from this long before each opening
+    tickets_until_minutes: int = 30  # no tickets in the last minutes before closing
+    close_out_minutes: int = 30  # the day is closed out this long after the last closing
+    caps: tuple[DailyCap, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hall:
     """One service hall with its catalogue, windows and rules."""
 
@@ -155,6 +175,7 @@ class Hall:
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()
     booking: BookingRules = field(default_factory=BookingRules)
+    day: DayRules = field(default_factory=DayRules)
     policy: dict[str, Any] = field(default_factory=dict)
     notice: str = ""
 
