@@ -32,6 +32,7 @@ from hall.calling.issuing import check_new_ticket
 from hall.calling.numbering import next_number_seq
 from hall.calling.queue import dispatch_queue, waiting_queue, waiting_tickets, windows_now
 from hall.calling.rows import read_ticket, read_window, waiting_row
+from hall.calling.transfers import check_matter, check_window
 from hall.calling.windows import no_such_window, require_at_window
 from hall.calling.writer import QueueWriter
 from hall.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -355,7 +356,7 @@ async def act_on_held(
             )
         row = await read_ticket(unit.session, window.ticket_id)
         assert row is not None
-        change = await _change_for(unit, ctx, action, number, options)
+        change = await _change_for(unit, ctx, action, number, {**options, "held": row})
         before = row.status
         try:
             ticket, events = change(ticket_of(row))
@@ -405,6 +406,7 @@ async def _transfer(
 ) -> TicketChange:
     now = seconds(unit.now)
     matter_code, to_window = options.get("matter"), options.get("window")
+    confirm, held = options.get("confirm") is True, options["held"]
     if (matter_code is None) == (to_window is None):
         raise InvalidInput(
             "Give either a matter or a window to transfer to.",
@@ -413,6 +415,7 @@ async def _transfer(
         )
     if matter_code is not None:
         matter = ctx.matter(matter_code)
+        await check_matter(unit, ctx, matter.code, confirm)
         cls = MatterClass(matter.matter_class)
         return lambda t: queueing.transfer(t, now, matter=matter.code, matter_class=cls)
     if not isinstance(to_window, int) or isinstance(to_window, bool) or to_window == number:
@@ -432,6 +435,9 @@ async def _transfer(
             f"大厅 {ctx.id!r} 没有 {to_window} 号窗口。",
             fields={"window": "unknown window"},
         )
+    known = ctx.matters.get(held.matter_code)
+    name = known.name if known is not None else held.matter_code
+    check_window(target, held.matter_code, name, confirm)
     return lambda t: queueing.transfer(t, now, to_window=target.number)
 
 

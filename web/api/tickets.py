@@ -118,7 +118,7 @@ routes = [
     Route(f"{WINDOW}/finish", _held("finish", ("outcome", str, True)), methods=["POST"]),
     Route(
         f"{WINDOW}/transfer",
-        _held("transfer", ("matter", str, False), ("window", int, False)),
+        _held("transfer", ("matter", str, False), ("window", int, False), ("confirm", bool, False)),
         methods=["POST"],
     ),
     Route(f"{WINDOW}/park", _held("park", ("reason", str, False)), methods=["POST"]),
