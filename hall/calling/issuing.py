@@ -26,8 +26,9 @@ from hall.catalogue.cache import hall_config
 from hall.catalogue.calendar import ANY, open_periods
 from hall.catalogue.schema import DailyCap, Hall
 from hall.errors import Conflict
+from hall.store.db import Database
 from hall.store.models import TicketRow
-from hall.store.unit import Tx
+from hall.store.unit import Tx, reading
 from queueing import Source
 
 SEARCH_DAYS = 60  # a matter not served within two months has no "next time"
@@ -225,3 +226,56 @@ async def check_new_ticket(
     check_issuing(hall, matter, now)
     if not green:
         check_caps(hall, matter, await cap_states(tx.session, hall, day, matter), now)
+
+
+@dataclass(frozen=True, slots=True)
+class MatterIssuing:
+    """Whether a matter's tickets are issued now, and how many are left today."""
+
+    issuing: bool
+    next_open: datetime | None  # the stretch issuing now, or the next one
+    next_issue_from: datetime | None
+    remaining: int | None  # under its tightest cap; None without a cap
+    warning: bool  # few left: the kiosk says so
+
+
+@dataclass(frozen=True, slots=True)
+class IssuingStatus:
+    """The hall's issuing now: open or not, why, and each matter's state (the kiosk's view)."""
+
+    hall: str
+    at: datetime
+    open: bool
+    message: str
+    message_zh: str
+    next_open: datetime | None
+    matters: dict[str, MatterIssuing]
+
+
+async def issuing_status(db: Database, hall_id: str, now: datetime) -> IssuingStatus:
+    """Every matter's issuing state at ``now``; raises NotFound for an unknown hall."""
+    async with reading(db) as tx:
+        hall = await hall_config(tx, hall_id)
+        day = now.astimezone(ZoneInfo(hall.timezone)).date()
+        matters, found = {}, []
+        for matter in hall.matters:
+            stretch = current_or_next(hall, matter.code, now)
+            if stretch is not None:
+                found.append(stretch)
+            states = await cap_states(tx.session, hall, day, matter.code)
+            tightest = min(states, key=lambda s: s.remaining, default=None)
+            matters[matter.code] = MatterIssuing(
+                issuing=stretch is not None and stretch.issuing(now),
+                next_open=None if stretch is None else stretch.opens,
+                next_issue_from=None if stretch is None else stretch.issue_from,
+                remaining=None if tightest is None else tightest.remaining,
+                warning=tightest is not None and tightest.warning,
+            )
+    is_open = any(m.issuing for m in matters.values())
+    first = min(found, key=lambda s: s.issue_from, default=None)
+    en, zh = ("", "") if is_open else next_time_text(first)
+    if not is_open:
+        en, zh = f"The hall is not issuing tickets now. {en}", f"大厅当前不在取号时间内。{zh}"
+    return IssuingStatus(
+        hall_id, now, is_open, en, zh, None if first is None else first.opens, matters
+    )

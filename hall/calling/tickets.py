@@ -117,6 +117,10 @@ def record_events(unit: Unit, row: TicketRow, events: Iterable[object], before: 
         )
 
 
+# Why a guide desk gives a citizen the green channel (绿色通道).
+GREEN_REASONS = ("elderly", "disabled", "pregnant", "military", "infant", "illness", "other")
+
+
 async def issue_ticket(
     db: Database,
     publisher: Publisher,
@@ -126,12 +130,21 @@ async def issue_ticket(
     *,
     green: bool = False,
     staff: StaffMember | None = None,
+    reason: str | None = None,
 ) -> TicketView:
-    """Issue a walk-in ticket; green-channel tickets only by signed-in staff (guide desk)."""
+    """Issue a walk-in ticket; staff issue it on a citizen's behalf at the guide desk, and
+    only they issue green-channel tickets (``reason``: one of GREEN_REASONS)."""
     if green and staff is None:
         raise Forbidden(
             "Green-channel tickets are issued by staff at the guide desk; please ask there.",
             "绿色通道号需由导办台工作人员发放，请到导办台咨询。",
+        )
+    if reason is not None and (not green or reason not in GREEN_REASONS):
+        allowed = "、".join(GREEN_REASONS)
+        raise InvalidInput(
+            f"A reason is given for green-channel tickets only, one of: {allowed}.",
+            "只有绿色通道号需要填写原因，且须为规定的原因之一。",
+            fields={"reason": f"one of {allowed}, with green"},
         )
     actor = staff.username if staff is not None else "kiosk"
     async with unit_of_work(db, publisher, actor, hall_id, now) as unit:
@@ -144,6 +157,9 @@ async def issue_ticket(
         # commit instead of being read again (see hall.queue_cache).
         waiting = await waiting_queue(unit, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
+        if green:
+            data = {"reason": reason or "other", "number": row.number}
+            unit.record("green_channel_granted", "ticket", row.id, data=data, publish=False)
         estimate = await estimate_of(unit, ctx, now, ticket_of(row), waiting)
     return ticket_view(row, estimate)
 

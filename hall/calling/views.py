@@ -111,6 +111,7 @@ class WindowDesk:
     current: HeldItem | None
     queue: list[QueueItem]
     parked: list[ParkedItem]
+    at: datetime | None = None  # the server's time (the console counts down against it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +263,7 @@ async def window_desk(db: Database, hall_id: str, number: int, now: datetime) ->
         current=None if current is None else _held_item(current, now, ctx.policy),
         queue=[_queue_item(r, guesses.get(r.id), now, n) for n, r in enumerate(mine, start=1)],
         parked=parked,
+        at=now,
     )
 
 

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import tickets
+from hall.calling.issuing import issuing_status
 from hall.staff.accounts import require
 from hall.staff.roles import Role
 from web.auth import acting_staff
@@ -23,7 +24,9 @@ async def issue(request: Request) -> Response:
     data = await json_object(request)
     matter = field(data, "matter", str)
     green = field(data, "green", bool, required=False, default=False)
-    staff = await acting_staff(request) if green else None
+    on_behalf = field(data, "on_behalf", bool, required=False, default=False)
+    reason = field(data, "reason", str, required=False)
+    staff = await acting_staff(request) if green or on_behalf else None
     view = await tickets.issue_ticket(
         database(request),
         publisher(request),
@@ -32,8 +35,14 @@ async def issue(request: Request) -> Response:
         clock(request)(),
         green=green,
         staff=staff,
+        reason=reason,
     )
     return json_response(view, status_code=201)
+
+
+async def issuing(request: Request) -> Response:
+    found = await issuing_status(database(request), request.path_params["hall"], clock(request)())
+    return json_response(found)
 
 
 async def show(request: Request) -> Response:
@@ -109,6 +118,7 @@ def _held(action: str, *body_fields: tuple[str, type, bool]) -> Any:
 
 routes = [
     Route("/api/halls/{hall}/tickets", issue, methods=["POST"]),
+    Route("/api/halls/{hall}/issuing", issuing, methods=["GET"]),
     Route("/api/tickets/{id}", show, methods=["GET"]),
     Route(f"{WINDOW}/call-next", call_next, methods=["POST"]),
     Route(f"{WINDOW}/call", call_chosen, methods=["POST"]),

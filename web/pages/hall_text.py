@@ -142,6 +142,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "staff_overview": ("大厅总览", "Hall overview"),
     "staff_signed_in_as": ("工号", "Job no."),
     "staff_min": ("分", "min"),
+    "staff_window_lacks": ("不办理此事项", "does not handle this matter"),
+    "staff_transfer_nobody": (
+        "{where}当前无人服务：转入后该号将在此等候，直到有人服务。确认转入吗？",
+        "Nobody serves at {where} now: the ticket will wait there until someone does. "
+        "Transfer anyway?",
+    ),
+    "staff_transfer_no_window": ("没有开放窗口办理的事项", "a matter no open window handles"),
+    "staff_transfer_anyway": ("确认转入", "Transfer anyway"),
+    "staff_no_show_in": ("{s} 后可过号", "no-show in {s}"),
+    "staff_no_show_recalls": ("还需重呼 {n} 次", "recall {n} more"),
+    "staff_live": ("实时更新", "live"),
+    "staff_offline": ("连接中断，正在重连", "reconnecting"),
     # ticket event kinds in the console's history
     "event_ticket_issued": ("取号", "issued"),
     "event_ticket_checked_in": ("入队", "joined the queue"),
