@@ -279,7 +279,7 @@ def _hall_doc(document: dict[str, Any], hall_id: str) -> dict[str, Any]:
             return found
     raise NotFound(
         f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
-        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+        f"没有编号为“{hall_id}”的大厅。",
     )
 
 
@@ -317,9 +317,9 @@ def _missing(part: str, value: Any, hall_id: str) -> tuple[str, str]:
     if part == "matters":
         return (
             f"Hall {hall_id!r} has no active matter {value!r}.",
-            f"大厅 {hall_id!r} 没有启用中的事项 {value!r}。",
+            f"大厅“{hall_id}”没有启用中的事项“{value}”。",
         )
-    return f"Hall {hall_id!r} has no window {value}.", f"大厅 {hall_id!r} 没有 {value} 号窗口。"
+    return f"Hall {hall_id!r} has no window {value}.", f"大厅“{hall_id}”没有 {value} 号窗口。"
 
 
 def remove_matter(code: str) -> Edit:

@@ -98,7 +98,7 @@ def group_matters(hall: Hall, group_code: str, *, bookable_only: bool = False) -
     if not any(group.code == group_code for group in hall.groups):
         raise NotFound(
             f"There is no matter group {group_code!r} in hall {hall.id}.",
-            f"大厅 {hall.id} 没有事项分组 {group_code!r}。",
+            f"大厅 {hall.id} 没有事项分组“{group_code}”。",
             fields={"group": "unknown"},
         )
     return tuple(

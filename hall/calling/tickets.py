@@ -448,7 +448,7 @@ async def _transfer(
     if target is None:
         raise InvalidInput(
             f"Hall {ctx.id!r} has no window {to_window}.",
-            f"大厅 {ctx.id!r} 没有 {to_window} 号窗口。",
+            f"大厅“{ctx.id}”没有 {to_window} 号窗口。",
             fields={"window": "unknown window"},
         )
     known = ctx.matters.get(held.matter_code)

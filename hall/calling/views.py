@@ -273,7 +273,7 @@ def _find_window(rows: Sequence[WindowRow], hall_id: str, number: int) -> Window
             return row
     raise NotFound(
         f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
-        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+        f"大厅“{hall_id}”没有 {number} 号窗口。",
     )
 
 

@@ -293,7 +293,7 @@ async def get_hall(session: AsyncSession, hall_id: str) -> HallRow:
 def no_such_hall(hall_id: str) -> NotFound:
     return NotFound(
         f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
-        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+        f"没有编号为“{hall_id}”的大厅。",
     )
 
 

@@ -77,7 +77,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "it, edit it and upload it again; the whole file is checked and nothing is applied if "
         "anything is wrong.",
     ),
-    "download": ("下载配置文件 (TOML)", "Download the configuration (TOML)"),
+    "download": ("下载配置文件（TOML）", "Download the configuration (TOML)"),
     "upload": ("上传并应用", "Upload and apply"),
     "choose_file": ("选择 TOML 文件", "Choose a TOML file"),
     "format_help": ("格式说明", "Format reference"),

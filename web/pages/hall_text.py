@@ -134,7 +134,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "staff_confirm": ("确定", "OK"),
     "staff_cancel": ("取消", "Cancel"),
     "staff_keys": (
-        "快捷键：N/空格 叫号 · R 重呼 · X 过号 · S 开始 · F 办结(1–4) · T 转移 · P 挂起",
+        "快捷键：N/空格 叫号 · R 重呼 · X 过号 · S 开始 · F 办结（1–4） · T 转移 · P 挂起",
         "Keys: N/Space call · R recall · X no-show · S start · F finish (1–4) · T transfer · "
         "P park",
     ),

@@ -251,7 +251,9 @@ function showBooking(booking, phone, banner) {
   }));
   const query = new URLSearchParams({ phone });
   $("bk-calendar").href = `/api/appointments/${booking.code}.ics?${query}`;
-  $("bk-move").href = `/halls/${booking.hall}/book/${booking.matter}?move=${booking.code}`;
+  // The move page opens on the booking's own day (its start is in the hall's local time).
+  const moveQuery = new URLSearchParams({ move: booking.code, date: booking.start.slice(0, 10) });
+  $("bk-move").href = `/halls/${booking.hall}/book/${booking.matter}?${moveQuery}`;
   const active = booking.status === "booked";
   for (const id of ["bk-calendar", "bk-move", "bk-cancel", "bk-qr", "bk-qr-note", "bk-window"]) {
     $(id).hidden = !active;
