@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.catalogue.cache import hall_config
-from hall.catalogue.calendar import ANY, open_periods
+from hall.catalogue.calendar import ANY, cap_matters, open_periods
 from hall.catalogue.schema import DailyCap, Hall
 from hall.errors import Conflict
 from hall.store.db import Database
@@ -174,13 +174,6 @@ def caps_for(hall: Hall, matter: str) -> list[DailyCap]:
     """The caps that count tickets of the matter (its own and its group's)."""
     group = next((m.group for m in hall.matters if m.code == matter), "")
     return [c for c in hall.day.caps if c.matter == matter or (c.group and c.group == group)]
-
-
-def cap_matters(hall: Hall, cap: DailyCap) -> tuple[str, ...]:
-    """The matters whose tickets a cap counts."""
-    if cap.matter:
-        return (cap.matter,)
-    return tuple(m.code for m in hall.matters if m.group == cap.group)
 
 
 def check_caps(hall: Hall, matter: str, states: Iterable[CapState], now: datetime) -> None:

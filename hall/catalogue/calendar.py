@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, time
 
-from hall.catalogue.schema import WEEKDAYS, ExtendedSession, Hall, Period, WindowKind
+from hall.catalogue.schema import WEEKDAYS, DailyCap, ExtendedSession, Hall, Period, WindowKind
 
 ANY = "*"
 MAKEUP_WEEKDAY = "mon"
@@ -99,3 +99,10 @@ def reserved_matters(hall: Hall) -> frozenset[str]:
         for skill in window.skills
         if skill != ANY
     )
+
+
+def cap_matters(hall: Hall, cap: DailyCap) -> tuple[str, ...]:
+    """The matters whose tickets a cap counts."""
+    if cap.matter:
+        return (cap.matter,)
+    return tuple(m.code for m in hall.matters if m.group == cap.group)
