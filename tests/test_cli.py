@@ -70,7 +70,7 @@ skills = ["X9"]
     assert lines == [
         f"{broken}: halls[0].colour: unknown key (allowed: id, name, name_en, level, timezone, "
         "address, opening_hours, holidays, makeup_workdays, extended_sessions, groups, matters, "
-        "windows, booking, policy, notice)",
+        "windows, booking, day, policy, notice)",
         f"{broken}: halls[0].timezone: unknown time zone 'Mars/Olympus' "
         "(use an IANA name like Asia/Shanghai)",
         f"{broken}: halls[0].matters[0].class: 'simple' is not one of: general, complex",

@@ -49,6 +49,18 @@ def staff_client(
         yield http, {"X-CSRF-Token": signed.json()["csrf_token"]}
 
 
+SMALLEST_TEXT = """() => {
+  const sizes = [];
+  for (const node of document.querySelectorAll("body *")) {
+    const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    const box = node.getBoundingClientRect();
+    if (!own || box.width === 0 || box.height === 0 || node.closest("[hidden], .slip")) continue;
+    sizes.push(parseFloat(getComputedStyle(node).fontSize));
+  }
+  return Math.min(...sizes);
+}"""
+
+
 def sign_in(page: Page, server: LiveServer, username: str, then: str) -> None:
     page.goto(server.url(f"/staff?next={then}"))
     page.fill("#username", username)
@@ -67,6 +79,10 @@ def test_the_kiosk_on_a_closed_day_says_when_the_hall_opens(
     # Sunday 22 November: the next opening is Monday 23 November at 09:00, tickets from 08:30.
     expect(banner).to_contain_text("下次办理时间：11月23日（周一）09:00，08:30起可取号。")
     expect(kiosk.locator("#kiosk-clock")).to_contain_text("11月22日")  # the hall's clock
+    assert kiosk.evaluate(SMALLEST_TEXT) >= 24  # no text under 24 px on the kiosk
+    kiosk.click("#kiosk-large")
+    assert kiosk.evaluate(SMALLEST_TEXT) >= 30  # large-type mode
+    kiosk.click("#kiosk-large")
     snapshot(kiosk, "kiosk-closed")
     kiosk.click("[data-group=social]")
     button = kiosk.locator("[data-matter=SI-REG]")
@@ -125,6 +141,7 @@ def test_the_screen_asks_for_sound_then_chimes_and_captions_every_call(
     expect(screen.locator("#sound-overlay")).to_be_hidden()
     expect(screen.locator("#chime")).to_have_attribute("data-played", "1")
     expect(screen.locator("body")).to_have_attribute("data-sound", "on")
+    assert screen.evaluate(SMALLEST_TEXT) >= 28  # readable across the hall at 1920×1080
 
     with staff_client(live_server, "clerk04") as (http, headers):
         http.post("/api/halls/district/tickets", json={"matter": "SI-REG"})
