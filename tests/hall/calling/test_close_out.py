@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from hall.analytics.periods import DateRange
 from hall.analytics.records import load_hall_info, load_records
+from hall.analytics.service import hall_kpis
 from hall.calling import tickets
 from hall.calling.board import load_board
 from hall.calling.close_out import close_day, close_due_days, close_out_time, days_due
@@ -126,6 +128,10 @@ async def test_the_screens_and_the_records_start_clean(db: Database) -> None:
         records = await load_records(tx.session, info, MONDAY, MONDAY, MONDAY)
     assert Counter(r.outcome for r in records) == Counter({"completed": 1, "unserved": 5})
     assert not any(r.open for r in records)
+    # The KPIs count them as the hall's miss, not as citizens who left.
+    report = await hall_kpis(db, BOSS, HALL, DateRange(MONDAY, MONDAY), local(17, 40))
+    assert report.figures["unserved_rate"].value == round(5 / 6, 4)
+    assert report.figures["abandonment_rate"].value == 0.0
 
 
 async def test_the_server_closes_a_day_when_it_is_due(db: Database) -> None:
