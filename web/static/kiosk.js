@@ -204,9 +204,12 @@ async function refreshWaiting() {
 let skew = 0; // the server's clock minus this kiosk's
 
 function when(iso) {
-  const locale = data.lang === "zh" ? "zh-CN" : "en-GB";
-  return new Date(iso).toLocaleString(locale, { weekday: "short", month: "numeric",
-    day: "numeric", hour: "2-digit", minute: "2-digit", timeZone: data.timezone });
+  const options = { weekday: "short", month: "numeric", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hour12: false, timeZone: data.timezone };
+  if (data.lang !== "zh") return new Date(iso).toLocaleString("en-GB", options);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("zh-CN", options)
+    .formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${p.month}月${p.day}日（${p.weekday}）${p.hour}:${p.minute}`;
 }
 
 function markMatter(code, state) {
