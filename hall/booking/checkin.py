@@ -105,7 +105,7 @@ async def _ticket_for(
         )
     late = now > closes
     if late:
-        await check_new_ticket(unit, ctx.id, ctx.day(now), row.matter_code, now)
+        await check_new_ticket(unit, ctx, row.matter_code, now)
         ticket = await new_ticket(unit, ctx, row.matter_code, now, appointment_id=row.id)
     else:
         ticket = await new_ticket(

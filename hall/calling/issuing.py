@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.catalogue.cache import hall_config
+from hall.calling.context import HallContext
+from hall.catalogue.cache import hall_config, hall_config_at
 from hall.catalogue.calendar import ANY, cap_matters, open_periods
 from hall.catalogue.schema import DailyCap, Hall
 from hall.errors import Conflict
@@ -209,13 +210,14 @@ async def cap_states(session: AsyncSession, hall: Hall, day: date, matter: str) 
 
 
 async def check_new_ticket(
-    tx: Tx, hall_id: str, day: date, matter: str, now: datetime, *, green: bool = False
+    tx: Tx, ctx: HallContext, matter: str, now: datetime, *, green: bool = False
 ) -> None:
     """Apply the hall's issuing rules to a new walk-in ticket (green ones skip the caps).
 
     Raises HallClosed, MatterNotServedNow or DailyCapReached.
     """
-    hall = await hall_config(tx, hall_id)
+    hall = await hall_config_at(tx, ctx.id, ctx.hall.updated_at)
+    day = ctx.day(now)
     check_issuing(hall, matter, now)
     if not green:
         check_caps(hall, matter, await cap_states(tx.session, hall, day, matter), now)

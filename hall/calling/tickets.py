@@ -152,7 +152,7 @@ async def issue_ticket(
         if staff is not None:
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
-        await check_new_ticket(unit, hall_id, ctx.day(now), matter.code, now, green=green)
+        await check_new_ticket(unit, ctx, matter.code, now, green=green)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.queue_cache).
         waiting = await waiting_queue(unit, ctx, now)
