@@ -115,9 +115,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "js_unlocked": ("已解除锁定", "Unlocked"),
     "js_password_set": ("密码已重置", "Password reset"),
     "js_working": ("正在提交…", "Sending…"),
-    "js_problems": ("发现以下问题 / Problems found", "Problems found / 发现以下问题"),
-    "js_key_path": ("位置", "Key path"),
-    "js_problem": ("问题", "Problem"),
+    "js_problems": ("发现以下问题", "Problems found"),
     "js_network": ("网络错误，请重试。", "Network error, please try again."),
     "js_no_file": ("请先选择文件。", "Choose a file first."),
     "js_confirm_deactivate": (
