@@ -1,4 +1,6 @@
-"""A hall's calendar: which days are open, and the opening periods of a day per matter.
+"""A hall's calendar: which days are open, and the opening periods of a day per matter;
+plus two readings of the catalogue the calendar's users share: the matters only the
+special windows take, and the matters a daily cap counts.
 
 Pure functions over the hall configuration. A holiday has no regular hours and no
 weekday extended sessions. A makeup workday (调休上班日) is run as a Monday: Monday's hours
