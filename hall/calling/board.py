@@ -90,10 +90,14 @@ def _day_start(ctx: HallContext, now: datetime) -> datetime:
     return datetime.combine(ctx.day(now), time(0), tzinfo=ctx.zone)
 
 
-def _last_close_out(hall_id: str) -> Any:
+def _last_close_out(hall_id: str, day: date) -> Any:
     return (
         select(func.coalesce(func.max(EventRow.id), 0))
-        .where(EventRow.hall_id == hall_id, EventRow.kind == "day_closed")
+        .where(
+            EventRow.hall_id == hall_id,
+            EventRow.kind == "day_closed",
+            EventRow.data["day"].as_string() == day.isoformat(),
+        )
         .scalar_subquery()
     )
 
@@ -107,7 +111,9 @@ async def _recent_calls(
             EventRow.hall_id == ctx.id,
             EventRow.kind.in_(CALL_KINDS),
             EventRow.at >= _day_start(ctx, now),
-            EventRow.id > _last_close_out(ctx.id),  # after the close-out the screens are blank
+            # After the day's close-out the screens are blank (a late close-out of an earlier
+            # day clears nothing of today's).
+            EventRow.id > _last_close_out(ctx.id, ctx.day(now)),
         )
         .order_by(EventRow.id.desc())
         .limit(RECENT_CALLS)

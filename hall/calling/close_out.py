@@ -2,8 +2,9 @@
 
 At the last closing of a day plus ``close_out_minutes`` (the hall's ``[day]`` rules),
 every ticket of the day still waiting, called or being served becomes ``unserved`` (the
-hall's miss, not the citizen's), parked tickets expire, open and paused windows are
-signed out, and a ``day_closed`` event tells the screens to start blank. Each step is an
+hall's miss, not the citizen's), parked tickets expire, open and paused windows signed
+in before the close-out time are signed out, and a ``day_closed`` event tells the screens
+to start blank. Each step is an
 audit event. A ``hall_days`` row per closed day, written in the same transaction under
 the hall's lock (and unique), makes sure a day is closed once, whichever process or
 operator gets there first; the server's task looks at the database, not at a timer, so
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import queueing
 from hall.calling.context import load_context
@@ -27,13 +28,13 @@ from hall.calling.core_rows import seconds, store_ticket, store_window, ticket_o
 from hall.calling.rows import read_ticket
 from hall.calling.tickets import record_events
 from hall.calling.writer import QueueWriter
-from hall.catalogue.cache import hall_config
+from hall.catalogue.cache import hall_config, hall_config_at
 from hall.catalogue.calendar import open_periods
 from hall.catalogue.schema import Hall
 from hall.errors import InvalidInput
 from hall.publish import Publisher
 from hall.store.db import Database
-from hall.store.models import HallDayRow, HallRow, TicketRow, WindowRow, WindowStatus
+from hall.store.models import EventRow, HallDayRow, HallRow, TicketRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, reading, unit_of_work
 from queueing import TicketStatus
 
@@ -59,7 +60,9 @@ class DayClosed:
 
 
 def close_out_time(hall: Hall, day: date) -> datetime:
-    """When the day is closed out: the last closing plus the grace (midnight if closed)."""
+    """When the day is closed out: the last closing plus the grace; a day the hall is
+    closed, at its first moment (staff who then work on it were signed in after that, and
+    stay signed in)."""
     zone = ZoneInfo(hall.timezone)
     periods = open_periods(hall, day, [m.code for m in hall.matters])
     if not periods:
@@ -92,7 +95,11 @@ async def close_day(
         if done is not None:
             return done
         unserved, expired = await _end_tickets(unit, hall_id, day)
-        signed_out = await _sign_out_windows(unit, hall_id)
+        hall = await hall_config_at(unit, hall_id, ctx.hall.updated_at)
+        # Windows signed in after the day's close-out time (overtime, or this morning when
+        # a missed day is closed late) belong to a later day and stay open.
+        cutoff = min(now, close_out_time(hall, day))
+        signed_out = await _sign_out_windows(unit, hall_id, cutoff)
         summary = {"unserved": unserved, "expired": expired, "windows_signed_out": signed_out}
         unit.session.add(
             HallDayRow(
@@ -151,11 +158,13 @@ async def _end_tickets(unit: Unit, hall_id: str, day: date) -> tuple[int, int]:
     return unserved, expired
 
 
-async def _sign_out_windows(unit: Unit, hall_id: str) -> int:
+async def _sign_out_windows(unit: Unit, hall_id: str, cutoff: datetime) -> int:
     table = WindowRow.__table__
     query = select(table).where(table.c.hall_id == hall_id, _STAFFED)
     connection = await unit.session.connection()
     rows = [WindowRow(**found._mapping) for found in (await connection.execute(query)).all()]
+    signed_in = await _last_sign_ins(unit, hall_id)
+    rows = [r for r in rows if str(r.number) not in signed_in or signed_in[str(r.number)] < cutoff]
     writer = unit.part(QueueWriter)
     for row in rows:  # plain rows (hall.calling.rows); the hall is locked
         before = row.status
@@ -174,12 +183,20 @@ async def _sign_out_windows(unit: Unit, hall_id: str) -> int:
     return len(rows)
 
 
-async def days_due(db: Database, now: datetime) -> list[tuple[str, date]]:
-    """Every (hall, day) past its close-out time, not closed, with something to close.
+async def _last_sign_ins(unit: Unit, hall_id: str) -> dict[str, datetime]:
+    """When each window of the hall was last signed in (by window number as text)."""
+    query = (
+        select(EventRow.subject_id, func.max(EventRow.at))
+        .where(EventRow.hall_id == hall_id, EventRow.kind == "window_signed_in")
+        .group_by(EventRow.subject_id)
+    )
+    return {str(number): at for number, at in (await unit.session.execute(query)).all()}
 
-    Something to close: the day's open tickets (looking back ``LOOK_BACK_DAYS``) or, for
-    today, windows still open. A day with neither needs nothing done and is not recorded.
-    """
+
+async def days_due(db: Database, now: datetime) -> list[tuple[str, date]]:
+    """Every (hall, day) past its close-out time and not closed yet: today; an earlier day
+    (looking back ``LOOK_BACK_DAYS``) only with tickets still open, or yesterday with
+    windows still staffed. An earlier day with neither needs nothing done."""
     due = []
     async with reading(db) as tx:
         session = tx.session
@@ -202,10 +219,13 @@ async def days_due(db: Database, now: datetime) -> list[tuple[str, date]]:
                     )
                 ).all()
             )
-            if await session.scalar(
-                select(WindowRow.id).where(WindowRow.hall_id == hall_id, _STAFFED).limit(1)
-            ):
-                days.add(today)
+            # Today is closed (and recorded) once its time has come, even with nothing
+            # open; the day before, if it never was (the server was down that evening) and
+            # windows are still staffed: those signed in before its close-out are stale.
+            days.add(today)
+            staffed = select(WindowRow.id).where(WindowRow.hall_id == hall_id, _STAFFED)
+            if await session.scalar(staffed.limit(1)):
+                days.add(today - timedelta(days=1))
             days = {d for d in days if close_out_time(hall, d) <= now}
             if not days:
                 continue

@@ -42,24 +42,29 @@ HALL = "district"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PUB = NullPublisher()
 BOSS = StaffMember(1, "boss", "S001", Role.SUPERVISOR, (HALL,))
-MONDAY = date(2026, 11, 23)
+SUNDAY, MONDAY, TUESDAY = date(2026, 11, 22), date(2026, 11, 23), date(2026, 11, 24)
 
 
 def local(hour: int, minute: int = 0, day: int = 23) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-async def open_windows(db: Database, *numbers: int) -> None:
-    async with unit_of_work(db, None, "test", HALL, local(9)) as unit:
+async def open_windows(db: Database, *numbers: int, at: datetime | None = None) -> None:
+    """Open windows as a sign-in does (the row and its ``window_signed_in`` event)."""
+    async with unit_of_work(db, None, "test", HALL, at or local(9)) as unit:
         for number in numbers:
             row = await read_window(unit.session, HALL, number)
             assert row is not None
             row.status = "open"
             await unit.part(QueueWriter).write_window(row)
+            unit.record("window_signed_in", "window", number, after={"status": "open"})
 
 
 async def a_busy_day(db: Database) -> dict[str, str]:
-    """Six tickets: one finished, one being served, one called, one parked, two waiting."""
+    """Six tickets: one finished, one being served, one called, one parked, two waiting.
+
+    The server ran through the Sunday before: it was closed at its first moment."""
+    await close_day(db, PUB, HALL, SUNDAY, local(0, day=22))
     ids = [(await tickets.issue_ticket(db, PUB, HALL, "SI-REG", local(9, n))).id for n in range(6)]
     await open_windows(db, 1, 2, 3, 4)
     at = local(10)
@@ -75,6 +80,17 @@ async def a_busy_day(db: Database) -> dict[str, str]:
     await act(3)
     await act(4, "park")
     return {"finished": ids[0], "serving": ids[1], "called": ids[2], "parked": ids[3]}
+
+
+async def due(db: Database, now: datetime) -> list[date]:
+    """The district hall's days due (the street hall has its own hours)."""
+    return [day for hall, day in await days_due(db, now) if hall == HALL]
+
+
+async def closed_days(db: Database) -> list[date]:
+    async with db.read() as session:
+        query = select(HallDayRow.service_day).where(HallDayRow.hall_id == HALL)
+        return sorted((await session.scalars(query)).all())
 
 
 async def statuses(db: Database) -> Counter[str]:
@@ -140,24 +156,51 @@ async def test_the_server_closes_a_day_when_it_is_due(db: Database) -> None:
     assert close_out_time(hall, MONDAY) == local(17, 30)  # 17:00 closing + 30 min
     assert close_out_time(hall, date(2026, 11, 24)) == local(19, 30, day=24)  # evening session
     await a_busy_day(db)
-    assert await days_due(db, local(17, 29)) == []
-    assert await close_due_days(db, PUB, local(17, 29)) == 0
-    assert await days_due(db, local(17, 30)) == [(HALL, MONDAY)]
+    assert await due(db, local(17, 29)) == []
+    await close_due_days(db, PUB, local(17, 29))
+    assert await closed_days(db) == [SUNDAY]
+    assert await due(db, local(17, 30)) == [MONDAY]
     # The server was down that evening: the next morning closes Monday all the same.
-    assert await close_due_days(db, PUB, local(8, day=24)) == 1
-    assert await days_due(db, local(8, day=24)) == []
+    await close_due_days(db, PUB, local(8, day=24))
+    assert await closed_days(db) == [SUNDAY, MONDAY]
+    assert await due(db, local(8, day=24)) == []
     assert await statuses(db) == Counter({"finished": 1, "unserved": 5})
+
+
+async def window_status(db: Database, number: int) -> str | None:
+    async with db.read() as session:
+        return await session.scalar(
+            select(WindowRow.status).where(WindowRow.hall_id == HALL, WindowRow.number == number)
+        )
 
 
 async def test_a_window_left_open_is_signed_out_even_without_tickets(db: Database) -> None:
     await open_windows(db, 7)
-    assert await days_due(db, local(17, 29)) == []
-    assert await close_due_days(db, PUB, local(17, 31)) == 1
-    async with db.read() as session:
-        status = await session.scalar(
-            select(WindowRow.status).where(WindowRow.hall_id == HALL, WindowRow.number == 7)
-        )
-    assert status == "closed"
+    # The Sunday before was never closed (no server ran) and a window is staffed: it is
+    # due, but window 7 was signed in on Monday and stays open when Sunday is closed.
+    assert await due(db, local(17, 29)) == [SUNDAY]
+    await close_due_days(db, PUB, local(17, 29))
+    assert await window_status(db, 7) == "open"
+    await close_due_days(db, PUB, local(17, 31))  # Monday, due at 17:30
+    assert await closed_days(db) == [SUNDAY, MONDAY]
+    assert await window_status(db, 7) == "closed"
+
+
+async def test_a_late_close_out_keeps_the_windows_of_the_day_after(db: Database) -> None:
+    await close_day(db, PUB, HALL, SUNDAY, local(0, day=22))
+    await open_windows(db, 1)  # Monday 09:00; the server is down that evening
+    await open_windows(db, 2, at=local(8, 50, day=24))  # Tuesday morning, a new sign-in
+    await close_due_days(db, PUB, local(9, day=24))  # Monday, closed late
+    assert await closed_days(db) == [SUNDAY, MONDAY]
+    assert (await window_status(db, 1), await window_status(db, 2)) == ("closed", "open")
+    # Overtime after Tuesday's close-out (19:30, evening session) is left alone.
+    await close_due_days(db, PUB, local(19, 30, day=24))
+    assert await closed_days(db) == [SUNDAY, MONDAY, TUESDAY]
+    assert await window_status(db, 2) == "closed"
+    await open_windows(db, 3, at=local(19, 40, day=24))
+    await close_due_days(db, PUB, local(19, 45, day=24))
+    assert await due(db, local(19, 45, day=24)) == []
+    assert await window_status(db, 3) == "open"
 
 
 async def test_a_day_that_has_not_begun_cannot_be_closed(db: Database) -> None:
@@ -175,17 +218,21 @@ async def test_two_processes_close_a_day_once() -> None:
             await load_demo(first)
             await a_busy_day(first)
             await open_windows(first, 5, 6)
-            for _ in range(3):  # three rounds of both sweeps at once
-                results = await asyncio.gather(
+            for _ in range(3):  # three rounds of both sweeps and an operator at once
+                *_, by_hand = await asyncio.gather(
                     close_due_days(first, PUB, local(17, 45)),
                     close_due_days(second, PUB, local(17, 45)),
                     close_day(second, PUB, HALL, MONDAY, local(17, 45), "operator"),
                 )
-                assert sum(results[:2]) + (not results[2].already) <= 1
+                assert by_hand.day == MONDAY
             async with first.read() as session:
-                days = (await session.scalars(select(HallDayRow))).all()
+                days = (
+                    await session.scalars(select(HallDayRow).where(HallDayRow.hall_id == HALL))
+                ).all()
                 closed_events = await session.scalar(
-                    select(func.count()).where(EventRow.kind == "day_closed")
+                    select(func.count()).where(
+                        EventRow.kind == "day_closed", EventRow.hall_id == HALL
+                    )
                 )
                 per_ticket = Counter(
                     (
@@ -196,8 +243,11 @@ async def test_two_processes_close_a_day_once() -> None:
                         )
                     ).all()
                 )
-            assert [(d.hall_id, d.service_day) for d in days] == [(HALL, MONDAY)]
-            assert closed_events == 1
+            assert sorted((d.hall_id, d.service_day) for d in days) == [
+                (HALL, SUNDAY),
+                (HALL, MONDAY),
+            ]
+            assert closed_events == 2  # Sunday's (closed before) and Monday's, once
             assert sorted(per_ticket.values()) == [1] * 5
             assert await statuses(first) == Counter({"finished": 1, "unserved": 5})
         finally:
