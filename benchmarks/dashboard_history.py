@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert
 
-from hall.booking.slots import open_periods
 from hall.calling.core_rows import store_ticket
+from hall.catalogue.calendar import open_periods
 from hall.catalogue.schema import Hall
 from hall.store.db import Database
 from hall.store.models import EventRow, TicketRow

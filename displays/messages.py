@@ -32,6 +32,9 @@ SCREEN_KINDS: dict[str, str] = {
     "ticket_parked": "update",
     "ticket_resumed": "update",
     "ticket_cancelled": "update",
+    "ticket_unserved": "update",
+    "ticket_expired": "update",
+    "day_closed": "update",
     "window_signed_in": "window",
     "window_pause": "window",
     "window_resume": "window",
@@ -165,7 +168,13 @@ def event_message(
 
 
 RECENT_CALLS = 8
-_RELEASED = ("ticket_finished", "ticket_marked_no_show", "ticket_parked", "ticket_transferred")
+_RELEASED = (
+    "ticket_finished",
+    "ticket_marked_no_show",
+    "ticket_parked",
+    "ticket_transferred",
+    "ticket_unserved",
+)
 
 
 def patch_board(board: dict[str, Any], events: Sequence[ScreenEvent]) -> dict[str, Any]:

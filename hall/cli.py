@@ -1,4 +1,4 @@
-"""The hall's command-line subcommands: database, configuration and staff accounts.
+"""The hall's command-line subcommands: database, configuration, staff accounts, the day.
 
 ``web.cli`` composes these with ``serve`` (and the simulator's commands) into the
 ``tongban`` console script.
@@ -10,18 +10,21 @@ import argparse
 import asyncio
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 
+from hall.calling.close_out import DayClosed, close_day
+from hall.calling.context import load_context
 from hall.catalogue import stored
 from hall.catalogue.export import dump_config
 from hall.catalogue.loader import load_config
-from hall.errors import ConfigError
+from hall.errors import ConfigError, HallError
 from hall.settings import Settings
 from hall.staff.passwords import hash_password
 from hall.store.db import Database
 from hall.store.migrate import upgrade
 from hall.store.models import utcnow
-from hall.store.unit import unit_of_work
+from hall.store.unit import reading, unit_of_work
 from queueing.policy import policy_problems
 
 
@@ -48,6 +51,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     staff.add_parser("hash", help="print an argon2 hash for a password (for the TOML file)")
     staff.choices["hash"].set_defaults(run=_staff_hash)
+
+    day = sub.add_parser("day", help="the hall's day").add_subparsers(dest="action", required=True)
+    close = day.add_parser(
+        "close", help="close out a hall's day now (windows signed out, open tickets ended)"
+    )
+    close.add_argument("--hall", required=True, help="hall id")
+    close.add_argument(
+        "--date", type=date.fromisoformat, help="the hall-local day YYYY-MM-DD (default: today)"
+    )
+    close.set_defaults(run=_day_close)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -116,6 +129,36 @@ def _config_load(args: argparse.Namespace, settings: Settings) -> int:
 
     asyncio.run(run())
     print(f"Applied {args.file} to {settings.database_url}")
+    return 0
+
+
+def _day_close(args: argparse.Namespace, settings: Settings) -> int:
+    async def run() -> DayClosed:
+        db = Database(settings.database_url)
+        try:
+            await upgrade(db)
+            now = utcnow()
+            day = args.date
+            if day is None:
+                async with reading(db) as tx:
+                    ctx = await load_context(tx, args.hall)
+                day = ctx.day(now)
+            return await close_day(db, None, args.hall, day, now, actor="operator")
+        finally:
+            await db.dispose()
+
+    try:
+        done = asyncio.run(run())
+    except HallError as exc:
+        print(f"{exc.message_zh}\n{exc.message}", file=sys.stderr)
+        return 1
+    if done.already:
+        print(f"{done.hall} {done.day}: already closed at {done.closed_at:%Y-%m-%d %H:%M} UTC.")
+        return 0
+    print(
+        f"{done.hall} {done.day}: closed; {done.unserved} ticket(s) unserved, "
+        f"{done.expired} parked ticket(s) expired, {done.windows_signed_out} window(s) signed out."
+    )
     return 0
 
 

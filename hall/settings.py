@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.config import Config
@@ -94,6 +95,11 @@ SETTINGS: tuple[Setting, ...] = (
         "windows open now) or projection (the what-if's projection of the rest of the day, "
         "which knows the roster and the bookings still to come).",
     ),
+    Setting(
+        "HALL_CLOCK_START",
+        "(unset: the real time)",
+        "Start the server's clock at this ISO time (it then runs on); for training and tests.",
+    ),
 )
 
 
@@ -118,6 +124,7 @@ class Settings:
     screen_heartbeat_seconds: float = 10.0
     whatif_scenarios: Path | None = None
     wait_estimate: str = "queue"
+    clock_start: datetime | None = None
 
     @property
     def demo(self) -> bool:
@@ -157,6 +164,7 @@ class Settings:
             ),
             whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
             wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
+            clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),
         )
 
 
@@ -172,6 +180,14 @@ def _wait_estimate(text: str) -> str:
     if value not in WAIT_ESTIMATES:
         raise ValueError(f"HALL_WAIT_ESTIMATE must be queue or projection, not {text!r}")
     return value
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO time as an aware datetime (UTC when no offset is given)."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _stored_secret(data_dir: Path) -> str:

@@ -12,7 +12,15 @@ from queueing.detours import cancel, park, resume, transfer
 from queueing.dispatch import Decision, PriorityClass, Rule, choose_next, priority_class
 from queueing.dispatch_queue import DispatchQueue
 from queueing.errors import QueueingError
-from queueing.lifecycle import check_in, finish, issue, mark_no_show, recall, start
+from queueing.lifecycle import (
+    check_in,
+    close_out,
+    finish,
+    issue,
+    mark_no_show,
+    recall,
+    start,
+)
 from queueing.policy import Policy, policy_problems
 from queueing.ticket import MatterClass, Outcome, Source, Ticket, TicketStatus
 from queueing.window import Coverage, WindowKind, WindowState, coverage_of, release
@@ -39,6 +47,7 @@ __all__ = [
     "cancel",
     "check_in",
     "choose_next",
+    "close_out",
     "coverage_of",
     "finish",
     "issue",

@@ -108,7 +108,7 @@ class WaitingLines(Generic[K]):
         self._overflow = policy.specialist_overflow_minutes * MINUTE
         self._held: dict[K, _Held] = {}
         self._lines: dict[tuple[str, int | None], _Line] = {}
-        self._eligible: dict[tuple[int, frozenset[str]], list[_Line]] = {}
+        self._eligible: dict[tuple[int, frozenset[str], frozenset[str]], list[_Line]] = {}
         self._timers: list[tuple[float, int, K, int]] = []
         self._gen = 0
         self._now = -_INF
@@ -196,7 +196,7 @@ class WaitingLines(Generic[K]):
         timers = self._timers
         if timers and timers[0][0] <= now:
             self._advance(now)
-        lines = self._eligible.get((window.number, window.skills))
+        lines = self._eligible.get((window.number, window.skills, window.excluded))
         if lines is None:
             lines = self._eligible_lines(window)
         tops = None
@@ -316,13 +316,11 @@ class WaitingLines(Generic[K]):
         return line
 
     def _eligible_lines(self, window: WindowState) -> list[_Line]:
-        number, skills = window.number, window.skills
-        every = ANY_MATTER in skills
-        lines = self._eligible[number, skills] = [
+        number, takes = window.number, window.takes
+        lines = self._eligible[number, window.skills, window.excluded] = [
             line
             for line in self._lines.values()
-            if line.assigned == number
-            or (line.assigned is None and (every or line.matter in skills))
+            if line.assigned == number or (line.assigned is None and takes(line.matter))
         ]
         return lines
 

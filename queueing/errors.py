@@ -16,17 +16,25 @@ class IllegalTransition(QueueingError):
 
     code = "illegal_transition"
 
-    def __init__(self, number: str, action: str, found: str) -> None:
+    def __init__(self, number: str, action: str, found: str, status: str = "") -> None:
         super().__init__(f"Cannot {action} {number}: {found}.")
         self.number = number
         self.action = action
         self.found = found
+        self.status = status  # the ticket's status value, for translations
 
 
 class NoShowTooEarly(IllegalTransition):
     """A no-show was recorded before the required recalls and grace time had passed."""
 
     code = "no_show_too_early"
+
+    def __init__(
+        self, number: str, action: str, found: str, *, recalls_missing: int, seconds_left: float
+    ) -> None:
+        super().__init__(number, action, found, "called")
+        self.recalls_missing = recalls_missing  # recalls still to make first
+        self.seconds_left = seconds_left  # of the grace after the last call (0: passed)
 
 
 class WindowBusy(QueueingError):

@@ -129,6 +129,24 @@ class TicketCancelled:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class TicketUnserved:
+    """A ticket was still open when the hall's day was closed out (`was`: its status then)."""
+
+    ticket_id: str
+    at: float
+    window: int | None
+    was: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketExpired:
+    """A parked ticket's citizen did not come back before the day was closed out."""
+
+    ticket_id: str
+    at: float
+
+
 Event = (
     TicketIssued
     | TicketCheckedIn
@@ -142,4 +160,6 @@ Event = (
     | TicketParked
     | TicketResumed
     | TicketCancelled
+    | TicketUnserved
+    | TicketExpired
 )

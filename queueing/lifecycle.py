@@ -11,10 +11,12 @@ from queueing.events import (
     ServiceStarted,
     TicketCalled,
     TicketCheckedIn,
+    TicketExpired,
     TicketFinished,
     TicketIssued,
     TicketMarkedNoShow,
     TicketRecalled,
+    TicketUnserved,
 )
 from queueing.policy import MINUTE, Policy
 from queueing.ticket import MatterClass, Outcome, Source, Ticket, TicketStatus, describe_state
@@ -32,7 +34,7 @@ def require(ticket: Ticket, action: str, allowed: Collection[TicketStatus]) -> N
     Raises IllegalTransition naming the ticket, the action and the state found.
     """
     if ticket.status not in allowed:
-        raise IllegalTransition(ticket.number, action, describe_state(ticket))
+        raise IllegalTransition(ticket.number, action, describe_state(ticket), ticket.status.value)
 
 
 def issue(
@@ -129,14 +131,18 @@ def mark_no_show(ticket: Ticket, now: float, policy: Policy) -> Transition:
     assert ticket.window is not None
     assert ticket.called_at is not None
     needed = policy.recalls_before_no_show
+    left = max(0.0, ticket.called_at + policy.no_show_grace_minutes * MINUTE - now)
     if ticket.recalls < needed:
         found = f"it has been recalled {ticket.recalls} of the {needed} required times"
-        raise NoShowTooEarly(ticket.number, action, found)
-    if ticket.called_at + policy.no_show_grace_minutes * MINUTE > now:
+        missing = needed - ticket.recalls
+        raise NoShowTooEarly(
+            ticket.number, action, found, recalls_missing=missing, seconds_left=left
+        )
+    if left > 0:
         waited = (now - ticket.called_at) / MINUTE
         grace = policy.no_show_grace_minutes
         found = f"its last call was {waited:.1f} min ago, within the {grace:g}-minute grace"
-        raise NoShowTooEarly(ticket.number, action, found)
+        raise NoShowTooEarly(ticket.number, action, found, recalls_missing=0, seconds_left=left)
     gone = replace(ticket, status=TicketStatus.NO_SHOW, ended_at=now)
     return gone, (TicketMarkedNoShow(ticket.id, now, ticket.window),)
 
@@ -161,3 +167,26 @@ def finish(ticket: Ticket, now: float, outcome: Outcome) -> Transition:
     assert ticket.window is not None
     done = replace(ticket, status=TicketStatus.FINISHED, finished_at=now, outcome=outcome)
     return done, (TicketFinished(ticket.id, now, ticket.window, outcome),)
+
+
+_OPEN = (
+    TicketStatus.EXPECTED,
+    _WAITING,
+    _CALLED,
+    _SERVING,
+    TicketStatus.PARKED,
+)
+
+
+def close_out(ticket: Ticket, now: float) -> Transition:
+    """End a ticket still open when the hall's day is closed out: it was not served.
+
+    A parked ticket expires; any other open ticket (expected, waiting, called, being
+    served) becomes UNSERVED, a miss of the hall's, not the citizen's. The ticket keeps
+    the window it was at. Raises IllegalTransition if the ticket has already ended.
+    """
+    require(ticket, "close out", _OPEN)
+    gone = replace(ticket, status=TicketStatus.UNSERVED, ended_at=now)
+    if ticket.status is TicketStatus.PARKED:
+        return gone, (TicketExpired(ticket.id, now),)
+    return gone, (TicketUnserved(ticket.id, now, ticket.window, ticket.status.value),)

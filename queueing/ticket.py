@@ -31,6 +31,7 @@ class TicketStatus(enum.Enum):
     FINISHED = "finished"
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
+    UNSERVED = "unserved"  # still open when the hall's day was closed out (the hall's miss)
 
 
 class Outcome(enum.Enum):
@@ -43,7 +44,9 @@ class Outcome(enum.Enum):
 
 
 HELD = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
-ENDED = frozenset({TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED})
+ENDED = frozenset(
+    {TicketStatus.FINISHED, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.UNSERVED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,4 +94,5 @@ _STATE_WORDS = {
     TicketStatus.FINISHED: "it has already finished",
     TicketStatus.NO_SHOW: "it was marked as a no-show",
     TicketStatus.CANCELLED: "it was cancelled",
+    TicketStatus.UNSERVED: "it was not served before the day was closed",
 }

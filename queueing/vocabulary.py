@@ -164,6 +164,13 @@ _DEFINITIONS = (
         _LOW,
     ),
     KpiDefinition(
+        "unserved_rate", _F, "Unserved at closing", "闭厅未办理率",
+        "Share of issued tickets still open when the day was closed out: abandonment by the "
+        "hall, not by the citizen.",
+        "已取号票中到日终清场时仍未办结的比例，即因大厅原因未获办理，而非群众自行离开。",
+        _LOW,
+    ),
+    KpiDefinition(
         "utilisation", _F, "Window utilisation", "窗口利用率",
         "Share of a window's staffed time spent serving, from service start to finish.",
         "窗口在岗时间中用于办理（开始至办结）的比例。",

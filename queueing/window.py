@@ -29,6 +29,14 @@ class WindowState:
     skills: frozenset[str] = frozenset({ANY_MATTER})
     priority_streak: int = 0
     ticket_id: str | None = None
+    # Matters "*" does not cover: those reserved to the hall's special windows (办不成事, 出件).
+    excluded: frozenset[str] = frozenset()
+
+    def takes(self, matter: str) -> bool:
+        """Tell whether the window's skills cover the matter."""
+        if matter in self.skills:
+            return True
+        return ANY_MATTER in self.skills and matter not in self.excluded
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +75,7 @@ def may_serve(window: WindowState, ticket: Ticket) -> bool:
     """Tell whether the window may call the ticket (a ticket sent to a window goes only there)."""
     if ticket.assigned_window is not None:
         return ticket.assigned_window == window.number
-    skills = window.skills
-    return ticket.matter in skills or ANY_MATTER in skills
+    return window.takes(ticket.matter)
 
 
 def release(window: WindowState, ticket_id: str) -> WindowState:

@@ -121,6 +121,10 @@ class ArrivalPlan:
     green_shares: tuple[float, ...]
     appointment_shares: tuple[float, ...]
     book: AppointmentBook
+    # A hall's issuing rules: walk-ins only within these (start, end) minutes (empty:
+    # always), and at most `limit` walk-ins a day for each group of matter indices.
+    issuing: tuple[tuple[float, float], ...] = ()
+    caps: tuple[tuple[tuple[int, ...], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,13 @@ def generate_arrivals(rng: np.random.Generator, plan: ArrivalPlan) -> Arrivals:
     walk_matter = _choose(rng, plan.walkin_shares, walk_times.size)
     green_p = np.asarray(plan.green_shares, dtype=np.float64)
     walk_green = rng.random(walk_times.size) < green_p[walk_matter]
+    # Drawn first, turned away after: the draws stay common to every roster compared.
+    issued = _issued(plan, walk_times, walk_matter, walk_green)
+    walk_times, walk_matter, walk_green = (
+        walk_times[issued],
+        walk_matter[issued],
+        walk_green[issued],
+    )
     appt_times, appt_slots = _appointments(rng, plan)
     appt_matter = _choose(rng, plan.appointment_shares, appt_times.size)
     time = np.concatenate([walk_times, appt_times])
@@ -179,6 +190,21 @@ def generate_arrivals(rng: np.random.Generator, plan: ArrivalPlan) -> Arrivals:
         green=np.concatenate([walk_green, np.zeros(appt_times.size, np.bool_)])[order],
         slot_start=np.concatenate([np.full(walk_times.size, np.nan), appt_slots])[order],
     )
+
+
+def _issued(plan: ArrivalPlan, times: FloatArray, matter: IntArray, green: BoolArray) -> BoolArray:
+    """Which walk-ins get a ticket under the hall's issuing rules (in time order)."""
+    keep = np.ones(times.size, dtype=np.bool_)
+    if plan.issuing:
+        keep = np.zeros(times.size, dtype=np.bool_)
+        for start, end in plan.issuing:
+            keep |= (times >= start) & (times < end)
+    for members, limit in plan.caps:
+        counted = keep & np.isin(matter, members)
+        # Green-channel walk-ins are issued whatever the cap, and count towards it.
+        running = np.cumsum(counted)
+        keep &= ~(counted & ~green & (running > limit))
+    return keep
 
 
 def service_times(

@@ -4,8 +4,11 @@ Each hall matter becomes a scenario matter with its class and an exponential han
 of the catalogue's expected minutes (a `[[matters]]` entry with the same code overrides any
 of that and gives the arrival shares). Each hall window becomes one window, staffed during
 the hall's opening periods on the scenario's `weekday`; pickup and "could not get it done"
-windows are specialised windows for the queueing core. The hall's `[policy]` applies, with
-the scenario's own `[policy]` keys on top.
+windows are specialised windows for the queueing core, and a "*" window takes every
+matter but theirs. The hall's `[policy]` applies, with the scenario's own `[policy]` keys
+on top. The hall's `[day]` rules apply to walk-ins: tickets only from `tickets_from`
+minutes before each opening until `tickets_until` minutes before its closing, and no more
+than each daily cap (green-channel walk-ins are not capped); the others are turned away.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hall.catalogue.calendar import cap_matters, reserved_matters
 from hall.catalogue.loader import demo_config_path, load_config
 from hall.catalogue.schema import Hall
 from hall.catalogue.schema import WindowKind as HallWindowKind
@@ -49,6 +53,9 @@ class HallParts:
     matters: dict[str, Matter] = field(default_factory=dict)
     windows: tuple[WindowGroup, ...] = ()
     policy: dict[str, Any] = field(default_factory=dict)
+    # The hall's issuing rules: when walk-ins get tickets (scenario minutes), daily caps.
+    issuing: tuple[Interval, ...] = ()
+    caps: tuple[tuple[tuple[str, ...], int], ...] = ()
 
 
 def resolve_path(path: str, base_dir: Path | None) -> Path:
@@ -112,14 +119,35 @@ def load_hall_parts(
         for m in hall.matters
     }
     whole_day = shifts == (Interval(0.0, end),)
+    reserved = reserved_matters(hall)  # "*" skips them, as in the server (special windows)
+    everything = frozenset(matters) - reserved
     windows = tuple(
         WindowGroup(
             count=1,
-            skills=frozenset(w.skills),
+            skills=everything if "*" in w.skills and reserved else frozenset(w.skills),
             kind=_KINDS.get(w.kind, WindowKind.SPECIALISED),
             shifts=None if whole_day else shifts,
             name=f"{w.name or w.kind.value} {w.number}",
         )
         for w in sorted(hall.windows, key=lambda w: w.number)
     )
-    return HallParts(source, matters, windows, dict(hall.policy))
+    issuing = _issuing(hall, weekday, open_minute, end)
+    caps = tuple((cap_matters(hall, c), c.limit) for c in hall.day.caps)
+    return HallParts(source, matters, windows, dict(hall.policy), issuing, caps)
+
+
+def _issuing(hall: Hall, weekday: str, open_minute: int, end: float) -> tuple[Interval, ...]:
+    """When walk-in tickets are issued, in scenario minutes: each period (and extended
+    session) of the weekday from `tickets_from` before it opens to `tickets_until` before
+    it closes, as the server's issuing rules (`hall.calling.issuing`) say."""
+    periods = [(p.start, p.end) for p in hall.opening_hours.get(weekday, ())]
+    periods += [(s.start, s.end) for s in hall.extended_sessions if weekday in s.weekdays]
+    before, stop = hall.day.tickets_from_minutes, hall.day.tickets_until_minutes
+    spans = []
+    for start, stop_at in sorted(periods):
+        opens = start.hour * 60 + start.minute - before - open_minute
+        closes = stop_at.hour * 60 + stop_at.minute - stop - open_minute
+        low, high = max(float(opens), 0.0), min(float(closes), end)
+        if low < high:
+            spans.append(Interval(low, high))
+    return tuple(spans)

@@ -157,6 +157,8 @@ def parse_scenario(
         staff=tuple(staff),
         shift_patterns=tuple(patterns),
         plan_rules=rules,
+        walkin_issuing=() if hall is None else hall.issuing,
+        walkin_caps=() if hall is None else hall.caps,
     )
 
 

@@ -266,6 +266,9 @@ class Scenario:
     staff: tuple[Staff, ...] = ()  # a staff roster; empty: windows follow their own shifts
     shift_patterns: tuple[ShiftPattern, ...] = ()  # [plan] shift_patterns for `tongban plan`
     plan_rules: PlanRules = PlanRules()  # [plan] rules for the rosters `tongban plan` writes
+    # From a hall file's [day] rules: when walk-ins get tickets (empty: always), daily caps.
+    walkin_issuing: tuple[Interval, ...] = ()
+    walkin_caps: tuple[tuple[tuple[str, ...], int], ...] = ()
 
     @property
     def green_bound(self) -> float:
@@ -295,6 +298,11 @@ class Scenario:
             green_shares=tuple(m.green_share for m in self.matters),
             appointment_shares=tuple(m.appointment_share for m in self.matters),
             book=self.appointments,
+            issuing=tuple((i.start, i.end) for i in self.walkin_issuing),
+            caps=tuple(
+                (tuple(self.matter_index()[c] for c in codes if c in self.matter_index()), limit)
+                for codes, limit in self.walkin_caps
+            ),
         )
 
     def window_plans(self) -> list[WindowPlan]:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from starlette.applications import Starlette
 from hall.settings import Settings
 
 POSTGRES_ENV = "HALL_TEST_POSTGRES_URL"
+# Test servers' clocks start on a Monday at 09:00 in the demo halls (Asia/Shanghai), when
+# the halls issue tickets; a test that needs another moment sets the app's clock.
+TEST_CLOCK_START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def postgres_base_url() -> str:
@@ -83,6 +87,7 @@ def make_settings(tmp_path: Path, database_url: str, config: Path | None = None)
         port=0,
         demo_password="tongban-demo",
         log_level="warning",
+        clock_start=TEST_CLOCK_START,
     )
 
 

@@ -27,7 +27,13 @@ class LiveServer:
     def __init__(self, data_dir: Path, port: int | None = None, **env: str) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
-        self.env = {**os.environ, "HALL_DATA_DIR": str(data_dir), "HALL_LOG_LEVEL": "warning"}
+        self.env = {
+            **os.environ,
+            "HALL_DATA_DIR": str(data_dir),
+            "HALL_LOG_LEVEL": "warning",
+            # Monday 09:00 in the demo halls, when they issue tickets (the clock runs on).
+            "HALL_CLOCK_START": "2026-11-23T01:00:00+00:00",
+        }
         self.env.pop("HALL_CONFIG", None)
         self.env.update(env)
         self.process: subprocess.Popen[bytes] | None = None

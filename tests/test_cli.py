@@ -70,7 +70,7 @@ skills = ["X9"]
     assert lines == [
         f"{broken}: halls[0].colour: unknown key (allowed: id, name, name_en, level, timezone, "
         "address, opening_hours, holidays, makeup_workdays, extended_sessions, groups, matters, "
-        "windows, booking, rating, cases, policy, notice)",
+        "windows, booking, rating, cases, day, policy, notice)",
         f"{broken}: halls[0].timezone: unknown time zone 'Mars/Olympus' "
         "(use an IANA name like Asia/Shanghai)",
         f"{broken}: halls[0].matters[0].class: 'simple' is not one of: general, complex",
@@ -101,3 +101,17 @@ def test_load_then_export_round_trips_through_the_database(tmp_path: Path) -> No
     )
     assert (tmp_path / "data" / "tongban.db").exists()
     assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_day_close_closes_a_day_once_and_explains_refusals(tmp_path: Path) -> None:
+    assert run(tmp_path, "config", "load", str(demo_config_path())).returncode == 0
+    first = run(tmp_path, "day", "close", "--hall", "district", "--date", "2026-11-23")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("district 2026-11-23: closed; 0 ticket(s) unserved")
+    again = run(tmp_path, "day", "close", "--hall", "district", "--date", "2026-11-23")
+    assert again.returncode == 0, again.stderr
+    assert "already closed at" in again.stdout
+    unknown = run(tmp_path, "day", "close", "--hall", "nowhere")
+    assert unknown.returncode == 1
+    assert "Traceback" not in unknown.stderr
+    assert "没有编号为“nowhere”的大厅。" in unknown.stderr

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import AsyncIterator, Awaitable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -17,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from displays.hub import Hub
 from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
+from hall.calling.close_out import sweep_close_outs
 from hall.cases.sweep import escalate_overdue, every
 from hall.publish import Publisher
 from hall.ratings.defaults import record_default_ratings
@@ -34,6 +37,7 @@ from web.wiring import database_loader, make_hub
 NO_SHOW_SWEEP_SECONDS = 60.0
 CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
 RATING_SWEEP_SECONDS = 300.0
+CLOSE_OUT_SWEEP_SECONDS = 60.0
 
 
 # Young collections after 10,000 new container objects instead of 700 (temporaries of a
@@ -56,6 +60,12 @@ def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
         asyncio.create_task(every(CASE_SWEEP_SECONDS, escalate, "Escalated overdue cases")),
         asyncio.create_task(every(RATING_SWEEP_SECONDS, defaults, "Recorded default ratings")),
     ]
+
+
+def running_clock(start: datetime) -> Callable[[], datetime]:
+    """A clock that starts at ``start`` and runs on in real time (HALL_CLOCK_START)."""
+    began = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def create_app(
@@ -90,6 +100,11 @@ def create_app(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )
             sweepers = case_sweepers(db, app)
+            closer = asyncio.create_task(
+                sweep_close_outs(
+                    db, app.state.publisher, lambda: app.state.clock(), CLOSE_OUT_SWEEP_SECONDS
+                )
+            )
             if tune_gc:
                 gc.collect()
                 gc.freeze()
@@ -97,7 +112,7 @@ def create_app(
             try:
                 yield
             finally:
-                for task in (sweeper, *sweepers):
+                for task in (sweeper, closer, *sweepers):
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
@@ -133,7 +148,9 @@ def create_app(
     # Screens need a hub; a test may pass another publisher (then screens are off).
     app.state.hub = publisher if isinstance(publisher, Hub) else None
     app.state.publisher = publisher
-    app.state.clock = utcnow
+    app.state.clock = (
+        utcnow if settings.clock_start is None else running_clock(settings.clock_start)
+    )
     app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
         settings.booking_rate_limit
     )

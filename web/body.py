@@ -48,7 +48,7 @@ def field(
         if required:
             raise InvalidInput(
                 f"The field {name!r} is required.",
-                f"缺少必填字段 {name!r}。",
+                f"缺少必填字段“{name}”。",
                 fields={name: "required"},
             )
         return default
@@ -58,13 +58,13 @@ def field(
         en, zh = _TYPE_NAMES.get(kind, (kind.__name__, kind.__name__))
         raise InvalidInput(
             f"The field {name!r} must be {en}.",
-            f"字段 {name!r} 必须是{zh}。",
+            f"字段“{name}”必须是{zh}。",
             fields={name: f"expected {en}"},
         )
     if kind is str and required and not value.strip():
         raise InvalidInput(
             f"The field {name!r} must not be empty.",
-            f"字段 {name!r} 不能为空。",
+            f"字段“{name}”不能为空。",
             fields={name: "empty"},
         )
     return value

@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hall.errors import HallError
+from web.i18n import lang_of
+from web.pages.common import error_page
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,20 @@ async def hall_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status, exc.code, exc.message, exc.message_zh, exc.fields, headers)
 
 
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (JSON stays for /api/ and for other clients)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/ws/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request, status: int, message: str, message_zh: str) -> Response:
+    """The error as a page in the request's language, for a person in a browser."""
+    title = {403: "forbidden_title", 404: "not_found_title"}.get(status, "error_title")
+    return error_page(request, status, title, message_zh if lang_of(request) == "zh" else message)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message, message_zh = _HTTP_TEXT.get(
@@ -61,17 +77,20 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
     if exc.detail and exc.status_code not in _HTTP_TEXT:
         message = message_zh = str(exc.detail)
+    if wants_html(request) and exc.status_code >= 400:
+        response = html_error(request, exc.status_code, message, message_zh)
+        response.headers.update(exc.headers or {})
+        return response
     return error_response(exc.status_code, code, message, message_zh, headers=exc.headers)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("Unhandled error on %s %s", request.method, request.url.path)
-    return error_response(
-        500,
-        "internal_error",
-        "Something went wrong on our side; the action was not completed. Please try again.",
-        "服务器内部错误，操作未完成，请重试。",
-    )
+    message = "Something went wrong on our side; the action was not completed. Please try again."
+    message_zh = "服务器内部错误，操作未完成，请重试。"
+    if wants_html(request):
+        return html_error(request, 500, message, message_zh)
+    return error_response(500, "internal_error", message, message_zh)
 
 
 EXCEPTION_HANDLERS = {HallError: hall_error, HTTPException: http_error, Exception: server_error}

@@ -81,7 +81,7 @@ async def create_staff(
         session = unit.session
         name = entry.get("username")
         if isinstance(name, str) and await _row(session, name) is not None:
-            raise Conflict(f"The user name {name!r} is taken.", f"用户名 {name!r} 已被使用。")
+            raise Conflict(f"The user name {name!r} is taken.", f"用户名“{name}”已被使用。")
         account = await _checked_account(session, entry)
         row = StaffRow(username=account.username, password_hash=password_hash, failed_logins=0)
         _set_account(row, account, active=True)
@@ -156,7 +156,7 @@ async def _row(session: AsyncSession, username: str) -> StaffRow | None:
 async def _existing(session: AsyncSession, username: str) -> StaffRow:
     row = await _row(session, username)
     if row is None:
-        raise NotFound(f"There is no account {username!r}.", f"没有用户名为 {username!r} 的账号。")
+        raise NotFound(f"There is no account {username!r}.", f"没有用户名为“{username}”的账号。")
     return row
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hall.admin.problems import explain
 from hall.catalogue.export import dump_config
 from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import Hall, HallConfig, Matter, Window
@@ -47,14 +48,23 @@ Edit = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
 
 class ConfigRejected(ConfigError):
-    """An edited configuration has problems; ``fields`` maps each key path to its message."""
+    """An edited configuration has problems, each told in both languages naming the field
+    as the admin form does (``hall.admin.problems``): ``message_zh`` has one Chinese line
+    per problem after its first line; ``fields`` maps each key path to the English one."""
 
-    def __init__(self, problems: Sequence[str], source: str = SOURCE) -> None:
+    def __init__(
+        self, problems: Sequence[str], source: str = SOURCE, document: dict[str, Any] | None = None
+    ) -> None:
         super().__init__([p.removeprefix(f"{source}: ") for p in problems])
+        explained = [explain(p, document or {}) for p in self.problems]
+        count = len(explained)
+        self.message = f"The configuration has {count} problem(s): " + " ".join(
+            en for _, _, en in explained
+        )
+        self.message_zh = f"配置有 {count} 处问题：\n" + "\n".join(zh for _, zh, _ in explained)
         fields: dict[str, str] = {}
-        for problem in self.problems:
-            path, _, message = problem.partition(": ")
-            fields[path] = f"{fields[path]}; {message}" if path in fields else message
+        for path, _, en in explained:
+            fields[path] = f"{fields[path]} {en}" if path in fields else en
         self.fields = fields
 
 
@@ -64,9 +74,9 @@ def validate(document: dict[str, Any]) -> HallConfig:
     try:
         config = parse_config(document, SOURCE, policy_problems)
     except ConfigError as exc:
-        raise ConfigRejected(exc.problems + too_long) from None
+        raise ConfigRejected(exc.problems + too_long, document=document) from None
     if too_long:
-        raise ConfigRejected(too_long)
+        raise ConfigRejected(too_long, document=document)
     return config
 
 
@@ -269,7 +279,7 @@ def _hall_doc(document: dict[str, Any], hall_id: str) -> dict[str, Any]:
             return found
     raise NotFound(
         f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
-        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+        f"没有编号为“{hall_id}”的大厅。",
     )
 
 
@@ -307,9 +317,9 @@ def _missing(part: str, value: Any, hall_id: str) -> tuple[str, str]:
     if part == "matters":
         return (
             f"Hall {hall_id!r} has no active matter {value!r}.",
-            f"大厅 {hall_id!r} 没有启用中的事项 {value!r}。",
+            f"大厅“{hall_id}”没有启用中的事项“{value}”。",
         )
-    return f"Hall {hall_id!r} has no window {value}.", f"大厅 {hall_id!r} 没有 {value} 号窗口。"
+    return f"Hall {hall_id!r} has no window {value}.", f"大厅“{hall_id}”没有 {value} 号窗口。"
 
 
 def remove_matter(code: str) -> Edit:

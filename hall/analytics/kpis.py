@@ -49,6 +49,8 @@ def all_figures(
     found["no_show_rate"] = figure("no_show_rate", kpi.no_show_rate(tickets), called, info)
     arrived = [r for r in records if r.ticket.checked_in_at is not None]
     found["abandonment_rate"] = figure("abandonment_rate", abandonment(arrived), len(arrived), info)
+    unserved = sum(1 for r in arrived if r.unserved) / len(arrived) if arrived else None
+    found["unserved_rate"] = figure("unserved_rate", unserved, len(arrived), info)
     work = work or workload(records, sessions, now)
     found["utilisation"] = utilisation_figure(work, sessions, info)
     found["arrivals"] = figure("arrivals", len(arrived), len(arrived), info)

@@ -119,7 +119,7 @@ def metric_of(raw: str | None) -> Metric:
         names = ", ".join(METRICS)
         raise InvalidInput(
             f"'metric' must be one of {names}, not {raw!r}.",
-            f"参数 'metric' 须为以下之一：{names}。",
+            f"参数“metric”须为以下之一：{names}。",
             fields={"metric": f"one of {names}"},
         )
     return metric

@@ -81,7 +81,7 @@ def parse_day(raw: str | None, name: str) -> date:
     except ValueError:
         raise InvalidInput(
             f"The {name!r} date must look like 2026-11-23, not {raw!r}.",
-            f"参数 {name!r} 须为“2026-11-23”格式的日期。",
+            f"参数“{name}”须为“2026-11-23”格式的日期。",
             fields={name: "YYYY-MM-DD"},
         ) from None
 
@@ -122,6 +122,6 @@ def parse_bucket(raw: str | None) -> Bucket:
     except ValueError:
         raise InvalidInput(
             f"'by' must be day, week or month, not {raw!r}.",
-            "参数 'by' 须为 day（按日）、week（按周）或 month（按月）。",
+            "参数“by”须为 day（按日）、week（按周）或 month（按月）。",
             fields={"by": "day, week or month"},
         ) from None

@@ -1,9 +1,10 @@
 """The ticket records of a hall over a range of service days, as the queueing core's tickets.
 
 One statement reads the columns the KPIs need, with times as POSIX seconds computed by
-the database (``epoch``). A ticket of a past day that never ended (still waiting, called,
-served or parked when the day was over) counts as ``unserved``: the day's close-out
-(issue 15) will record that outcome; until then it is inferred here.
+the database (``epoch``). The day's close-out (``hall.calling.close_out``) records the
+tickets still open at the end of the day as ``unserved``; for a past day that was never
+closed out (the server was down, or the day came before close-outs existed) a ticket
+that never ended (still waiting, called, served or parked) is inferred ``unserved``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.epoch import epoch
-from hall.booking.slots import open_periods
 from hall.catalogue.cache import hall_config
+from hall.catalogue.calendar import open_periods
 from hall.catalogue.schema import Hall
 from hall.store.models import TicketRow
 from hall.store.unit import Tx
@@ -142,7 +143,8 @@ def _record(row: Sequence[object], info: HallInfo, today: date) -> Record:
         finished_at=_float(finished),
         outcome=_OUTCOMES.get(str(outcome)) if known is TicketStatus.FINISHED else None,
     )
-    unserved = known is None or (not ended and day < today)
+    # Recorded by the day's close-out; inferred for a past day that was never closed out.
+    unserved = known in (None, TicketStatus.UNSERVED) or (not ended and day < today)
     return Record(ticket, day, info.groups.get(matter, ""), unserved, not unserved and not ended)
 
 

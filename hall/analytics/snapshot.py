@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.records import HallInfo, load_hall_info, load_records
 from hall.analytics.sessions import load_window_events, window_sessions
-from hall.booking.slots import open_periods
 from hall.calling.core_rows import window_state
 from hall.calling.queue import window_rows
+from hall.catalogue.calendar import open_periods
 from hall.errors import InvalidInput
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role

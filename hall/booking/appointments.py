@@ -149,7 +149,7 @@ def find_matter(hall: Hall, code: str) -> Matter:
     if matter is None or not matter.bookable:
         raise InvalidInput(
             f"Matter {code!r} cannot be booked at hall {hall.id!r}.",
-            f"大厅 {hall.id!r} 的事项 {code!r} 不可预约。",
+            f"大厅“{hall.id}”的事项“{code}”不可预约。",
             fields={"matter": "unknown or not bookable"},
         )
     return matter

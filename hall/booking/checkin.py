@@ -22,6 +22,7 @@ from hall.booking.errors import TooEarly
 from hall.calling.context import HallContext, load_context
 from hall.calling.core_rows import ticket_of
 from hall.calling.estimates import estimate_of
+from hall.calling.issuing import check_new_ticket
 from hall.calling.tickets import TicketView, new_ticket, ticket_view
 from hall.errors import InvalidInput, NotFound
 from hall.publish import Publisher
@@ -106,6 +107,7 @@ async def _ticket_for(
         )
     late = now > closes
     if late:
+        await check_new_ticket(unit, ctx, row.matter_code, now)
         ticket = await new_ticket(unit, ctx, row.matter_code, now, appointment_id=row.id)
     else:
         ticket = await new_ticket(

@@ -57,14 +57,14 @@ def _group(hall: Hall, ref: SlotRef) -> str:
         if matter is None:
             raise InvalidInput(
                 f"Hall {hall.id!r} has no matter {ref.matter!r}.",
-                f"大厅 {hall.id!r} 没有事项 {ref.matter!r}。",
+                f"大厅“{hall.id}”没有事项“{ref.matter}”。",
                 fields={"matter": "unknown matter"},
             )
         return matter.group
     if not any(g.code == ref.group for g in hall.groups):
         raise InvalidInput(
             f"Hall {hall.id!r} has no matter group {ref.group!r}.",
-            f"大厅 {hall.id!r} 没有事项分组 {ref.group!r}。",
+            f"大厅“{hall.id}”没有事项分组“{ref.group}”。",
             fields={"group": "unknown group"},
         )
     return str(ref.group)
@@ -99,7 +99,7 @@ def check_override(capacity: int | None, closed: bool, reason: str) -> str:
         raise InvalidInput(
             "The override needs a capacity between 0 and 1000 or closed: true, and a reason "
             f"of 1 to {MAX_REASON} characters.",
-            f"调整需要 0 至 1000 之间的容量或 closed: true，并填写 1 至 {MAX_REASON} 字的原因。",
+            f"调整需要 0 至 1000 之间的容量，或设为关闭，并填写 1 至 {MAX_REASON} 字的原因。",
             fields=fields,
         )
     return reason

@@ -40,22 +40,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from hall.catalogue.schema import WEEKDAYS, ExtendedSession, Hall, Period, WindowKind
+from hall.catalogue.calendar import (
+    ANY,
+    OpenPeriod,
+    is_working_day,
+    open_periods,
+    sessions_for_day,
+)
+from hall.catalogue.schema import Hall, WindowKind
 from hall.errors import NotFound
 
-ANY = "*"
-MAKEUP_WEEKDAY = "mon"
 NOT_SERVING_BOOKINGS = frozenset({WindowKind.PICKUP, WindowKind.COULD_NOT_GET_IT_DONE})
 _SEARCH_LIMIT_DAYS = 400  # a hall without a working day in this long is closed for good
-
-
-@dataclass(frozen=True, slots=True)
-class OpenPeriod:
-    """A stretch of local opening time and the matters it accepts (("*",) for all)."""
-
-    start: time
-    end: time
-    matters: tuple[str, ...] = (ANY,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +98,7 @@ def group_matters(hall: Hall, group_code: str, *, bookable_only: bool = False) -
     if not any(group.code == group_code for group in hall.groups):
         raise NotFound(
             f"There is no matter group {group_code!r} in hall {hall.id}.",
-            f"大厅 {hall.id} 没有事项分组 {group_code!r}。",
+            f"大厅 {hall.id} 没有事项分组“{group_code}”。",
             fields={"group": "unknown"},
         )
     return tuple(
@@ -121,63 +117,6 @@ def windows_able_to_serve(hall: Hall, group_code: str) -> int:
         if window.kind not in NOT_SERVING_BOOKINGS
         and (ANY in window.skills or matters.intersection(window.skills))
     )
-
-
-def regular_periods(hall: Hall, day: date) -> tuple[Period, ...]:
-    """The day's regular opening periods after holidays and makeup workdays."""
-    if day in hall.holidays:
-        return ()
-    return hall.opening_hours.get(_weekday_key(hall, day), ())
-
-
-def is_working_day(hall: Hall, day: date) -> bool:
-    """Whether the day has regular opening hours (extended sessions do not count)."""
-    return bool(regular_periods(hall, day))
-
-
-def sessions_for_day(hall: Hall, day: date) -> tuple[ExtendedSession, ...]:
-    """The extended sessions held on the day."""
-    weekday = _weekday_key(hall, day)
-    holiday = day in hall.holidays
-    return tuple(
-        session
-        for session in hall.extended_sessions
-        if day in session.dates or (not holiday and weekday in session.weekdays)
-    )
-
-
-def _weekday_key(hall: Hall, day: date) -> str:
-    return MAKEUP_WEEKDAY if day in hall.makeup_workdays else WEEKDAYS[day.weekday()]
-
-
-def open_periods(hall: Hall, day: date, matter_codes: Collection[str]) -> list[OpenPeriod]:
-    """The day's opening for these matters, sorted, overlapping stretches merged."""
-    periods = [OpenPeriod(p.start, p.end) for p in regular_periods(hall, day)]
-    for session in sessions_for_day(hall, day):
-        if ANY in session.matters:
-            periods.append(OpenPeriod(session.start, session.end))
-            continue
-        accepted = tuple(code for code in session.matters if code in matter_codes)
-        if accepted:
-            periods.append(OpenPeriod(session.start, session.end, accepted))
-    return _merge(periods)
-
-
-def _merge(periods: list[OpenPeriod]) -> list[OpenPeriod]:
-    merged: list[OpenPeriod] = []
-    for period in sorted(periods, key=lambda p: (p.start, p.end)):
-        if merged and period.start < merged[-1].end:
-            last = merged.pop()
-            merged.append(OpenPeriod(last.start, max(last.end, period.end), _unite(last, period)))
-        else:
-            merged.append(period)
-    return merged
-
-
-def _unite(a: OpenPeriod, b: OpenPeriod) -> tuple[str, ...]:
-    if ANY in a.matters or ANY in b.matters:
-        return (ANY,)
-    return tuple(sorted(set(a.matters) | set(b.matters)))
 
 
 def slots_for_day(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -68,7 +68,7 @@ async def load_board(db: Database, hall_id: str, now: datetime) -> Board:
             seq=int(seq or 0),
             hall=_hall_view(ctx),
             recent_calls=await _recent_calls(session, ctx, now),
-            windows=await _windows(session, hall_id, windows),
+            windows=await _windows(session, hall_id, windows, ctx.day(now)),
             waiting=await _waiting(tx, ctx, windows, now),
             average_wait_minutes=await _average_wait(session, ctx, now),
             as_of=now.isoformat(),
@@ -90,6 +90,18 @@ def _day_start(ctx: HallContext, now: datetime) -> datetime:
     return datetime.combine(ctx.day(now), time(0), tzinfo=ctx.zone)
 
 
+def _last_close_out(hall_id: str, day: date) -> Any:
+    return (
+        select(func.coalesce(func.max(EventRow.id), 0))
+        .where(
+            EventRow.hall_id == hall_id,
+            EventRow.kind == "day_closed",
+            EventRow.data["day"].as_string() == day.isoformat(),
+        )
+        .scalar_subquery()
+    )
+
+
 async def _recent_calls(
     session: AsyncSession, ctx: HallContext, now: datetime
 ) -> list[dict[str, Any]]:
@@ -99,6 +111,9 @@ async def _recent_calls(
             EventRow.hall_id == ctx.id,
             EventRow.kind.in_(CALL_KINDS),
             EventRow.at >= _day_start(ctx, now),
+            # After the day's close-out the screens are blank (a late close-out of an earlier
+            # day clears nothing of today's).
+            EventRow.id > _last_close_out(ctx.id, ctx.day(now)),
         )
         .order_by(EventRow.id.desc())
         .limit(RECENT_CALLS)
@@ -119,11 +134,12 @@ async def _recent_calls(
 
 
 async def _windows(
-    session: AsyncSession, hall_id: str, rows: list[WindowRow]
+    session: AsyncSession, hall_id: str, rows: list[WindowRow], day: date
 ) -> list[dict[str, Any]]:
     busy = await session.execute(
         select(TicketRow.window_number, TicketRow.number, TicketRow.status).where(
             TicketRow.hall_id == hall_id,
+            TicketRow.service_day == day,  # a day never closed out shows nothing the next
             TicketRow.status.in_(("called", "serving")),
             TicketRow.window_number.is_not(None),
         )

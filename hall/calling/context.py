@@ -43,8 +43,7 @@ class HallContext:
             raise InvalidInput(
                 f"Hall {self.id!r} has no matter {code!r}; "
                 f"GET /api/halls/{self.id}/matters lists them.",
-                f"大厅 {self.id!r} 没有事项 {code!r}；"
-                f"可通过 GET /api/halls/{self.id}/matters 查看。",
+                f"大厅“{self.id}”没有事项“{code}”，请重新选择事项。",
                 fields={field: "unknown matter"},
             )
         return matter

@@ -98,6 +98,7 @@ def window_state(row: WindowRow) -> WindowState:
         skills=frozenset(row.skills),
         priority_streak=int(state.get("priority_streak", 0)),
         ticket_id=state.get("ticket_id"),
+        excluded=frozenset(row.excluded or ()),
     )
 
 

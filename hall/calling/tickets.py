@@ -28,9 +28,11 @@ from hall.calling.core_rows import (
     window_state,
 )
 from hall.calling.estimates import estimate_of
+from hall.calling.issuing import check_new_ticket
 from hall.calling.numbering import next_number_seq
 from hall.calling.queue import dispatch_queue, waiting_queue, waiting_tickets, windows_now
 from hall.calling.rows import read_ticket, read_window, waiting_row
+from hall.calling.transfers import check_matter, check_window
 from hall.calling.windows import no_such_window, require_at_window
 from hall.calling.writer import QueueWriter
 from hall.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -115,6 +117,10 @@ def record_events(unit: Unit, row: TicketRow, events: Iterable[object], before: 
         )
 
 
+# Why a guide desk gives a citizen the green channel (绿色通道).
+GREEN_REASONS = ("elderly", "disabled", "pregnant", "military", "infant", "illness", "other")
+
+
 async def issue_ticket(
     db: Database,
     publisher: Publisher,
@@ -124,12 +130,21 @@ async def issue_ticket(
     *,
     green: bool = False,
     staff: StaffMember | None = None,
+    reason: str | None = None,
 ) -> TicketView:
-    """Issue a walk-in ticket; green-channel tickets only by signed-in staff (guide desk)."""
+    """Issue a walk-in ticket; staff issue it on a citizen's behalf at the guide desk, and
+    only they issue green-channel tickets (``reason``: one of GREEN_REASONS)."""
     if green and staff is None:
         raise Forbidden(
             "Green-channel tickets are issued by staff at the guide desk; please ask there.",
             "绿色通道号需由导办台工作人员发放，请到导办台咨询。",
+        )
+    if reason is not None and (not green or reason not in GREEN_REASONS):
+        allowed = "、".join(GREEN_REASONS)
+        raise InvalidInput(
+            f"A reason is given for green-channel tickets only, one of: {allowed}.",
+            "只有绿色通道号需要填写原因，且须为规定的原因之一。",
+            fields={"reason": f"one of {allowed}, with green"},
         )
     actor = staff.username if staff is not None else "kiosk"
     async with unit_of_work(db, publisher, actor, hall_id, now) as unit:
@@ -137,10 +152,14 @@ async def issue_ticket(
         if staff is not None:
             require(staff, Role.CLERK, hall_id)
         matter = ctx.matter(matter_code)
+        await check_new_ticket(unit, ctx, matter.code, now, green=green)
         # Read the queue before adding to it: the process's copy can then follow the
         # commit instead of being read again (see hall.calling.queue_copy).
         waiting = await waiting_queue(unit, ctx, now)
         row = await new_ticket(unit, ctx, matter.code, now, green=green)
+        if green:
+            data = {"reason": reason or "other", "number": row.number}
+            unit.record("green_channel_granted", "ticket", row.id, data=data, publish=False)
         estimate = await estimate_of(unit, ctx, now, ticket_of(row), waiting)
     return ticket_view(row, estimate)
 
@@ -359,7 +378,7 @@ async def act_on_held(
             )
         row = await read_ticket(unit.session, window.ticket_id)
         assert row is not None
-        change = await _change_for(unit, ctx, action, number, options)
+        change = await _change_for(unit, ctx, action, number, {**options, "held": row})
         before = row.status
         try:
             ticket, events = change(ticket_of(row))
@@ -411,6 +430,7 @@ async def _transfer(
 ) -> TicketChange:
     now = seconds(unit.now)
     matter_code, to_window = options.get("matter"), options.get("window")
+    confirm, held = options.get("confirm") is True, options["held"]
     if (matter_code is None) == (to_window is None):
         raise InvalidInput(
             "Give either a matter or a window to transfer to.",
@@ -419,6 +439,7 @@ async def _transfer(
         )
     if matter_code is not None:
         matter = ctx.matter(matter_code)
+        await check_matter(unit, ctx, matter.code, confirm)
         cls = MatterClass(matter.matter_class)
         return lambda t: queueing.transfer(t, now, matter=matter.code, matter_class=cls)
     if not isinstance(to_window, int) or isinstance(to_window, bool) or to_window == number:
@@ -435,9 +456,12 @@ async def _transfer(
     if target is None:
         raise InvalidInput(
             f"Hall {ctx.id!r} has no window {to_window}.",
-            f"大厅 {ctx.id!r} 没有 {to_window} 号窗口。",
+            f"大厅“{ctx.id}”没有 {to_window} 号窗口。",
             fields={"window": "unknown window"},
         )
+    known = ctx.matters.get(held.matter_code)
+    name = known.name if known is not None else held.matter_code
+    check_window(target, held.matter_code, name, confirm)
     return lambda t: queueing.transfer(t, now, to_window=target.number)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from hall.errors import NotFound
 from hall.store.db import Database
 from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
 from hall.store.unit import reading
-from queueing import TicketStatus
+from queueing import Policy, TicketStatus
 from queueing.dispatch import arrival, sort_key
 from queueing.estimates import WaitEstimate
 from queueing.window import may_serve
@@ -86,6 +86,9 @@ class HeldItem:
     called_at: datetime | None
     started_at: datetime | None
     minutes: int | None
+    # The no-show rule while it is called: recalls still to make, and when the grace ends.
+    recalls_needed: int = 0
+    no_show_from: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ class WindowDesk:
     current: HeldItem | None
     queue: list[QueueItem]
     parked: list[ParkedItem]
+    at: datetime | None = None  # the server's time (the console counts down against it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +253,10 @@ async def window_desk(db: Database, hall_id: str, number: int, now: datetime) ->
         staff = await _job_numbers(session, [wrow])
     return WindowDesk(
         window=_window_item(wrow, staff),
-        current=None if current is None else _held_item(current, now),
+        current=None if current is None else _held_item(current, now, ctx.policy),
         queue=[_queue_item(r, guesses.get(r.id), now, n) for n, r in enumerate(mine, start=1)],
         parked=parked,
+        at=now,
     )
 
 
@@ -261,12 +266,16 @@ def _find_window(rows: Sequence[WindowRow], hall_id: str, number: int) -> Window
             return row
     raise NotFound(
         f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
-        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+        f"大厅“{hall_id}”没有 {number} 号窗口。",
     )
 
 
-def _held_item(row: TicketRow, now: datetime) -> HeldItem:
+def _held_item(row: TicketRow, now: datetime, policy: Policy | None = None) -> HeldItem:
     since = row.started_at or row.called_at
+    needed, no_show_from = 0, None
+    if policy is not None and row.status == TicketStatus.CALLED.value and row.called_at:
+        needed = max(0, policy.recalls_before_no_show - row.recalls)
+        no_show_from = row.called_at + timedelta(minutes=policy.no_show_grace_minutes)
     return HeldItem(
         id=row.id,
         number=row.number,
@@ -278,6 +287,8 @@ def _held_item(row: TicketRow, now: datetime) -> HeldItem:
         called_at=row.called_at,
         started_at=row.started_at,
         minutes=None if since is None else _minutes(seconds(since), now),
+        recalls_needed=needed,
+        no_show_from=no_show_from,
     )
 
 

@@ -50,7 +50,7 @@ _JOB_NUMBER = select(StaffRow.job_number).where(StaffRow.id == bindparam("b_staf
 def no_such_window(hall_id: str, number: int) -> NotFound:
     return NotFound(
         f"Hall {hall_id!r} has no window {number}; GET /api/halls/{hall_id}/windows lists them.",
-        f"大厅 {hall_id!r} 没有 {number} 号窗口；可通过 GET /api/halls/{hall_id}/windows 查看。",
+        f"大厅“{hall_id}”没有 {number} 号窗口。",
     )
 
 
@@ -115,7 +115,7 @@ async def sign_in(
             raise Conflict(
                 f"Cannot sign in at window {number}: you are still signed in at window "
                 f"{elsewhere.number} of hall {elsewhere.hall_id!r}; sign out there first.",
-                f"无法登录 {number} 号窗口：您仍在大厅 {elsewhere.hall_id!r} 的 "
+                f"无法登录 {number} 号窗口：您仍在大厅“{elsewhere.hall_id}”的 "
                 f"{elsewhere.number} 号窗口登录，请先在该窗口签退。",
             )
         before = row.status

@@ -9,6 +9,8 @@ caller's transaction, so a change made by any server process is seen at once.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from hall.catalogue import stored
@@ -29,4 +31,13 @@ async def hall_config(tx: Tx, hall_id: str) -> Hall:
         return await stored.read_hall(session, hall_id)  # raises NotFound
     return await tx.memo.remembered(
         f"config:{hall_id}", row.updated_at, lambda: stored.read_hall(session, hall_id)
+    )
+
+
+async def hall_config_at(tx: Tx, hall_id: str, version: datetime) -> Hall:
+    """The configuration of a hall whose ``updated_at`` the caller has just read (the
+    hall context does), without reading it again."""
+    session = tx.session
+    return await tx.memo.remembered(
+        f"config:{hall_id}", version, lambda: stored.read_hall(session, hall_id)
     )

@@ -11,6 +11,7 @@ from hall.catalogue.schema import (
     WEEKDAYS,
     BookingRules,
     CaseRules,
+    DayRules,
     ExtendedSession,
     Hall,
     HallConfig,
@@ -44,6 +45,7 @@ def hall_settings(h: Hall) -> dict[str, Any]:
         "booking",
         "rating",
         "cases",
+        "day",
         "policy",
     )
     settings: dict[str, Any] = _jsonable({k: full[k] for k in keys if k in full})
@@ -95,6 +97,7 @@ def _hall(h: Hall) -> dict[str, Any]:
     out["booking"] = _booking(h.booking)
     out["rating"] = _rating(h.rating)
     out["cases"] = _cases(h.cases)
+    out["day"] = _day(h.day)
     if h.policy:
         out["policy"] = dict(h.policy)
     out["groups"] = [_group(g) for g in h.groups]
@@ -163,6 +166,24 @@ def _cases(rules: CaseRules) -> dict[str, Any]:
     }
     if rules.helpers:
         out["helpers"] = list(rules.helpers)
+    return out
+
+
+def _day(d: DayRules) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tickets_from_minutes_before_opening": d.tickets_from_minutes,
+        "tickets_until_minutes_before_closing": d.tickets_until_minutes,
+        "close_out_minutes_after_closing": d.close_out_minutes,
+    }
+    if d.caps:
+        out["caps"] = [
+            {
+                **({"matter": c.matter} if c.matter else {"group": c.group}),
+                "limit": c.limit,
+                "warn_remaining": c.warn_remaining,
+            }
+            for c in d.caps
+        ]
     return out
 
 

@@ -17,6 +17,8 @@ from hall.catalogue.schema import (
     WEEKDAYS,
     BookingRules,
     CaseRules,
+    DailyCap,
+    DayRules,
     ExtendedSession,
     Hall,
     HallConfig,
@@ -87,7 +89,7 @@ def _hall(r: Reader, policy_check: PolicyCheck | None) -> Hall:
     r.only(
         *("id", "name", "name_en", "level", "timezone", "address", "opening_hours"),
         *("holidays", "makeup_workdays", "extended_sessions", "groups", "matters"),
-        *("windows", "booking", "rating", "cases", "policy", "notice"),
+        *("windows", "booking", "rating", "cases", "day", "policy", "notice"),
     )
     tz = r.text("timezone", "Asia/Shanghai")
     try:
@@ -123,6 +125,7 @@ def _hall(r: Reader, policy_check: PolicyCheck | None) -> Hall:
         booking=_booking(r.table("booking")),
         rating=_rating(r.table("rating")),
         cases=_cases(r.table("cases")),
+        day=_day(r.table("day"), codes, group_codes),
         policy=dict(policy),
         notice=r.text("notice", ""),
     )
@@ -314,6 +317,44 @@ def _cases(r: Reader) -> CaseRules:
     if not rules.contact_days <= rules.rectify_days <= rules.close_days:
         r.problem("close_days", "needs contact_days ≤ rectify_days ≤ close_days")
     return rules
+
+
+def _day(r: Reader, codes: set[str], group_codes: set[str]) -> DayRules:
+    r.only(
+        "tickets_from_minutes_before_opening",
+        "tickets_until_minutes_before_closing",
+        "close_out_minutes_after_closing",
+        "caps",
+    )
+    d = DayRules()
+    caps = tuple(_cap(c, codes, group_codes) for c in r.tables("caps"))
+    _unique([c.matter or f"group:{c.group}" for c in caps], r.at("caps"), "matter", r.problems)
+    return DayRules(
+        tickets_from_minutes=r.integer(
+            "tickets_from_minutes_before_opening", d.tickets_from_minutes, 0, 240
+        ),
+        tickets_until_minutes=r.integer(
+            "tickets_until_minutes_before_closing", d.tickets_until_minutes, 0, 240
+        ),
+        close_out_minutes=r.integer("close_out_minutes_after_closing", d.close_out_minutes, 0, 600),
+        caps=caps,
+    )
+
+
+def _cap(r: Reader, codes: set[str], group_codes: set[str]) -> DailyCap:
+    r.only("matter", "group", "limit", "warn_remaining")
+    matter, group = r.text("matter", ""), r.text("group", "")
+    if bool(matter) == bool(group):
+        r.problem("", "a cap names either a matter or a group")
+    if matter and matter not in codes:
+        r.problem("matter", f"unknown matter code {matter!r}")
+    if group and group not in group_codes:
+        r.problem("group", f"unknown group code {group!r}")
+    limit = r.integer("limit", None, 1, 100_000)
+    warn = r.integer("warn_remaining", max(1, (limit or 0) // 10), 0, 100_000)
+    if limit and warn >= limit:
+        r.problem("warn_remaining", f"must be less than the limit ({limit})")
+    return DailyCap(limit=limit, matter=matter, group=group, warn_remaining=warn)
 
 
 def _staff(r: Reader, hall_ids: set[str]) -> StaffAccount:

@@ -164,6 +164,26 @@ class CaseRules:
 
 
 @dataclass(frozen=True, slots=True)
+class DailyCap:
+    """每日限号: at most ``limit`` tickets a day for one matter or one group."""
+
+    limit: int
+    matter: str = ""  # a matter code, or
+    group: str = ""  # a group code (exactly one of the two)
+    warn_remaining: int = 0  # the kiosk warns once this many or fewer are left
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """The hall's day: when tickets are issued (取号开始, 停止取号), caps, and the close-out."""
+
+    tickets_from_minutes: int = 30  # tickets from this long before each opening
+    tickets_until_minutes: int = 30  # no tickets in the last minutes before closing
+    close_out_minutes: int = 30  # the day is closed out this long after the last closing
+    caps: tuple[DailyCap, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Hall:
     """One service hall with its catalogue, windows and rules."""
 
@@ -183,6 +203,7 @@ class Hall:
     booking: BookingRules = field(default_factory=BookingRules)
     rating: RatingRules = field(default_factory=RatingRules)
     cases: CaseRules = field(default_factory=CaseRules)
+    day: DayRules = field(default_factory=DayRules)
     policy: dict[str, Any] = field(default_factory=dict)
     notice: str = ""
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hall.catalogue.calendar import reserved_matters
 from hall.catalogue.export import hall_settings, matter_entry, window_entry
 from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import (
@@ -124,11 +125,13 @@ async def _apply_catalogue(session: AsyncSession, hall: Hall) -> dict[str, Any]:
         }
         for m in hall.matters
     ]
+    reserved = reserved_matters(hall)
     windows = [
         {
             "number": w.number,
             "kind": w.kind.value,
             "skills": list(w.skills),
+            "excluded": sorted(reserved) if "*" in w.skills else [],
             "name": w.name,
             "name_en": w.name_en,
         }
@@ -290,7 +293,7 @@ async def get_hall(session: AsyncSession, hall_id: str) -> HallRow:
 def no_such_hall(hall_id: str) -> NotFound:
     return NotFound(
         f"There is no hall with id {hall_id!r}; GET /api/halls lists the halls.",
-        f"没有编号为 {hall_id!r} 的大厅；可通过 GET /api/halls 查看全部大厅。",
+        f"没有编号为“{hall_id}”的大厅。",
     )
 
 

@@ -128,7 +128,7 @@ def require(staff: StaffMember | None, role: Role, hall_id: str | None = None) -
     if hall_id is not None and not staff.works_in(hall_id):
         raise Forbidden(
             f"Your account is not assigned to hall {hall_id!r}.",
-            f"您的账号未分配到大厅 {hall_id!r}。",
+            f"您的账号未分配到大厅“{hall_id}”。",
         )
     return staff
 

@@ -153,6 +153,8 @@ class WindowRow(Base):
     name_en: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[str] = mapped_column(String(32))
     skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Matters a "*" window does not take: those of the hall's pickup and 办不成事 windows.
+    excluded: Mapped[list[Any]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # closed (nobody signed in) / open / paused
@@ -303,6 +305,20 @@ class TicketCounterRow(Base):
     service_day: Mapped[date] = mapped_column(Date, primary_key=True)
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HallDayRow(Base):
+    """A hall's service day that has been closed out (one row: never closed twice)."""
+
+    __tablename__ = "hall_days"
+    __table_args__ = (UniqueConstraint("hall_id", "service_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
+    service_day: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime] = mapped_column()
+    closed_by: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class EventRow(Base):

@@ -34,6 +34,7 @@ windows = st.builds(
     kind=st.sampled_from(WindowKind),
     skills=skills,
     priority_streak=st.integers(0, 5),
+    excluded=st.frozensets(st.sampled_from(MATTERS), max_size=1),
 )
 coverages = st.builds(
     Coverage,

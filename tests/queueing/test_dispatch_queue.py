@@ -9,7 +9,7 @@ from queueing.dispatch_queue import DispatchQueue, WaitingLines
 from queueing.errors import DuplicateTicket, IllegalTransition, UnknownTicket
 from queueing.policy import Policy
 from queueing.ticket import TicketStatus
-from queueing.window import WindowKind, coverage_of
+from queueing.window import WindowKind, WindowState, coverage_of
 from tests.queueing.queueing_builders import at, booked, walk_in, window
 
 
@@ -45,6 +45,22 @@ def test_a_specialist_sees_only_its_lines() -> None:
     decision = queue.choose(window(3, WindowKind.SPECIALISED, {"B"}), at(2))
     assert decision is not None
     assert decision.ticket.id == "B1"
+
+
+def test_a_star_window_skips_the_matters_reserved_to_special_windows() -> None:
+    reserved = frozenset({"Z"})  # e.g. 办不成事: only its own window takes it
+    queue = DispatchQueue(Policy(), [walk_in("Z1", 0, "Z")])
+    comprehensive = WindowState(1, WindowKind.COMPREHENSIVE, frozenset({"*"}), excluded=reserved)
+    assert queue.choose(comprehensive, at(1)) is None
+    assert choose_next(comprehensive, [walk_in("Z1", 0, "Z")], at(1), Policy()) is None
+    queue.add(walk_in("A1", 1, "A"))
+    decision = queue.choose(comprehensive, at(2))
+    assert decision is not None
+    assert decision.ticket.id == "A1"
+    special = window(24, WindowKind.SPECIALISED, {"Z"})
+    decision = queue.choose(special, at(3))
+    assert decision is not None
+    assert decision.ticket.id == "Z1"
 
 
 def test_appointment_removed_before_its_slot_leaves_no_trace() -> None:

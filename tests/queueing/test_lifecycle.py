@@ -11,6 +11,7 @@ from queueing.events import (
     TicketCalled,
     TicketCancelled,
     TicketCheckedIn,
+    TicketExpired,
     TicketFinished,
     TicketIssued,
     TicketMarkedNoShow,
@@ -18,10 +19,20 @@ from queueing.events import (
     TicketRecalled,
     TicketResumed,
     TicketTransferred,
+    TicketUnserved,
 )
-from queueing.lifecycle import call, check_in, finish, issue, mark_no_show, recall, start
+from queueing.lifecycle import (
+    call,
+    check_in,
+    close_out,
+    finish,
+    issue,
+    mark_no_show,
+    recall,
+    start,
+)
 from queueing.policy import Policy
-from queueing.ticket import MatterClass, Outcome, Source, Ticket, TicketStatus
+from queueing.ticket import ENDED, MatterClass, Outcome, Source, Ticket, TicketStatus
 from tests.queueing.queueing_builders import at
 
 GENERAL = MatterClass.GENERAL
@@ -204,3 +215,50 @@ def test_cancel_before_service(minute: int) -> None:
 def test_cancel_refuses_a_ticket_being_served() -> None:
     with pytest.raises(IllegalTransition, match="Cannot cancel A012: it is already being served"):
         cancel(serving(), at(5), "mistake")
+
+
+def test_no_show_refusals_say_what_is_still_needed() -> None:
+    policy = Policy(recalls_before_no_show=2, no_show_grace_minutes=3)
+    ticket = called(1)
+    with pytest.raises(NoShowTooEarly) as early:
+        mark_no_show(ticket, at(2), policy)
+    assert (early.value.recalls_missing, early.value.seconds_left) == (2, 120.0)
+    assert early.value.status == "called"
+    ticket, _ = recall(ticket, at(2))
+    ticket, _ = recall(ticket, at(4))
+    with pytest.raises(NoShowTooEarly) as grace:
+        mark_no_show(ticket, at(6.5), policy)
+    assert (grace.value.recalls_missing, grace.value.seconds_left) == (0, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("ticket", "kind"),
+    [
+        (walk_in(), "waiting"),
+        (called(), "called"),
+        (serving(), "serving"),
+        (issue("t1", "R001", "A", GENERAL, at(0), source=Source.APPOINTMENT, due_at=at(30),
+               checked_in=False)[0], "expected"),
+    ],
+)  # fmt: skip
+def test_close_out_leaves_an_open_ticket_unserved(ticket: Ticket, kind: str) -> None:
+    gone, events = close_out(ticket, at(60))
+    assert (gone.status, gone.ended_at, gone.window) == (
+        TicketStatus.UNSERVED,
+        at(60),
+        ticket.window,
+    )
+    assert events == (TicketUnserved("t1", at(60), ticket.window, kind),)
+    assert gone.status in ENDED
+    with pytest.raises(IllegalTransition, match="not served before the day was closed") as again:
+        close_out(gone, at(61))
+    assert again.value.status == "unserved"
+
+
+def test_close_out_expires_a_parked_ticket() -> None:
+    parked, _ = park(called(), at(2), "fetching a copy")
+    gone, events = close_out(parked, at(60))
+    assert gone.status is TicketStatus.UNSERVED
+    assert events == (TicketExpired("t1", at(60)),)
+    with pytest.raises(IllegalTransition):
+        close_out(finish(serving(), at(5), Outcome.COMPLETED)[0], at(60))

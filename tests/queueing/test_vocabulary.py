@@ -7,7 +7,7 @@ import pytest
 from queueing.errors import QueueingError
 from queueing.vocabulary import KPIS, Direction, Unit, UnknownKpi, kpi, kpi_names
 
-# Issue 17's list plus issue 18's overtime, in that order.
+# Issue 17's list plus issue 18's overtime, in that order, and issue 15's unserved rate.
 NAMES = [
     "appointment_wait_general",
     "appointment_wait_complex",
@@ -20,6 +20,7 @@ NAMES = [
     "good_rating_rate",
     "no_show_rate",
     "abandonment_rate",
+    "unserved_rate",
     "utilisation",
     "arrivals",
     "served",

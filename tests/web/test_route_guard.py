@@ -33,6 +33,8 @@ PUBLIC = {
     ("POST", "/api/session"),
     ("DELETE", "/api/session"),
     ("POST", f"{H}/tickets"),
+    ("GET", f"{H}/issuing"),
+    ("GET", "/favicon.ico"),
     ("GET", "/api/tickets/{id}"),
     ("GET", f"{H}/slots"),
     ("POST", "/api/appointments"),
@@ -79,6 +81,7 @@ STAFF = {
     ("GET", f"{W}/queue"),
     ("GET", "/api/tickets/{id}/events"),
     ("GET", f"{H}/leaderboard"),  # job numbers only for staff of the hall
+    ("GET", "/halls/{hall}/guide"),  # the guide desk (导办台)
     *(
         ("POST", f"{W}/{action}")
         for action in (

@@ -110,7 +110,7 @@ def _key(data: dict[str, Any], name: str, kind: type) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool):
         raise InvalidInput(
             f"The field {name!r} is required ({'a whole number' if kind is int else 'a string'}).",
-            f"缺少必填字段 {name!r}。",
+            f"缺少必填字段“{name}”。",
             fields={name: "required"},
         )
     return value
@@ -208,7 +208,7 @@ async def staff_update(request: Request) -> Response:
     if active is not None and not isinstance(active, bool):
         raise InvalidInput(
             "The field 'active' must be true or false.",
-            "字段 'active' 必须是 true 或 false。",
+            "字段“active”必须是 true 或 false。",
             fields={"active": "expected true or false"},
         )
     secret = data.pop("password", None)

@@ -27,7 +27,7 @@ def table_name(raw: str | None) -> str:
         listed = ", ".join(TABLES)
         raise InvalidInput(
             f"'table' must be one of {listed}, not {raw!r}.",
-            f"参数 'table' 须为以下之一：{listed}。",
+            f"参数“table”须为以下之一：{listed}。",
             fields={"table": f"one of {listed}"},
         )
     return name

@@ -44,7 +44,7 @@ def instant(value: Any, name: str) -> datetime:
         raise InvalidInput(
             f"The field {name!r} must be an ISO 8601 time with an offset, "
             "e.g. 2026-11-23T09:00:00+08:00.",
-            f"字段 {name!r} 必须是带时区的 ISO 8601 时间，例如 2026-11-23T09:00:00+08:00。",
+            f"字段“{name}”必须是带时区的 ISO 8601 时间，例如 2026-11-23T09:00:00+08:00。",
             fields={name: "ISO 8601 with offset"},
         )
     return moment

@@ -44,6 +44,7 @@ TICKET = {
                 "finished",
                 "no_show",
                 "cancelled",
+                "unserved",
             ],
         },
         "source": {"enum": ["walk_in", "appointment"]},
@@ -143,10 +144,34 @@ for action, summary in (
 op(
     "POST",
     "/api/halls/{hall}/tickets",
-    "Take a walk-in ticket (green: staff only)",
+    "Take a walk-in ticket (green or on_behalf: staff at the guide desk)",
     ok=201,
-    body=_body({"matter": STR, "green": {"type": "boolean"}}, ["matter"]),
+    body=_body(
+        {
+            "matter": STR,
+            "green": {"type": "boolean"},
+            "reason": {
+                "enum": [
+                    "elderly",
+                    "disabled",
+                    "pregnant",
+                    "military",
+                    "infant",
+                    "illness",
+                    "other",
+                ]
+            },
+            "on_behalf": {"type": "boolean"},
+        },
+        ["matter"],
+    ),
     result=TICKET,
+)
+op(
+    "GET",
+    "/api/halls/{hall}/issuing",
+    "Whether each matter's tickets are issued now, the next time, and daily caps left",
+    result={"type": "object"},
 )
 op("GET", "/api/tickets/{id}", "A ticket with position and estimated wait", result=TICKET)
 op(
@@ -187,8 +212,8 @@ op(
 op(
     "POST",
     f"{W}/transfer",
-    "Transfer the held ticket to a matter or a window",
-    body=_body({"matter": STR, "window": {"type": "integer"}}, []),
+    "Transfer the held ticket to a matter or a window (confirm: where nobody serves now)",
+    body=_body({"matter": STR, "window": {"type": "integer"}, "confirm": {"type": "boolean"}}, []),
     result=ticket_result,
     staff=True,
 )

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.calling import tickets
+from hall.calling.issuing import issuing_status
 from hall.cases.opening import report_refusal, summary_text
 from hall.staff.accounts import require
 from hall.staff.roles import Role
@@ -27,7 +28,9 @@ async def issue(request: Request) -> Response:
     data = await json_object(request)
     matter = field(data, "matter", str)
     green = field(data, "green", bool, required=False, default=False)
-    staff = await acting_staff(request) if green else None
+    on_behalf = field(data, "on_behalf", bool, required=False, default=False)
+    reason = field(data, "reason", str, required=False)
+    staff = await acting_staff(request) if green or on_behalf else None
     view = await tickets.issue_ticket(
         database(request),
         publisher(request),
@@ -36,8 +39,14 @@ async def issue(request: Request) -> Response:
         clock(request)(),
         green=green,
         staff=staff,
+        reason=reason,
     )
     return json_response(view, status_code=201)
+
+
+async def issuing(request: Request) -> Response:
+    found = await issuing_status(database(request), request.path_params["hall"], clock(request)())
+    return json_response(found)
 
 
 async def show(request: Request) -> Response:
@@ -139,6 +148,7 @@ async def finish(request: Request) -> Response:
 
 routes = [
     Route("/api/halls/{hall}/tickets", issue, methods=["POST"]),
+    Route("/api/halls/{hall}/issuing", issuing, methods=["GET"]),
     Route("/api/tickets/{id}", show, methods=["GET"]),
     Route(f"{WINDOW}/call-next", call_next, methods=["POST"]),
     Route(f"{WINDOW}/call", call_chosen, methods=["POST"]),
@@ -148,7 +158,7 @@ routes = [
     Route(f"{WINDOW}/finish", finish, methods=["POST"]),
     Route(
         f"{WINDOW}/transfer",
-        _held("transfer", ("matter", str, False), ("window", int, False)),
+        _held("transfer", ("matter", str, False), ("window", int, False), ("confirm", bool, False)),
         methods=["POST"],
     ),
     Route(f"{WINDOW}/park", _held("park", ("reason", str, False)), methods=["POST"]),

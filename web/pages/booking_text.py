@@ -19,7 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "bk_materials": ("请备齐以下材料（一次性告知）", "Please bring (the full list, told once)"),
     "bk_materials_none": ("无需额外材料，请携带本人有效证件。", "Just bring your own ID."),
     "bk_materials_note": (
-        "材料齐全可一次办结；如有疑问，请到导办台咨询或拨打大厅电话。",
+        "材料齐全可一次办结；如有疑问，请到大厅导办台咨询。",
         "With everything on this list the matter can be done in one visit; ask at the guide "
         "desk if in doubt.",
     ),

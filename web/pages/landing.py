@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hall.catalogue import reads
@@ -21,7 +21,13 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; the icon is an SVG."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 routes = [
     Route("/", index, methods=["GET"]),
     Route("/healthz", healthz, methods=["GET"]),
+    Route("/favicon.ico", favicon, methods=["GET"]),
 ]

@@ -84,17 +84,17 @@
       result.scrollIntoView({ block: "nearest" });
       return;
     }
-    result.append(el("p", "primary", `${T.js_problems} (${paths.length})`));
+    // Each problem names the field as this form does; message_zh has one line per problem.
+    const lines = zh ? (error.message_zh || "").split("\n").slice(1).filter(Boolean)
+      : paths.map((path) => error.fields[path]);
+    result.append(el("p", "primary", `${T.js_problems} (${lines.length})`));
     const table = el("table", "problems");
-    const head = el("tr");
-    head.append(el("th", "", T.js_key_path), el("th", "", T.js_problem));
-    table.append(head);
-    for (const path of paths) {
+    for (const line of lines) {
       const row = el("tr");
-      const where = el("td");
-      where.append(el("code", "", path));
-      row.append(where, el("td", "", error.fields[path]));
+      row.append(el("td", "", line));
       table.append(row);
+    }
+    for (const path of paths) {
       const control = fieldOf(form, path);
       if (control) control.classList.add("invalid");
     }

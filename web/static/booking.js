@@ -85,7 +85,7 @@ function showFailure(result, again) {
   if (result.status === 429 && result.retryAfter) {
     message += ` ${T.bk_wait_seconds.replace("{n}", result.retryAfter)}`;
   }
-  box.replaceChildren(`${T.bk_error}: ${message}`);
+  box.replaceChildren(`${T.bk_error}${data.lang === "zh" ? "：" : ": "}${message}`);
   box.dataset.code = error ? error.code : "network";
   for (const field of Object.keys((error && error.fields) || {})) {
     fieldError(field, T[`bk_err_${field}`] || message);
@@ -251,7 +251,9 @@ function showBooking(booking, phone, banner) {
   }));
   const query = new URLSearchParams({ phone });
   $("bk-calendar").href = `/api/appointments/${booking.code}.ics?${query}`;
-  $("bk-move").href = `/halls/${booking.hall}/book/${booking.matter}?move=${booking.code}`;
+  // The move page opens on the booking's own day (its start is in the hall's local time).
+  const moveQuery = new URLSearchParams({ move: booking.code, date: booking.start.slice(0, 10) });
+  $("bk-move").href = `/halls/${booking.hall}/book/${booking.matter}?${moveQuery}`;
   const active = booking.status === "booked";
   for (const id of ["bk-calendar", "bk-move", "bk-cancel", "bk-qr", "bk-qr-note", "bk-window"]) {
     $(id).hidden = !active;

@@ -132,7 +132,7 @@
     const response = await fetch(`${base}/report?${range()}&by=${by}`, { cache: "no-store" });
     const body = await response.json();
     if (!response.ok) {
-      $("period-status").textContent = `${T.dash_error}: ${zh ? body.error.message_zh : body.error.message}`;
+      $("period-status").textContent = zh ? `${T.dash_error}：${body.error.message_zh}` : `${T.dash_error}: ${body.error.message}`;
       return;
     }
     $("period-status").hidden = true;

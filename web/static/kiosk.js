@@ -23,6 +23,7 @@ function show(step) {
 }
 
 function home() {
+  document.documentElement.classList.remove("large"); // the next citizen starts as usual
   show($("step-groups"));
 }
 
@@ -39,7 +40,7 @@ function errorText(body) {
 
 function showError(message) {
   const box = $("kiosk-error");
-  box.textContent = `${T.kiosk_error}: ${message}`;
+  box.textContent = T.kiosk_error.replace("{m}", message);
   box.hidden = false;
 }
 
@@ -115,8 +116,10 @@ async function take(code) {
       body: JSON.stringify({ matter: code }),
     });
     const body = await response.json().catch(() => null);
-    if (!response.ok) showError(errorText(body));
-    else showTicket(body);
+    if (!response.ok) {
+      showError(errorText(body));
+      refreshIssuing();
+    } else showTicket(body);
   } catch {
     showError(T.network_error);
   } finally {
@@ -135,7 +138,7 @@ function openCheckin() {
 
 function checkinFailed(message) {
   const box = $("checkin-error");
-  box.textContent = `${T.kiosk_checkin_error}: ${message}`;
+  box.textContent = T.kiosk_checkin_error.replace("{m}", message);
   box.hidden = false;
   $("checkin-input").select();
 }
@@ -196,9 +199,52 @@ async function refreshWaiting() {
   }
 }
 
+// The hall's issuing now (GET /api/halls/{hall}/issuing): a closed hall says when it opens
+// next; a matter not served now, or whose daily tickets are gone, cannot be chosen.
+let skew = 0; // the server's clock minus this kiosk's
+
+function when(iso) {
+  const options = { weekday: "short", month: "numeric", day: "numeric", hour: "2-digit",
+    minute: "2-digit", hour12: false, timeZone: data.timezone };
+  if (data.lang !== "zh") return new Date(iso).toLocaleString("en-GB", options);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("zh-CN", options)
+    .formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${p.month}月${p.day}日（${p.weekday}）${p.hour}:${p.minute}`;
+}
+
+function markMatter(code, state) {
+  const button = document.querySelector(`.matter-btn[data-matter="${CSS.escape(code)}"]`);
+  if (!button) return;
+  const note = button.querySelector(".matter-note");
+  let text = "";
+  if (!state.issuing) text = T.kiosk_not_now.replace("{t}", state.next_open ? when(state.next_open) : "—");
+  else if (state.remaining === 0) text = T.kiosk_sold_out;
+  else if (state.warning) text = T.kiosk_left.replace("{n}", state.remaining);
+  note.textContent = text;
+  note.hidden = !text;
+  note.classList.toggle("warn", state.issuing && state.remaining !== null);
+  button.dataset.closed = state.issuing && state.remaining !== 0 ? "0" : "1";
+}
+
+async function refreshIssuing() {
+  try {
+    const response = await fetch(`/api/halls/${encodeURIComponent(data.hall)}/issuing`);
+    if (!response.ok) return;
+    const status = await response.json();
+    skew = Date.parse(status.at) - Date.now();
+    const banner = $("kiosk-closed");
+    banner.hidden = status.open;
+    $("kiosk-closed-text").textContent = data.lang === "zh" ? status.message_zh : status.message;
+    for (const [code, state] of Object.entries(status.matters)) markMatter(code, state);
+    tickClock();
+  } catch {
+    // The server decides anyway when a ticket is taken; the next refresh tries again.
+  }
+}
+
 function tickClock() {
   const locale = data.lang === "zh" ? "zh-CN" : "en-GB";
-  $("kiosk-clock").textContent = new Date().toLocaleString(locale, {
+  $("kiosk-clock").textContent = new Date(Date.now() + skew).toLocaleString(locale, {
     month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit",
     timeZone: data.timezone,
   });
@@ -213,6 +259,7 @@ document.addEventListener("click", (event) => {
   else if (target.dataset.matter) take(target.dataset.matter);
   else if ("back" in target.dataset || target.id === "tk-done") home();
   else if (target.id === "tk-print") window.print();
+  else if (target.id === "kiosk-large") document.documentElement.classList.toggle("large");
 });
 
 $("checkin-form").addEventListener("submit", (event) => {
@@ -223,4 +270,6 @@ $("checkin-form").addEventListener("submit", (event) => {
 tickClock();
 setInterval(tickClock, 10000);
 setInterval(refreshWaiting, 20000);
+refreshIssuing();
+setInterval(refreshIssuing, 30000);
 document.body.dataset.ready = "1";

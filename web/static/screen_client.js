@@ -16,8 +16,19 @@ class ScreenClient {
     this.lastHeard = Date.now();
     this.silentMs = handlers.silentMs || 35000;
     this.timer = null;
-    window.addEventListener("online", () => this.reconnect("online"));
-    setInterval(() => this.watch(), 1000);
+    this.closed = false;
+    window.addEventListener("online", () => { if (!this.closed) this.reconnect("online"); });
+    this.watcher = setInterval(() => this.watch(), 1000);
+  }
+
+  // Stop for good (a console that leaves its hall).
+  close() {
+    this.closed = true;
+    clearInterval(this.watcher);
+    clearTimeout(this.timer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) { try { ws.close(1000, "done"); } catch (e) { /* already closing */ } }
   }
 
   url() {
@@ -47,7 +58,7 @@ class ScreenClient {
   }
 
   schedule() {
-    if (this.timer !== null) return;
+    if (this.timer !== null || this.closed) return;
     // 0.25, 0.5, 1, 2, 3, 3 … seconds: back within a few seconds of the network returning.
     const delay = Math.min(3000, 250 * 2 ** this.attempt) + Math.random() * 250;
     this.attempt += 1;

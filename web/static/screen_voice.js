@@ -4,8 +4,11 @@
 "use strict";
 
 class Announcer {
-  constructor(chimeUrl) {
-    this.chimeUrl = chimeUrl;
+  // `audio`: the page's <audio> element for the chime (one element, so that a click that
+  // unlocks sound unlocks it for good).
+  constructor(audio) {
+    this.audio = audio;
+    this.onBlocked = () => {};
     this.queue = [];
     this.busy = false;
     this.spoken = new Set();
@@ -50,15 +53,40 @@ class Announcer {
     return new Promise((resolve) => {
       let done = false;
       const finish = () => { if (!done) { done = true; resolve(); } };
+      const audio = this.audio;
       try {
-        const audio = new Audio(this.chimeUrl);
         audio.onended = finish;
         audio.onerror = finish;
+        audio.currentTime = 0;
         const played = audio.play();
-        if (played && played.catch) played.catch(finish);
+        if (played && played.then) {
+          played.then(() => { audio.dataset.played = String(Number(audio.dataset.played || 0) + 1); })
+            .catch((err) => {
+              if (err && err.name === "NotAllowedError") this.onBlocked();
+              finish();
+            });
+        }
       } catch (e) { finish(); }
       setTimeout(finish, 2500);
     });
+  }
+
+  // Whether the browser lets this page play sound now: a silent try (volume 0, not muted,
+  // so the autoplay policy applies to it as to the chime).
+  async canPlay() {
+    const audio = this.audio;
+    const volume = audio.volume;
+    audio.volume = 0;
+    try {
+      await audio.play();
+      audio.pause();
+      audio.currentTime = 0;
+      return true;
+    } catch (err) {
+      return !(err && err.name === "NotAllowedError");
+    } finally {
+      audio.volume = volume;
+    }
   }
 
   speak(text, lang) {

@@ -50,7 +50,7 @@
       : "请留意叫号 · Please wait for your number");
     if (msg && (msg.type === "called" || msg.type === "recalled")) flash(document.getElementById("current"));
     const recent = document.getElementById("recent");
-    recent.replaceChildren(...calls.slice(1, 9).map((c) => {
+    recent.replaceChildren(...calls.slice(1, 7).map((c) => {
       const li = el("li", c.recall ? "recall" : "");
       li.append(el("span", "t", c.ticket), el("span", "w", `${c.window} 号窗口`));
       return li;
@@ -129,7 +129,47 @@
   // Only the main screen speaks unless told otherwise (?voice=1): one voice per hall.
   const voiceParam = new URLSearchParams(location.search).get("voice");
   const voiceOn = voiceParam === null ? kind === "main" : voiceParam === "1";
-  const announcer = new Announcer("/static/chime.wav");
+  const announcer = new Announcer(document.getElementById("chime"));
+  const overlay = document.getElementById("sound-overlay");
+  // A call is never silent-only: every announcement is also shown as a caption.
+  let captionTimer = null;
+  announcer.onStart = (item) => {
+    const texts = item.announcement.texts || { zh: item.announcement.text };
+    document.getElementById("caption-zh").textContent = texts.zh || item.announcement.text || "";
+    document.getElementById("caption-en").textContent = texts.en || "";
+    const caption = document.getElementById("caption");
+    caption.hidden = false;
+    caption.dataset.seq = item.seq;
+    clearTimeout(captionTimer);
+  };
+  announcer.onEnd = () => {
+    clearTimeout(captionTimer);
+    captionTimer = setTimeout(() => { document.getElementById("caption").hidden = true; }, 15000);
+  };
+  // Under the browser's autoplay policy the chime is blocked until someone clicks once.
+  announcer.onBlocked = () => { if (voiceOn) overlay.hidden = false; };
+  function enableSound() {
+    overlay.hidden = true;
+    document.removeEventListener("click", enableSound, true);
+    const audio = document.getElementById("chime");
+    audio.currentTime = 0;
+    audio.play().then(() => {
+      audio.dataset.played = String(Number(audio.dataset.played || 0) + 1);
+      body.dataset.sound = "on";
+    }).catch(() => { overlay.hidden = false; document.addEventListener("click", enableSound, true); });
+    // Speech needs the same user activation in Chromium: say nothing, once, to unlock it.
+    if (window.speechSynthesis && typeof SpeechSynthesisUtterance !== "undefined") {
+      window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    }
+  }
+  if (voiceOn) {
+    document.addEventListener("click", enableSound, true);
+    announcer.canPlay().then((ok) => {
+      body.dataset.sound = ok ? "on" : "blocked";
+      if (ok) document.removeEventListener("click", enableSound, true);
+      else overlay.hidden = false;
+    });
+  }
   const client = new ScreenClient(body.dataset.hall, {
     onState: render,
     onMessage: (msg) => {

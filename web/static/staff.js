@@ -3,12 +3,16 @@
 const data = JSON.parse(document.getElementById("page-data").textContent);
 const T = data.text;
 const $ = (id) => document.getElementById(id);
-const REFRESH_MS = 3000;
+// The desk follows the hall's feed (the screens' WebSocket): every change there re-reads
+// the desk. A slow tick moves the minutes waited on; nothing polls for changes.
+const TICK_MS = 60000;
+const REFRESH_DEBOUNCE_MS = 150;
 const KEYS = { n: "call-next", " ": "call-next", r: "recall", x: "no-show", s: "start",
   f: "finish", t: "transfer", p: "park" };
 const OUTCOMES = ["completed", "materials_missing", "rejected", "referred"];
 const state = { me: null, csrf: null, hall: null, number: null, desk: null, matters: {},
-  historyFor: undefined, timer: null, busy: false };
+  historyFor: undefined, timer: null, busy: false, feed: null, feedHall: null, windows: [],
+  skew: 0, countdown: null, pending: null, confirm: false };
 
 class ApiError extends Error {
   constructor(status, error) {
@@ -212,29 +216,112 @@ async function enterDesk(hall, number) {
   ]);
   state.matters = Object.fromEntries(matters.map((m) =>
     [m.code, data.lang === "zh" ? m.name : m.name_en]));
-  fillTransferChoices(matters, windows);
+  state.windows = windows;
+  fillTransferMatters(matters);
   $("cannot-matter").replaceChildren(el("option", { value: "", textContent: "—" }),
     ...matters.map((m) => el("option", { value: m.code, textContent: data.lang === "zh" ? m.name : m.name_en })));
   showView("desk");
   await refresh();
-  state.timer = setInterval(() => refresh().catch(fail), REFRESH_MS);
+  follow(hall);
+  state.timer = setInterval(() => refresh().catch(fail), TICK_MS);
+  state.countdown = setInterval(() => { if (state.desk) enableActions(state.desk); }, 1000);
 }
 
 function stopDesk() {
   clearInterval(state.timer);
-  state.timer = null;
+  clearInterval(state.countdown);
+  state.timer = state.countdown = null;
   state.desk = null;
+  if (state.feed) state.feed.close();
+  state.feed = state.feedHall = null;
+  $("bar-live").hidden = true;
 }
 
-function fillTransferChoices(matters, windows) {
+// Follow the hall's feed: any message means something changed in the hall.
+function follow(hall) {
+  if (state.feedHall === hall && state.feed) return;
+  if (state.feed) state.feed.close();
+  state.feedHall = hall;
+  state.feed = new window.ScreenClient(hall, {
+    onState: () => scheduleRefresh(),
+    onLink: (up) => {
+      const dot = $("bar-live");
+      dot.hidden = false;
+      dot.dataset.live = up ? "1" : "0";
+      dot.textContent = up ? T.staff_live : T.staff_offline;
+    },
+  });
+  state.feed.connect();
+}
+
+function scheduleRefresh() {
+  clearTimeout(state.pending);
+  state.pending = setTimeout(() => refresh().catch(fail), REFRESH_DEBOUNCE_MS);
+}
+
+function fillTransferMatters(matters) {
   $("transfer-matter").replaceChildren(el("option", { value: "", textContent: "—" }),
     ...matters.map((m) => el("option", { value: m.code,
       textContent: `${data.lang === "zh" ? m.name : m.name_en} (${m.code})` })));
+}
+
+// The matters only the special windows take (a "*" window skips them), as the server rules.
+function reserved() {
+  return new Set(state.windows.filter((w) => ["pickup", "could_not_get_it_done"].includes(w.kind))
+    .flatMap((w) => w.skills.filter((s) => s !== "*")));
+}
+
+function takes(w, matter, skip) {
+  return w.skills.includes(matter) || (w.skills.includes("*") && !skip.has(matter));
+}
+
+// Each window with its state now; those that cannot take the ticket's matter are disabled.
+function fillTransferWindows() {
+  const matter = state.desk && state.desk.current ? state.desk.current.matter : null;
+  const skip = reserved();
   $("transfer-window").replaceChildren(el("option", { value: "", textContent: "—" }),
-    ...windows.filter((w) => w.number !== state.number).map((w) => el("option", {
-      value: String(w.number),
-      textContent: `${T.staff_window_n.replace("{n}", w.number)} · ${data.lang === "zh" ? w.name : w.name_en}`,
-    })));
+    ...state.windows.filter((w) => w.number !== state.number).map((w) => {
+      const able = matter === null || takes(w, matter, skip);
+      const label = able ? T[`staff_window_${w.status}`] : T.staff_window_lacks;
+      const option = el("option", { value: String(w.number), disabled: !able,
+        textContent: `${T.staff_window_n.replace("{n}", w.number)} · ${
+          data.lang === "zh" ? w.name : w.name_en} · ${label}` });
+      option.dataset.status = w.status;
+      return option;
+    }));
+}
+
+async function openTransfer() {
+  state.confirm = false;
+  $("transfer-note").hidden = true;
+  $("transfer-ok").textContent = T.staff_confirm;
+  try {
+    state.windows = await api("GET", `/api/halls/${encodeURIComponent(state.hall)}/windows`);
+  } catch (err) {
+    fail(err);
+  }
+  fillTransferWindows();
+  openDialog("dlg-transfer");
+}
+
+function askToConfirm(text) {
+  state.confirm = true;
+  const note = $("transfer-note");
+  note.textContent = text;
+  note.hidden = false;
+  $("transfer-ok").textContent = T.staff_transfer_anyway;
+}
+
+// Where would the ticket wait with nobody serving? (null: somebody serves there now)
+function nobodyThere(matter, win) {
+  if (win) {
+    const w = state.windows.find((x) => x.number === Number(win));
+    if (w && w.status !== "open") return T.staff_window_n.replace("{n}", w.number);
+    return null;
+  }
+  const skip = reserved();
+  const open = state.windows.some((w) => w.status === "open" && takes(w, matter, skip));
+  return open ? null : `“${matterName(matter)}”（${T.staff_transfer_no_window}）`;
 }
 
 async function refresh() {
@@ -250,6 +337,7 @@ async function refresh() {
     return;
   }
   state.desk = desk;
+  if (desk.at) state.skew = Date.parse(desk.at) - Date.now();
   renderDesk(desk);
   renderToday(today);
   const currentId = desk.current ? desk.current.id : null;
@@ -297,12 +385,28 @@ function renderCurrent(ticket) {
       " ", el("span", { textContent: minutes(ticket.minutes) })));
 }
 
+// The no-show rule's countdown: recalls still needed, then the grace after the last call.
+function noShowWait(current) {
+  if (!current || current.status !== "called") return null;
+  if (current.recalls_needed > 0) return T.staff_no_show_recalls.replace("{n}", current.recalls_needed);
+  if (!current.no_show_from) return null;
+  const left = Math.ceil((Date.parse(current.no_show_from) - (Date.now() + state.skew)) / 1000);
+  if (left <= 0) return null;
+  const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  return T.staff_no_show_in.replace("{s}", text);
+}
+
 function enableActions(desk) {
   const status = desk.current ? desk.current.status : null;
+  const wait = noShowWait(desk.current);
+  const noShow = document.querySelector('#actions [data-action="no-show"]');
+  const hint = noShow.querySelector(".wait") || noShow.appendChild(el("small", { className: "wait" }));
+  hint.textContent = wait || "";
+  hint.hidden = !wait;
   const allowed = {
     "call-next": !status && desk.window.status === "open",
     recall: status === "called",
-    "no-show": status === "called",
+    "no-show": status === "called" && !wait,
     start: status === "called",
     finish: status === "serving",
     transfer: status !== null,
@@ -407,7 +511,7 @@ function openDialog(id) {
 
 function requestAction(action) {
   if (action === "finish") openDialog("dlg-finish");
-  else if (action === "transfer") openDialog("dlg-transfer");
+  else if (action === "transfer") openTransfer();
   else if (action === "park") {
     $("park-reason").value = "";
     openDialog("dlg-park");
@@ -487,20 +591,45 @@ $("dlg-finish").addEventListener("keydown", (event) => {
   finishWith(OUTCOMES[index]);
 });
 
-$("transfer-form").addEventListener("submit", (event) => {
+$("transfer-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
   const matter = $("transfer-matter").value;
   const win = $("transfer-window").value;
+  if (!matter && !win) return;
   const body = {};
   if (matter) body.matter = matter;
   if (win) body.window = Number(win);
-  if (!matter && !win) {
-    event.preventDefault();
+  const where = nobodyThere(matter, win);
+  if (where && !state.confirm) {
+    askToConfirm(T.staff_transfer_nobody.replace("{where}", where));
     return;
   }
-  act("transfer", body);
+  if (state.confirm) body.confirm = true;
+  try {
+    await api("POST", `${base()}/transfer`, body);
+  } catch (err) {
+    if (err instanceof ApiError && err.error.code === "nobody_serves_there") {
+      askToConfirm(data.lang === "zh" ? err.error.message_zh : err.error.message);
+    } else {
+      showError($("transfer-note"), err);
+    }
+    return;
+  }
+  $("dlg-transfer").close();
   $("transfer-matter").value = "";
   $("transfer-window").value = "";
+  toast(T.staff_done_msg);
+  state.historyFor = undefined;
+  await refresh().catch(fail);
 });
+
+for (const id of ["transfer-matter", "transfer-window"]) {
+  $(id).addEventListener("change", () => {
+    state.confirm = false;
+    $("transfer-note").hidden = true;
+    $("transfer-ok").textContent = T.staff_confirm;
+  });
+}
 
 $("park-form").addEventListener("submit", () => {
   act("park", { reason: $("park-reason").value.trim() });

@@ -122,7 +122,7 @@
       const body = await response.json();
       today = response.ok ? body.as_of.slice(0, 10) : today;
       if (!response.ok) {
-        $("wi-status").textContent = `${W.wi_failed}: ${zh ? body.error.message_zh : body.error.message}`;
+        $("wi-status").textContent = zh ? `${W.wi_failed}：${body.error.message_zh}` : `${W.wi_failed}: ${body.error.message}`;
         return;
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -132,7 +132,7 @@
       kpiRows(body);
       queueChart(body);
       ticketRows(body);
-      $("wi-source").textContent = `${W.wi_source}: ${zh ? body.profile.source_zh : body.profile.source}`;
+      $("wi-source").textContent = zh ? `${W.wi_source}：${body.profile.source_zh}` : `${W.wi_source}: ${body.profile.source}`;
       document.body.dataset.whatifAt = body.as_of;
     } finally {
       $("wi-run").disabled = false;

@@ -67,9 +67,16 @@ async def test_a_rejected_edit_changes_nothing(db: Database) -> None:
         await config_edits.edit_hall(
             db, Recorder(), ADMIN, "district", *set_minutes("SI-REG", 999), NOW
         )
+    where = "Hall Chenghu District Administrative Service Centre, Matter Social insurance "
     assert caught.value.fields == {
-        "halls[0].matters[0].expected_minutes": "999 is out of range (0.5 to 480.0)"
+        "halls[0].matters[0].expected_minutes": f"{where}enrolment (individual) (SI-REG), "
+        "Expected (min): must be between 0.5 and 480.0."
     }
+    # In Chinese, the field as the admin form names it, with Chinese punctuation.
+    assert caught.value.message_zh == (
+        "配置有 1 处问题：\n大厅“澄湖区政务服务中心”的事项“个人社保参保登记”（SI-REG）的"
+        "预计办理（分钟）：须在 0.5 至 480.0 之间。"
+    )
     assert caught.value.problems == [
         "halls[0].matters[0].expected_minutes: 999 is out of range (0.5 to 480.0)"
     ]
@@ -85,9 +92,16 @@ async def test_problems_on_one_key_path_are_joined() -> None:
         ]
     )
     assert rejected.fields == {
-        "halls[0].windows[1].skills": "unknown matter code 'A'; unknown matter code 'B'",
-        "halls": "at least one [[halls]] table is required",
+        "halls[0].windows[1].skills": "Window no. 2, Skills: names a matter that does not "
+        "exist: A. Window no. 2, Skills: names a matter that does not exist: B.",
+        "halls": "Halls: needs at least one hall.",
     }
+    assert rejected.message_zh.splitlines() == [
+        "配置有 3 处问题：",
+        "第 2 个窗口的可受理事项：包含不存在的事项 A。",
+        "第 2 个窗口的可受理事项：包含不存在的事项 B。",
+        "大厅：至少需要一个大厅。",
+    ]
     assert isinstance(rejected, ConfigError)
     assert rejected.status == 422
 

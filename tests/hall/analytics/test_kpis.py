@@ -138,7 +138,10 @@ async def test_a_past_day_counts_the_ticket_left_waiting_as_unserved(day: Day) -
     assert report.outcomes == {"completed": 1, "unserved": 1}
     assert report.figures["abandonment_rate"].value == 0.0  # unserved is not abandonment
     assert report.figures["walkin_wait"].n == 2  # both were called (one then parked)
-    for name in ("walkin_wait", "handling_time", "arrivals", "served", "utilisation"):
+    assert report.figures["unserved_rate"].value == 0.5  # the hall's miss: one of two
+    for name in (
+        "walkin_wait", "handling_time", "arrivals", "served", "utilisation", "unserved_rate",
+    ):  # fmt: skip
         value, n = truth[name]  # type: ignore[misc]
         assert (report.figures[name].value, report.figures[name].n) == (rounded(name, value), n)
     overtime = report.figures["overtime"]

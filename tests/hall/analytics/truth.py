@@ -78,6 +78,8 @@ async def read_history(db: Database, since: datetime, until: datetime) -> Histor
             story.end = "no_show"
         elif e.kind == "ticket_cancelled":
             story.end = "cancelled"
+        elif e.kind in ("ticket_unserved", "ticket_expired"):  # the day's close-out
+            story.end = "unserved"
         elif e.kind == "ticket_transferred":
             story.matter, story.started, story.window = data["to_matter"], None, None
     return found
@@ -121,6 +123,9 @@ def expected_kpis(
             handling.append((s.finished - s.started) / 60)
         if s.end == "cancelled" and s.first_call is None:
             left += 1
+    # The hall's abandonment: left open at the close-out, or (a past day never closed out)
+    # never ended at all.
+    unserved = sum(s.end == "unserved" or (day_over and s.end is None) for s in h.tickets.values())
     arrivals = len(h.tickets)
     busy = 0.0
     signed = 0.0
@@ -141,6 +146,7 @@ def expected_kpis(
         "first_visit_success": (completed / finished if finished else None, finished),
         "no_show_rate": (no_show / called if called else None, called),
         "abandonment_rate": (left / arrivals if arrivals else None, arrivals),
+        "unserved_rate": (unserved / arrivals if arrivals else None, arrivals),
         "utilisation": (busy / signed if signed else None, len(h.signed_in)),
         "arrivals": (arrivals, arrivals),
         "served": (finished, finished),

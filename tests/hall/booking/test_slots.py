@@ -18,12 +18,12 @@ from hall.booking.slots import (
     before_cutoff,
     bookable_days,
     is_on_sale,
-    is_working_day,
     released_through,
     slot_capacity,
     slots_for_day,
     windows_able_to_serve,
 )
+from hall.catalogue.calendar import is_working_day
 from hall.catalogue.loader import demo_config_path, load_config
 from hall.catalogue.schema import (
     WEEKDAYS,

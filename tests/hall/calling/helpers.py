@@ -6,9 +6,10 @@ demo district hall; the services get them as ``now``, never from the wall clock.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -18,7 +19,9 @@ from hall.calling.context import load_context
 from hall.calling.core_rows import ticket_of
 from hall.calling.rows import read_window
 from hall.calling.tickets import new_ticket
-from hall.catalogue.loader import demo_config_path
+from hall.catalogue import stored
+from hall.catalogue.loader import demo_config_path, load_config
+from hall.catalogue.schema import DayRules, Period
 from hall.publish import HallEvent, RecordingPublisher
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
@@ -28,6 +31,7 @@ from hall.store.unit import unit_of_work
 from queueing import Source, Ticket
 
 HALL = "district"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MONDAY = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 DAY = timedelta(days=1)
 
@@ -114,3 +118,21 @@ async def audit(db: Database, kind: str) -> list[EventRow]:
 def published(publisher: RecordingPublisher, kind: str | None = None) -> list[HallEvent]:
     """What the screens were told, optionally of one kind."""
     return [e for e in publisher.events if kind is None or e.kind == kind]
+
+
+async def open_around_the_clock(db: Database) -> None:
+    """The demo halls issuing tickets at any hour of any day: for the tests that are not
+    about the hall's day (its issuing rules have tests of their own, test_issuing.py)."""
+    config = load_config(demo_config_path())
+    always = (Period(time(0, 0), time(23, 59)),)
+    halls = tuple(
+        dataclasses.replace(
+            hall,
+            opening_hours={day: always for day in WEEKDAYS},
+            holidays=(),
+            day=DayRules(tickets_from_minutes=0, tickets_until_minutes=0),
+        )
+        for hall in config.halls
+    )
+    async with unit_of_work(db, None, "test", None, MONDAY) as unit:
+        await stored.apply_config(unit, dataclasses.replace(config, halls=halls))

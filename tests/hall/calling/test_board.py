@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 
 from hall.calling import board, tickets, windows
@@ -30,10 +31,19 @@ from tests.hall.calling.helpers import (
     audit,
     demo_hall,
     group_of,
+    open_around_the_clock,
     published,
 )
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def db(db: Database) -> Database:
+    """The demo halls, the district one issuing tickets around the clock."""
+    await open_around_the_clock(db)
+    return db
+
 
 MATTERS = ["SI-REG", "RE-QUERY", "DL-RENEW", "SI-CARD", "RES-PERMIT", "ONE-BIRTH"]
 

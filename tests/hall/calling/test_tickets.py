@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import pytest_asyncio
 
 from hall.calling import tickets, windows
 from hall.calling.tickets import TicketView
@@ -27,6 +28,7 @@ from tests.hall.calling.helpers import (
     appointment_ticket,
     at,
     audit,
+    open_around_the_clock,
     prefix_of,
     published,
     ticket,
@@ -34,6 +36,14 @@ from tests.hall.calling.helpers import (
 )
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def db(db: Database) -> Database:
+    """The demo halls, the district one issuing tickets around the clock."""
+    await open_around_the_clock(db)
+    return db
+
 
 RECALLS_BEFORE_NO_SHOW = 2  # docs/queueing.md, `recalls_before_no_show`
 NO_SHOW_GRACE_MINUTES = 3  # docs/queueing.md, `no_show_grace_minutes`
@@ -237,7 +247,7 @@ async def test_recalls_count_and_no_show_waits_for_the_rule(db: Database) -> Non
     await tickets.call_next(db, pub, clerk, HALL, 6, at(1))
     with pytest.raises(Conflict) as early:
         await tickets.act_on_held(db, pub, clerk, HALL, 6, at(10), "no_show")
-    assert f"recalled 0 of the {RECALLS_BEFORE_NO_SHOW} required times" in early.value.message
+    assert f"recall {RECALLS_BEFORE_NO_SHOW} more time(s)" in early.value.message
     assert early.value.message_zh.startswith(f"暂不能将 {gone.number} 记为过号")
     last_call = 11.0
     for n, t in enumerate((10.0, last_call), start=1):
@@ -248,7 +258,7 @@ async def test_recalls_count_and_no_show_waits_for_the_rule(db: Database) -> Non
     grace_ends = last_call + NO_SHOW_GRACE_MINUTES
     with pytest.raises(Conflict) as within_grace:
         await tickets.act_on_held(db, pub, clerk, HALL, 6, at(grace_ends - 1 / 60), "no_show")
-    assert f"within the {NO_SHOW_GRACE_MINUTES}-minute grace" in within_grace.value.message
+    assert "wait 0:01 after the last call" in within_grace.value.message  # 1 s of the grace left
     assert within_grace.value.message_zh.startswith(f"暂不能将 {gone.number} 记为过号")
     view = await tickets.act_on_held(db, pub, clerk, HALL, 6, at(grace_ends), "no_show")
     assert view.status == TicketStatus.NO_SHOW.value
@@ -332,7 +342,9 @@ async def test_transfer_to_a_matter_or_a_window_keeps_the_citizen_waiting(db: Da
     await windows.sign_in(db, pub, estate, HALL, 13, at(8))
     at_estate = await tickets.call_next(db, pub, estate, HALL, 13, at(9))
     assert idof(at_estate) == moved.id
-    view = await tickets.act_on_held(db, pub, estate, HALL, 13, at(10), "transfer", window=2)
+    view = await tickets.act_on_held(
+        db, pub, estate, HALL, 13, at(10), "transfer", window=2, confirm=True
+    )
     assert view.status == "waiting"
     assert (await ticket(db, moved.id)).assigned_window == 2
     # Sent to window 2, only window 2 calls it, though it waited longest.

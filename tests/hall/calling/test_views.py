@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import select
 
 from hall.calling import tickets, views, windows
@@ -29,10 +30,18 @@ from tests.hall.calling.helpers import (
     appointment_ticket,
     at,
     demo_hall,
+    open_around_the_clock,
     window_row,
 )
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def db(db: Database) -> Database:
+    """The demo halls, the district one issuing tickets around the clock."""
+    await open_around_the_clock(db)
+    return db
 
 
 async def waiting_today(db: Database, now: datetime) -> list[Ticket]:
@@ -111,7 +120,7 @@ class Scene:
         scene.ids["G"] = green.id
         await windows.sign_in(db, pub, two, HALL, 2, at(4))
         await tickets.call_chosen(db, pub, two, HALL, 2, scene.ids["T"], "转窗口", at(4))
-        await tickets.act_on_held(db, pub, two, HALL, 2, at(4), "transfer", window=3)
+        await tickets.act_on_held(db, pub, two, HALL, 2, at(4), "transfer", window=3, confirm=True)
         await tickets.call_chosen(db, pub, two, HALL, 2, scene.ids["P"], "缺材料", at(5))
         await tickets.act_on_held(db, pub, two, HALL, 2, at(5), "park", reason="复印身份证")
         await windows.sign_in(db, pub, one, HALL, 1, at(36))

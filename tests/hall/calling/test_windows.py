@@ -8,6 +8,7 @@ here as a table and every cell is tried.
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 
 from hall.calling import tickets, views, windows
 from hall.errors import Conflict, Forbidden, NotFound
@@ -22,11 +23,20 @@ from tests.hall.calling.helpers import (
     at,
     audit,
     demo_hall,
+    open_around_the_clock,
     published,
     window_row,
 )
 
 pytestmark = pytest.mark.asyncio
+
+
+@pytest_asyncio.fixture
+async def db(db: Database) -> Database:
+    """The demo halls, the district one issuing tickets around the clock."""
+    await open_around_the_clock(db)
+    return db
+
 
 # (state, action) -> the state after, or None: refused with a bilingual Conflict.
 TRANSITIONS = {
@@ -93,7 +103,7 @@ async def test_sign_in_is_refused_at_a_taken_window_and_while_signed_in_elsewher
         with pytest.raises(Conflict) as elsewhere:
             await windows.sign_in(db, pub, first, hall_id, number, at(1))
         assert f"still signed in at window 3 of hall '{HALL}'" in elsewhere.value.message
-        assert f"您仍在大厅 '{HALL}' 的 3 号窗口登录" in elsewhere.value.message_zh
+        assert f"您仍在大厅“{HALL}”的 3 号窗口登录" in elsewhere.value.message_zh
     with pytest.raises(Forbidden):
         await windows.sign_in(db, pub, outsider, HALL, 5, at(1))
     with pytest.raises(NotFound):

@@ -119,7 +119,10 @@ async def test_illegal_actions_are_409_with_both_languages(client: AsyncClient) 
     assert early.json()["error"]["message_zh"].startswith("无法对")
     too_soon = await client.post(f"{W}/4/no-show", headers=headers)
     assert too_soon.status_code == 409
-    assert "recalled 0 of the 2" in too_soon.json()["error"]["message"]
+    assert "recall 2 more time(s)" in too_soon.json()["error"]["message"]
+    zh = too_soon.json()["error"]["message_zh"]
+    wait = "还需重呼 2 次，最后一次呼叫后还需等待 3 分 00 秒"
+    assert zh == f"暂不能将 {ticket['number']} 记为过号：{wait}。"
 
 
 async def test_bad_input_is_4xx_never_500(client: AsyncClient) -> None:
@@ -178,7 +181,21 @@ async def test_transfer_keeps_the_place_and_park_resumes(client: AsyncClient) ->
     headers = await sign_in(client, "clerk07")
     await client.post(f"{W}/7/sign-in", headers=headers)
     await client.post(f"{W}/7/call-next", headers=headers)
-    moved = await client.post(f"{W}/7/transfer", headers=headers, json={"window": 8})
+    # Window 21 handles driving licences only: nobody there could call this ticket.
+    lacking = await client.post(f"{W}/7/transfer", headers=headers, json={"window": 21})
+    assert lacking.status_code == 409
+    assert lacking.json()["error"]["code"] == "window_lacks_skill"
+    assert lacking.json()["error"]["message_zh"].startswith("21 号窗口不办理")
+    # Window 8 is closed: refused until the clerk confirms where the ticket will wait.
+    closed = await client.post(f"{W}/7/transfer", headers=headers, json={"window": 8})
+    assert closed.status_code == 409
+    assert closed.json()["error"]["code"] == "nobody_serves_there"
+    assert "8 号窗口当前未开放" in closed.json()["error"]["message_zh"]
+    held = (await client.get(f"{W}/7/queue", headers=headers)).json()["current"]
+    assert held["id"] == first["id"]  # still at window 7, not stranded
+    moved = await client.post(
+        f"{W}/7/transfer", headers=headers, json={"window": 8, "confirm": True}
+    )
     assert moved.json()["ticket"]["status"] == "waiting"
     # Window 7 no longer holds it and may not call it: it is for window 8 only.
     assert (await client.post(f"{W}/7/call-next", headers=headers)).json()["ticket"][
@@ -232,6 +249,10 @@ async def test_concurrent_call_next_never_hands_a_ticket_to_two_windows(
     listed = (await client.get(f"{HALL}/windows")).json()
     skills = {w["number"]: w["skills"] for w in listed}
     special = {m for n in windows for m in skills[n] if m != "*"}
+    # Pickup and 办不成事 matters go to their own windows only (not among these 20).
+    special |= {
+        m for w in listed if w["kind"] in ("pickup", "could_not_get_it_done") for m in w["skills"]
+    }
     general = [m["code"] for m in (await client.get(f"{HALL}/matters")).json()]
     general = [m for m in general if m not in special]
     # Spread the tickets so that every window has work of its own.

@@ -69,8 +69,12 @@ def test_admin_edits_expected_minutes_on_the_page(server: LiveServer, page: Page
 
     minutes.fill("0")  # the server's parser refuses it, naming the key path
     form.locator("button[type=submit]").click()
-    problem = form.locator(".result.error code")
-    assert problem.inner_text() == "halls[0].matters[4].expected_minutes"
+    # The problem names the field as the form does, in Chinese with Chinese punctuation.
+    problem = form.locator(".result.error table.problems td")
+    assert problem.inner_text() == (
+        "大厅“澄湖区政务服务中心”的事项“社会保障卡申领与补换”（SI-CARD）的"
+        "预计办理（分钟）：须在 0.5 至 480.0 之间。"
+    )
     assert "invalid" in (minutes.get_attribute("class") or "")
     assert expected_minutes(server, "SI-CARD") == 6
 

@@ -159,7 +159,7 @@ async def test_kiosk_offers_check_in_for_appointments(client: AsyncClient) -> No
     assert 'id="checkin-open"' in zh.text
     assert "预约签到" in zh.text
     assert 'id="checkin-input"' in zh.text
-    assert page_data(zh)["text"]["kiosk_checkin_error"] == "签到失败"
+    assert page_data(zh)["text"]["kiosk_checkin_error"] == "签到失败：{m}"
     en = await client.get("/halls/district/kiosk?lang=en")
     assert "Check in for an appointment" in en.text
 

@@ -5,7 +5,7 @@ one star and a reason, and the supervisor's case desk has the case with its dead
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -121,7 +121,7 @@ def test_a_finish_shows_the_form_and_one_star_becomes_a_case_on_the_desk(
     expect(row).to_have_count(1)
     expect(row).to_contain_text(ticket["number"])
     expect(row).to_contain_text("服务态度差")
-    today = datetime.now(SHANGHAI).date()
+    today = live_server.app.state.clock().astimezone(SHANGHAI).date()  # the server's day
     expect(row.locator(".due")).to_contain_text(next_working_day_end(today))
     snapshot(desk, "case-desk-zh")
     csv = desk.request.get(live_server.url("/api/halls/district/cases.csv"))

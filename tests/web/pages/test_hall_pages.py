@@ -43,7 +43,7 @@ def page_data(response: Response) -> dict[str, Any]:
 async def test_kiosk_in_chinese_and_english(client: AsyncClient) -> None:
     zh = await client.get("/halls/district/kiosk")
     assert zh.status_code == 200
-    assert '<html lang="zh-CN">' in zh.text
+    assert '<html lang="zh-CN" class="kiosk-html">' in zh.text
     for text in ("澄湖区政务服务中心", "请选择办理事项", "社保医保", "个人社保参保登记"):
         assert text in zh.text
     assert zh.text.count('data-icon="') >= 10  # a drawn icon per group
@@ -51,7 +51,7 @@ async def test_kiosk_in_chinese_and_english(client: AsyncClient) -> None:
     assert page_data(zh)["matters"]["SI-REG"]["name"] == "个人社保参保登记"
     assert_no_personal_data(zh)
     en = await client.get("/halls/district/kiosk?lang=en")
-    assert '<html lang="en">' in en.text
+    assert '<html lang="en" class="kiosk-html">' in en.text
     assert "What would you like to do?" in en.text
     assert "Social and medical insurance" in en.text
     assert "请选择办理事项" not in en.text
