@@ -18,19 +18,26 @@ indexed ones, so running them in place costs the event loop less than the trip w
 and the write lock is held for a shorter time. ``BEGIN IMMEDIATE`` itself stays on the
 thread, since it may wait for another process's write lock.
 
-It relies on ``aiosqlite.Connection._execute`` (queue a function for the connection's
-thread), stable since aiosqlite 0.17; the whole test suite runs through it.
+It relies on aiosqlite 0.22's private parts: ``Connection._execute`` (queue a function
+for the connection's thread), ``_tx`` (that queue) and ``_thread``; the whole test suite
+runs through them. The connection's thread runs ``_worker`` below rather than
+aiosqlite's own loop, which raises in the thread when an answer is due to an event loop
+that has closed meanwhile (a connection dropped without being closed, its stop queued
+from the garbage collector just before its loop ended).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextvars import ContextVar
 from functools import partial
+from threading import Thread
 from typing import Any, cast
 
 import aiosqlite
+from aiosqlite.core import _STOP_RUNNING_SENTINEL
 
 _Outcome = tuple[Any, int, int | None, list[Any]]
 BEGIN_WRITE = "BEGIN IMMEDIATE"  # what hall.store.db issues to start a write transaction
@@ -48,6 +55,35 @@ def _run(conn: sqlite3.Connection, many: bool, sql: str, parameters: Any) -> _Ou
         return description, cursor.rowcount, cursor.lastrowid, rows
     finally:
         cursor.close()
+
+
+def _settle(future: Any, result: Any, error: BaseException | None) -> None:
+    if future.done():  # the caller was cancelled meanwhile
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+def _worker(queue: Any) -> None:
+    """Run the connection's queued functions in order until the stop function has run.
+
+    An answer due to an event loop that has closed meanwhile is dropped: nobody can
+    wait for it any more."""
+    while True:
+        future, function = queue.get()
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = function()
+        except BaseException as exc:
+            error = exc
+        if future is not None:
+            with contextlib.suppress(RuntimeError):  # "Event loop is closed"
+                future.get_loop().call_soon_threadsafe(_settle, future, result, error)
+        if result is _STOP_RUNNING_SENTINEL:
+            return
 
 
 class OneTripCursor:
@@ -108,6 +144,10 @@ class OneTripConnection(aiosqlite.Connection):
     none inside a write transaction."""
 
     writing = False  # holds the write lock: statements run on the caller's thread
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._thread = Thread(target=_worker, args=(self._tx,))
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
