@@ -56,6 +56,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Booking requests per minute per client IP (0 turns it off, e.g. for load tests).",
     ),
     Setting(
+        "HALL_TICKET_RATE_LIMIT",
+        "6",
+        "Anonymous tickets per minute per client address (a phone or an unregistered kiosk; "
+        "0 turns it off). Staff-issued tickets are not counted.",
+    ),
+    Setting(
+        "HALL_KIOSK_RATE_LIMIT",
+        "20",
+        "Tickets per minute per registered kiosk (device token; 0 turns it off).",
+    ),
+    Setting(
+        "HALL_DB_STARTUP_WAIT",
+        "60",
+        "Seconds the server keeps retrying an unreachable database at start (with back-off) "
+        "before it gives up; 0 tries once.",
+    ),
+    Setting(
         "HALL_DISPLAY_BACKEND",
         "memory",
         "How screen updates reach every server process: memory (one process), postgres "
@@ -116,6 +133,9 @@ class Settings:
     demo_password: str
     log_level: str
     booking_rate_limit: int = 30
+    ticket_rate_limit: int = 6
+    kiosk_rate_limit: int = 20
+    db_startup_wait: float = 60.0
     display_backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     announce_languages: tuple[str, ...] = ("zh",)
@@ -150,6 +170,9 @@ class Settings:
             demo_password=config("HALL_DEMO_PASSWORD", default="tongban-demo"),
             log_level=config("HALL_LOG_LEVEL", default="info").lower(),
             booking_rate_limit=config("HALL_BOOKING_RATE_LIMIT", cast=int, default=30),
+            ticket_rate_limit=config("HALL_TICKET_RATE_LIMIT", cast=int, default=6),
+            kiosk_rate_limit=config("HALL_KIOSK_RATE_LIMIT", cast=int, default=20),
+            db_startup_wait=config("HALL_DB_STARTUP_WAIT", cast=float, default=60.0),
             display_backend=config("HALL_DISPLAY_BACKEND", default="memory").lower(),
             redis_url=config("HALL_REDIS_URL", default="redis://127.0.0.1:6379/0"),
             announce_languages=tuple(

@@ -26,7 +26,8 @@ from hall.ratings.defaults import record_default_ratings
 from hall.settings import Settings
 from hall.store.db import Database
 from hall.store.models import utcnow
-from web import desks, screens
+from hall.store.outage import wait_for_database
+from web import desks, kiosk, screens
 from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
@@ -91,6 +92,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = Database(settings.database_url)
         try:
+            # A database still starting (or a network not yet up) is waited for, with
+            # back-off, for at most HALL_DB_STARTUP_WAIT seconds.
+            await wait_for_database(db, settings.db_startup_wait)
             await prepare(db, settings)
             app.state.db = db
             hub: Hub | None = app.state.hub
@@ -153,5 +157,8 @@ def create_app(
     )
     app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
         settings.booking_rate_limit
+    )
+    app.state.ticket_limiter, app.state.kiosk_ticket_limiter = kiosk.ticket_limiters(
+        settings.ticket_rate_limit, settings.kiosk_rate_limit
     )
     return app
