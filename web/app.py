@@ -87,6 +87,8 @@ def create_app(
     call. Tests build many apps in one process and leave it off.
     """
     settings = settings or Settings.from_environ()
+    # Outside demo mode the key must be given, and never kept in the data folder.
+    settings.check_secret_key()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
