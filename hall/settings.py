@@ -283,7 +283,8 @@ def secret_key_problem(settings: Settings) -> tuple[str, str] | None:
             else ""
         )
         hint_zh = (
-            f"旧版本将密钥保存在 {old}：请将该文件移到数据目录之外，并用 HALL_SECRET_KEY_FILE 指向它。"
+            f"旧版本将密钥保存在 {old}：请将该文件移到数据目录之外，"
+            "并用 HALL_SECRET_KEY_FILE 指向它。"
             if old.exists()
             else ""
         )

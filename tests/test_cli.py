@@ -132,5 +132,6 @@ def test_serve_refuses_to_start_without_a_secret_key_outside_demo_mode(tmp_path:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "HALL_SECRET_KEY" in result.stderr and "缺少密钥" in result.stderr
+    assert "HALL_SECRET_KEY" in result.stderr
+    assert "缺少密钥" in result.stderr
     assert not (tmp_path / "data" / "secret_key").exists()

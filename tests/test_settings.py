@@ -56,7 +56,8 @@ def non_demo(tmp_path: Path, **env: str) -> Settings:
 def refusal(settings: Settings) -> str:
     with pytest.raises(SecretKeyRefused) as refused:
         settings.check_secret_key()
-    assert refused.value.message and refused.value.message_zh
+    assert refused.value.message
+    assert refused.value.message_zh
     assert "。" in refused.value.message_zh
     return refused.value.message
 

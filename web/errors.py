@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -107,7 +106,9 @@ async def outage_error(request: Request, exc: Exception) -> Response:
         "The service is briefly unavailable (its database cannot be reached); nothing was "
         f"changed. Please try again in {RETRY_AFTER_SECONDS} seconds."
     )
-    message_zh = f"服务暂时不可用（无法连接数据库），操作未执行，请 {RETRY_AFTER_SECONDS} 秒后重试。"
+    message_zh = (
+        f"服务暂时不可用（无法连接数据库），操作未执行，请 {RETRY_AFTER_SECONDS} 秒后重试。"
+    )
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_html(request):
         response = html_error(request, 503, message, message_zh)

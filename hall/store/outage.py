@@ -127,8 +127,6 @@ async def wait_for_database(
                 raise
             failures += 1
             pause = min(delay, left)
-            log.warning(
-                "The database is unreachable (%s); trying again in %.1f s", error, pause
-            )
+            log.warning("The database is unreachable (%s); trying again in %.1f s", error, pause)
             await sleep(pause)
             delay = min(delay * 2, MAX_DELAY)

@@ -46,7 +46,8 @@ def assert_unavailable(response: httpx.Response) -> None:
     assert int(response.headers["Retry-After"]) > 0
     error = response.json()["error"]
     assert error["code"] == "database_unavailable"
-    assert error["message"] and "数据库" in error["message_zh"]
+    assert error["message"]
+    assert "数据库" in error["message_zh"]
 
 
 async def test_requests_get_503_during_an_outage_and_succeed_after_it(
@@ -95,7 +96,8 @@ async def test_a_server_started_before_its_database_waits_for_it(
                 break
             await asyncio.sleep(0.1)
         assert not starting.done(), "the server exited (or started) without its database"
-        assert server.process is not None and server.process.poll() is None
+        assert server.process is not None
+        assert server.process.poll() is None
         await proxy.open()
         await starting
         async with httpx.AsyncClient(base_url=server.url) as http:
@@ -106,4 +108,3 @@ async def test_a_server_started_before_its_database_waits_for_it(
         server.stop()
         if not starting.done():
             starting.cancel()
-

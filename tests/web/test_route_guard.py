@@ -39,7 +39,9 @@ PUBLIC = {
     ("GET", f"{H}/slots"),
     ("POST", "/api/appointments"),
     ("GET", "/api/appointments/{code}.ics"),
-    ("GET", "/api/appointments/{code}"),
+    ("GET", "/api/appointments/{code}"),  # 410: the phone goes in a POST body
+    ("POST", "/api/appointments/{code}/lookup"),
+    ("POST", "/api/appointments/{code}/calendar"),
     ("POST", "/api/appointments/{code}/cancel"),
     ("POST", "/api/appointments/{code}/move"),
     ("POST", f"{H}/check-ins"),

@@ -324,8 +324,15 @@ op(
     "Keep a kiosk's device token in a cookie on this device (the kiosk page's set-up)",
     body=_body({"token": STR}, ["token"]),
 )
-op("GET", "/api/appointments/{code}", "A booking (query: phone)", result=APPOINTMENT)
-op("GET", "/api/appointments/{code}.ics", "The booking as an iCalendar event (query: phone)")
+op("GET", "/api/appointments/{code}", "Gone (410): use POST /api/appointments/{code}/lookup")
+op("GET", "/api/appointments/{code}.ics", "Gone (410): use POST /api/appointments/{code}/calendar")
+op("POST", "/api/appointments/{code}/lookup", "A booking", body=PHONE, result=APPOINTMENT)
+op(
+    "POST",
+    "/api/appointments/{code}/calendar",
+    "The booking as an iCalendar event (text/calendar)",
+    body=PHONE,
+)
 op("POST", "/api/appointments/{code}/cancel", "Cancel a booking", body=PHONE, result=APPOINTMENT)
 op(
     "POST",

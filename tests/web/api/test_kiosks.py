@@ -52,7 +52,9 @@ def from_address(app: Starlette, address: str) -> AsyncClient:
 async def issue_many(
     http: AsyncClient, count: int, matter: str = "SI-REG", **headers: str
 ) -> list[Response]:
-    return [await http.post(TICKETS, json={"matter": matter}, headers=headers) for _ in range(count)]
+    return [
+        await http.post(TICKETS, json={"matter": matter}, headers=headers) for _ in range(count)
+    ]
 
 
 def assert_limited(response: Response) -> None:
@@ -61,7 +63,8 @@ def assert_limited(response: Response) -> None:
     error = response.json()["error"]
     assert error["code"] == "too_many_attempts"
     assert set(error) == {"code", "message", "message_zh", "fields"}
-    assert "取号" in error["message_zh"] and "ticket" in error["message"]
+    assert "取号" in error["message_zh"]
+    assert "ticket" in error["message"]
 
 
 async def register(admin: tuple[AsyncClient, dict[str, str]], name: str) -> tuple[int, str]:
@@ -122,7 +125,8 @@ async def test_the_kiosk_page_keeps_its_token_in_a_cookie(
         setup = await kiosk.post("/api/halls/district/kiosk-device", json={"token": token})
         assert setup.status_code == 200
         cookie = setup.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert "httponly" in cookie
+        assert "samesite=strict" in cookie
         answers = await issue_many(kiosk, ANONYMOUS + 3)
         assert {r.status_code for r in answers} == {201}
 
