@@ -61,13 +61,14 @@ async def kiosk_revoke(request: Request) -> Response:
 
 async def device_set_up(request: Request) -> Response:
     """Keep a kiosk's token in a cookie on this device; 401 for an unknown or revoked one."""
-    # Guessing tokens costs the guesser its address's ticket allowance.
-    request.app.state.ticket_limiter.hit(client_address(request), clock(request)().timestamp())
     data = await json_object(request)
     token = field(data, "token", str)
     hall = request.path_params["hall"]
     kiosk = await kiosks.kiosk_for_token(database(request), hall, token)
     if kiosk is None:
+        # A wrong guess costs the guesser its address's ticket allowance (429 when used up).
+        limiter = request.app.state.ticket_limiter
+        limiter.hit(client_address(request), clock(request)().timestamp())
         raise Unauthorized(
             "This kiosk token is unknown or revoked for this hall; ask an administrator for "
             "a new one.",
