@@ -103,12 +103,10 @@ async def outage_error(request: Request, exc: Exception) -> Response:
         raise exc
     log.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
     message = (
-        "The service is briefly unavailable (its database cannot be reached); nothing was "
-        f"changed. Please try again in {RETRY_AFTER_SECONDS} seconds."
+        "The service is briefly unavailable (its database cannot be reached). "
+        f"Please try again in {RETRY_AFTER_SECONDS} seconds."
     )
-    message_zh = (
-        f"服务暂时不可用（无法连接数据库），操作未执行，请 {RETRY_AFTER_SECONDS} 秒后重试。"
-    )
+    message_zh = f"服务暂时不可用（无法连接数据库），请 {RETRY_AFTER_SECONDS} 秒后重试。"
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_html(request):
         response = html_error(request, 503, message, message_zh)
