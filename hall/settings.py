@@ -39,8 +39,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "HALL_SECRET_KEY",
-        "(generated into <HALL_DATA_DIR>/secret_key)",
-        "Key for session cookies, CSRF tokens and the keyed hashes of ID numbers.",
+        "(unset: HALL_SECRET_KEY_FILE; demo mode: generated into <HALL_DATA_DIR>/secret_key)",
+        "Key for session cookies, CSRF tokens, kiosk pairing and the keyed hashes of ID "
+        "and phone numbers. Outside demo mode the server refuses to start without it or "
+        "HALL_SECRET_KEY_FILE.",
+    ),
+    Setting(
+        "HALL_SECRET_KEY_FILE",
+        "(unset)",
+        "File whose first line is the secret key (used when HALL_SECRET_KEY is unset); "
+        "outside demo mode it must lie outside HALL_DATA_DIR, away from the database and "
+        "its backups.",
     ),
     Setting("HALL_HOST", "127.0.0.1", "Address the server listens on."),
     Setting("HALL_PORT", "8000", "Port the server listens on (`tongban serve --port` overrides)."),
@@ -54,6 +63,23 @@ SETTINGS: tuple[Setting, ...] = (
         "HALL_BOOKING_RATE_LIMIT",
         "30",
         "Booking requests per minute per client IP (0 turns it off, e.g. for load tests).",
+    ),
+    Setting(
+        "HALL_TICKET_RATE_LIMIT",
+        "6",
+        "Anonymous tickets per minute per client address (a phone or an unregistered kiosk; "
+        "0 turns it off). Staff-issued tickets are not counted.",
+    ),
+    Setting(
+        "HALL_KIOSK_RATE_LIMIT",
+        "20",
+        "Tickets per minute per registered kiosk (device token; 0 turns it off).",
+    ),
+    Setting(
+        "HALL_DB_STARTUP_WAIT",
+        "60",
+        "Seconds the server keeps retrying an unreachable database at start (with back-off) "
+        "before it gives up; 0 tries once.",
     ),
     Setting(
         "HALL_DISPLAY_BACKEND",
@@ -116,6 +142,9 @@ class Settings:
     demo_password: str
     log_level: str
     booking_rate_limit: int = 30
+    ticket_rate_limit: int = 6
+    kiosk_rate_limit: int = 20
+    db_startup_wait: float = 60.0
     display_backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     announce_languages: tuple[str, ...] = ("zh",)
@@ -125,11 +154,18 @@ class Settings:
     whatif_scenarios: Path | None = None
     wait_estimate: str = "queue"
     clock_start: datetime | None = None
+    secret_key_file: Path | None = None
 
     @property
     def demo(self) -> bool:
         """Demo mode: no HALL_CONFIG given, so the shipped demo halls and accounts are used."""
         return self.config_path is None
+
+    def check_secret_key(self) -> None:
+        """Raise SecretKeyRefused unless the key is usable for this mode (see the module)."""
+        problem = secret_key_problem(self)
+        if problem is not None:
+            raise SecretKeyRefused(*problem)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,16 +176,23 @@ class Settings:
             "HALL_DATABASE_URL", default=f"sqlite+aiosqlite:///{data_dir / 'tongban.db'}"
         )
         config_file = config("HALL_CONFIG", default="")
+        env_key = config("HALL_SECRET_KEY", default="")
+        # The file counts only when it is where the key comes from.
+        key_file = None if env_key else _optional_path(config("HALL_SECRET_KEY_FILE", default=""))
         return cls(
             data_dir=data_dir,
             database_url=database_url,
             config_path=Path(config_file) if config_file else None,
-            secret_key=config("HALL_SECRET_KEY", default="") or _stored_secret(data_dir),
+            secret_key=_secret_key(env_key, key_file, data_dir, demo=not config_file),
+            secret_key_file=key_file,
             host=config("HALL_HOST", default="127.0.0.1"),
             port=config("HALL_PORT", cast=int, default=8000),
             demo_password=config("HALL_DEMO_PASSWORD", default="tongban-demo"),
             log_level=config("HALL_LOG_LEVEL", default="info").lower(),
             booking_rate_limit=config("HALL_BOOKING_RATE_LIMIT", cast=int, default=30),
+            ticket_rate_limit=config("HALL_TICKET_RATE_LIMIT", cast=int, default=6),
+            kiosk_rate_limit=config("HALL_KIOSK_RATE_LIMIT", cast=int, default=20),
+            db_startup_wait=config("HALL_DB_STARTUP_WAIT", cast=float, default=60.0),
             display_backend=config("HALL_DISPLAY_BACKEND", default="memory").lower(),
             redis_url=config("HALL_REDIS_URL", default="redis://127.0.0.1:6379/0"),
             announce_languages=tuple(
@@ -188,6 +231,84 @@ def _moment(value: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class SecretKeyRefused(ValueError):
+    """The secret key is missing, unreadable or kept beside the data it protects."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(f"{message}\n{message_zh}")
+        self.message = message
+        self.message_zh = message_zh
+
+
+def _secret_key(from_env: str, key_file: Path | None, data_dir: Path, *, demo: bool) -> str:
+    """The key from HALL_SECRET_KEY, else HALL_SECRET_KEY_FILE, else (demo mode only) the
+    one generated into the data folder; "" when there is none (refused at start)."""
+    if from_env:
+        return from_env
+    if key_file is not None:
+        try:
+            lines = key_file.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ""
+        return lines[0].strip() if lines else ""
+    return _stored_secret(data_dir) if demo else ""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def secret_key_problem(settings: Settings) -> tuple[str, str] | None:
+    """Why the server must not start with this secret key (English, Chinese), or None.
+
+    Outside demo mode a copy of the data folder (the database and its backups) must not
+    also hold the key that turns its keyed hashes back into ID and phone numbers.
+    """
+    if settings.demo:
+        return None
+    file = settings.secret_key_file
+    if not settings.secret_key:
+        where = f" (HALL_SECRET_KEY_FILE {file} is missing or empty)" if file else ""
+        where_zh = f"（密钥文件 {file} 不存在或为空）" if file else ""
+        old = settings.data_dir / "secret_key"
+        hint = (
+            f" An earlier version kept the key in {old}: move that file outside the data "
+            "folder and point HALL_SECRET_KEY_FILE at it."
+            if old.exists()
+            else ""
+        )
+        hint_zh = (
+            f"旧版本将密钥保存在 {old}：请将该文件移到数据目录之外，"
+            "并用 HALL_SECRET_KEY_FILE 指向它。"
+            if old.exists()
+            else ""
+        )
+        return (
+            "No secret key: outside demo mode, set HALL_SECRET_KEY or HALL_SECRET_KEY_FILE "
+            f"(a file outside the data folder){where}.{hint} See docs/operations.md.",
+            "缺少密钥：非演示模式下必须设置 HALL_SECRET_KEY，或用 HALL_SECRET_KEY_FILE "
+            f"指向数据目录之外的密钥文件{where_zh}。{hint_zh}详见 docs/operations.md。",
+        )
+    if file is not None and _inside(file, settings.data_dir):
+        return (
+            f"HALL_SECRET_KEY_FILE ({file}) is inside the data folder ({settings.data_dir}); "
+            "move the key file outside it, where database backups do not copy it.",
+            f"密钥文件 HALL_SECRET_KEY_FILE（{file}）位于数据目录（{settings.data_dir}）内，"
+            "请将其移到数据目录之外，避免随数据库备份一同被复制。",
+        )
+    if len(settings.secret_key) < MIN_SECRET_LENGTH:
+        return (
+            f"The secret key is too short: use at least {MIN_SECRET_LENGTH} random "
+            "characters (e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))').",
+            f"密钥过短：请使用至少 {MIN_SECRET_LENGTH} 个随机字符"
+            "（例如 python3 -c 'import secrets; print(secrets.token_urlsafe(48))'）。",
+        )
+    return None
 
 
 def _stored_secret(data_dir: Path) -> str:

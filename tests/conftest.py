@@ -88,6 +88,9 @@ def make_settings(tmp_path: Path, database_url: str, config: Path | None = None)
         demo_password="tongban-demo",
         log_level="warning",
         clock_start=TEST_CLOCK_START,
+        # Off here; the tests of the limits turn them on (tests/web/api/test_kiosks.py).
+        ticket_rate_limit=0,
+        kiosk_rate_limit=0,
     )
 
 

@@ -115,3 +115,23 @@ def test_day_close_closes_a_day_once_and_explains_refusals(tmp_path: Path) -> No
     assert unknown.returncode == 1
     assert "Traceback" not in unknown.stderr
     assert "没有编号为“nowhere”的大厅。" in unknown.stderr
+
+
+def test_serve_refuses_to_start_without_a_secret_key_outside_demo_mode(tmp_path: Path) -> None:
+    env = {**os.environ, "HALL_DATA_DIR": str(tmp_path / "data")}
+    env.pop("HALL_SECRET_KEY", None)
+    env.pop("HALL_SECRET_KEY_FILE", None)
+    env["HALL_CONFIG"] = str(demo_config_path())
+    result = subprocess.run(
+        [sys.executable, "-m", "web.cli", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "HALL_SECRET_KEY" in result.stderr
+    assert "缺少密钥" in result.stderr
+    assert not (tmp_path / "data" / "secret_key").exists()

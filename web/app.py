@@ -26,7 +26,8 @@ from hall.ratings.defaults import record_default_ratings
 from hall.settings import Settings
 from hall.store.db import Database
 from hall.store.models import utcnow
-from web import desks, screens
+from hall.store.outage import wait_for_database
+from web import desks, kiosk, screens
 from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
@@ -86,11 +87,16 @@ def create_app(
     call. Tests build many apps in one process and leave it off.
     """
     settings = settings or Settings.from_environ()
+    # Outside demo mode the key must be given, and never kept in the data folder.
+    settings.check_secret_key()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = Database(settings.database_url)
         try:
+            # A database still starting (or a network not yet up) is waited for, with
+            # back-off, for at most HALL_DB_STARTUP_WAIT seconds.
+            await wait_for_database(db, settings.db_startup_wait)
             await prepare(db, settings)
             app.state.db = db
             hub: Hub | None = app.state.hub
@@ -153,5 +159,8 @@ def create_app(
     )
     app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
         settings.booking_rate_limit
+    )
+    app.state.ticket_limiter, app.state.kiosk_ticket_limiter = kiosk.ticket_limiters(
+        settings.ticket_rate_limit, settings.kiosk_rate_limit
     )
     return app

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from hall import cli as hall_cli
-from hall.settings import Settings
+from hall.settings import SecretKeyRefused, Settings
 from simulation import cli as simulation_cli
 
 
@@ -58,6 +58,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    try:
+        settings.check_secret_key()
+    except SecretKeyRefused as refused:
+        print(f"Tongban cannot start: {refused.message}", file=sys.stderr)
+        print(f"通办无法启动：{refused.message_zh}", file=sys.stderr)
+        return 2
     if settings.demo:
         print(
             "WARNING: demo mode (HALL_CONFIG is not set). Demo accounts admin, supervisor "

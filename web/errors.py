@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hall.errors import HallError
+from hall.store.outage import RETRY_AFTER_SECONDS, is_outage
 from web.i18n import lang_of
 from web.pages.common import error_page
 
@@ -93,4 +96,43 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_response(500, "internal_error", message, message_zh)
 
 
-EXCEPTION_HANDLERS = {HallError: hall_error, HTTPException: http_error, Exception: server_error}
+async def outage_error(request: Request, exc: Exception) -> Response:
+    """503 ``database_unavailable`` with Retry-After while the database is out of reach;
+    any other error of these kinds goes on to ``server_error`` (500)."""
+    if request.scope["type"] != "http" or not is_outage(exc):
+        raise exc
+    log.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    message = (
+        "The service is briefly unavailable (its database cannot be reached). "
+        f"Please try again in {RETRY_AFTER_SECONDS} seconds."
+    )
+    message_zh = f"服务暂时不可用（无法连接数据库），请 {RETRY_AFTER_SECONDS} 秒后重试。"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_html(request):
+        response = html_error(request, 503, message, message_zh)
+        response.headers.update(headers)
+        return response
+    return error_response(503, "database_unavailable", message, message_zh, headers=headers)
+
+
+def _outage_types() -> tuple[type[Exception], ...]:
+    """Where a database outage surfaces: SQLAlchemy's wrappers, sockets, asyncpg itself."""
+    kinds: list[type[Exception]] = [
+        sa_exc.DBAPIError,
+        sa_exc.TimeoutError,
+        sa_exc.DisconnectionError,
+        OSError,
+    ]
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - only without the postgres extra
+        return tuple(kinds)
+    return (*kinds, asyncpg.exceptions.PostgresError, asyncpg.exceptions.InterfaceError)
+
+
+EXCEPTION_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    HallError: hall_error,
+    HTTPException: http_error,
+    **dict.fromkeys(_outage_types(), outage_error),
+    Exception: server_error,
+}

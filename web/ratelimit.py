@@ -1,4 +1,4 @@
-"""Sliding-window rate limits kept in the server process (per IP, per phone)."""
+"""Sliding-window rate limits kept in the server process (per IP, per phone, per kiosk)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ WINDOW_SECONDS = 60.0
 class RateLimiter:
     """At most ``per_minute`` hits per key in any 60 s; 0 turns the limit off."""
 
-    def __init__(self, per_minute: int, max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        per_minute: int,
+        max_keys: int = 100_000,
+        what: tuple[str, str] = ("booking requests", "预约请求"),
+    ) -> None:
         self.per_minute = per_minute
+        self.what = what
         self.max_keys = max_keys
         self._hits: dict[str, deque[float]] = {}
 
@@ -28,8 +34,8 @@ class RateLimiter:
         if len(hits) >= self.per_minute:
             wait = math.ceil(hits[0] + WINDOW_SECONDS - now)
             raise TooManyAttempts(
-                f"Too many booking requests; please wait {wait} s and try again.",
-                f"预约请求过于频繁，请 {wait} 秒后再试。",
+                f"Too many {self.what[0]}; please wait {wait} s and try again.",
+                f"{self.what[1]}过于频繁，请 {wait} 秒后再试。",
                 retry_after=wait,
             )
         hits.append(now)

@@ -8,9 +8,11 @@ partial unique index backs "one active booking per person, matter and day".
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import statistics
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +30,7 @@ from hall.booking.identity import (
     mask_id,
     mask_name,
     mask_phone,
+    phone_lookup_key,
     validate_id_number,
     validate_name,
     validate_phone,
@@ -50,6 +53,42 @@ from hall.store.models import AppointmentRow, AppointmentStatus, BookingSlotRow
 from hall.store.unit import Unit, reading, unit_of_work
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at the kiosk
+# Phone look-up keys are slow by design (hall.booking.identity): computed before any
+# transaction, on two threads of their own, so they neither hold the event loop nor the
+# write lock, and a flood of look-ups queues here instead of taking every thread.
+_PHONE_KEYS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="phone-key")
+
+
+async def _off_loop(function: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(_PHONE_KEYS, function, *args)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneKeys:
+    """The keys a stored booking's phone may have: the scrypt look-up key, and the HMAC
+    that bookings made before it still hold."""
+
+    slow: str
+    legacy: str
+
+    def match(self, stored: str) -> bool:
+        slow = secrets.compare_digest(stored, self.slow)
+        legacy = secrets.compare_digest(stored, self.legacy)
+        return bool(self.slow) and (slow or legacy)
+
+
+def _phone_keys(secret: str, phone: str) -> PhoneKeys:
+    try:
+        mobile = validate_phone(phone)
+    except InvalidInput:
+        return PhoneKeys("", "")
+    return PhoneKeys(phone_lookup_key(secret, mobile), keyed_hash(secret, "phone", mobile))
+
+
+async def phone_keys(secret: str, phone: str) -> PhoneKeys:
+    """A phone's look-up keys, computed off the event loop (no match for a bad number)."""
+    keys: PhoneKeys = await _off_loop(_phone_keys, secret, phone)
+    return keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +144,7 @@ def identify(
     mobile = values.get("phone", "")
     return Person(
         key=person_key(secret, id_kind, number, today),
-        phone_key=keyed_hash(secret, "phone", mobile) if mobile else "",
+        phone_key=phone_lookup_key(secret, mobile) if mobile else "",
         name_masked=mask_name(values["name"]),
         id_masked=mask_id(number),
         phone_masked=mask_phone(mobile) if mobile else "",
@@ -274,8 +313,15 @@ async def book(
 ) -> BookingView:
     """Book a seat; raises InvalidInput, NotFound, SlotFull, SlotClosed, DuplicateBooking,
     BookingLimit, NotOnSale or BookingSuspended."""
-    person = identify(
-        secret, request.name, request.id_kind, request.id_number, request.phone, now.date()
+    # The phone's look-up key is slow by design: computed off the loop, before the unit.
+    person: Person = await _off_loop(
+        identify,
+        secret,
+        request.name,
+        request.id_kind,
+        request.id_number,
+        request.phone,
+        now.date(),
     )
     proxy = None
     if request.proxy_name is not None or request.proxy_id_number is not None:
@@ -369,16 +415,11 @@ async def _no_seat(session: AsyncSession, slot_id: int, *, new: bool) -> SlotFul
     )
 
 
-async def find_appointment(
-    session: AsyncSession, code: str, phone: str, secret: str
-) -> AppointmentRow:
-    """A booking by code, only for the phone it was booked with; raises NotFound."""
+async def find_appointment(session: AsyncSession, code: str, keys: PhoneKeys) -> AppointmentRow:
+    """A booking by code, only for the phone it was booked with (``phone_keys``); raises
+    NotFound."""
     row = await session.scalar(select(AppointmentRow).where(AppointmentRow.code == code.upper()))
-    try:
-        phone_key = keyed_hash(secret, "phone", validate_phone(phone))
-    except InvalidInput:
-        phone_key = ""
-    if row is None or not secrets.compare_digest(row.phone_key, phone_key):
+    if row is None or not keys.match(row.phone_key):
         raise NotFound(
             "No booking matches this code and phone number.",
             "没有与该预约码和手机号匹配的预约。",
@@ -431,8 +472,9 @@ async def get_appointment(
 ) -> BookingView:
     """A booking's view (with the credit warning when ``now`` is given); raises NotFound
     unless code and phone match."""
+    keys = await phone_keys(secret, phone)
     async with reading(db) as tx:
-        row = await find_appointment(tx.session, code, phone, secret)
+        row = await find_appointment(tx.session, code, keys)
         hall = await hall_config(tx, row.hall_id)
         warning = None if now is None else await _warning(tx.session, hall, row.person_key, now)
     return booking_view(hall, row, warning)
@@ -440,9 +482,10 @@ async def get_appointment(
 
 async def cancel(db: Database, code: str, phone: str, now: datetime, secret: str) -> BookingView:
     """Cancel a booking; after the cut-off it still frees the seat but counts as late."""
+    keys = await phone_keys(secret, phone)
     async with unit_of_work(db, None, "citizen", None, now) as unit:
         session = unit.session
-        row = await find_appointment(session, code, phone, secret)
+        row = await find_appointment(session, code, keys)
         hall = await hall_config(unit, row.hall_id)
         if row.status != AppointmentStatus.BOOKED:
             raise TooLate(
@@ -467,9 +510,10 @@ async def move(
     db: Database, code: str, phone: str, start: datetime, now: datetime, secret: str
 ) -> BookingView:
     """Move a booking to another slot atomically: both seats change, or neither."""
+    keys = await phone_keys(secret, phone)
     try:
         async with unit_of_work(db, None, "citizen", None, now) as unit:
-            row = await find_appointment(unit.session, code, phone, secret)
+            row = await find_appointment(unit.session, code, keys)
             hall = await hall_config(unit, row.hall_id)
             await _move(unit, hall, row, start)
             warning = await _warning(unit.session, hall, row.person_key, now)

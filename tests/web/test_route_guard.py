@@ -39,10 +39,13 @@ PUBLIC = {
     ("GET", f"{H}/slots"),
     ("POST", "/api/appointments"),
     ("GET", "/api/appointments/{code}.ics"),
-    ("GET", "/api/appointments/{code}"),
+    ("GET", "/api/appointments/{code}"),  # 410: the phone goes in a POST body
+    ("POST", "/api/appointments/{code}/lookup"),
+    ("POST", "/api/appointments/{code}/calendar"),
     ("POST", "/api/appointments/{code}/cancel"),
     ("POST", "/api/appointments/{code}/move"),
     ("POST", f"{H}/check-ins"),
+    ("POST", f"{H}/kiosk-device"),  # a kiosk's device token is the capability
     ("GET", "/api/openapi.json"),
     ("GET", "/halls/{hall}/kiosk"),
     ("GET", "/t/{id}"),
@@ -145,6 +148,9 @@ ADMIN = {
     ("GET", f"{A}/staff"),
     ("POST", f"{A}/staff"),
     ("PUT", f"{A}/staff/{{username}}"),
+    ("GET", f"{A}/halls/{{hall}}/kiosks"),
+    ("POST", f"{A}/halls/{{hall}}/kiosks"),
+    ("DELETE", f"{A}/halls/{{hall}}/kiosks/{{kiosk:int}}"),
 }
 
 GUARDED = sorted(STAFF | SUPERVISOR | ADMIN)
@@ -154,6 +160,7 @@ SAMPLE = {
     "id": "no-such-ticket",
     "code": "NOSUCHCODE",
     "username": "clerk02",
+    "kiosk": "1",
     "matter": "SI-REG",
 }
 

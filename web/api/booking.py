@@ -11,13 +11,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hall.booking import appointments, checkin
-from hall.errors import InvalidInput
+from hall.errors import HallError, InvalidInput
 from web.body import field, json_object
 from web.deps import clock, database, publisher, settings
 from web.json import json_response
 from web.ratelimit import RateLimiter
 
 PHONE_LIMIT_PER_MINUTE = 10
+
+
+class Gone(HallError):
+    """The address no longer answers; the message names the one that replaced it."""
+
+    code = "gone"
+    status = 410
 
 
 def _limits(request: Request, phone: str | None = None) -> None:
@@ -94,8 +101,9 @@ async def create(request: Request) -> Response:
     return json_response(view, status_code=201)
 
 
-async def show(request: Request) -> Response:
-    phone = request.query_params.get("phone", "")
+async def look_up(request: Request) -> Response:
+    data = await json_object(request)
+    phone = field(data, "phone", str)
     _limits(request, phone)
     view = await appointments.get_appointment(
         database(request),
@@ -105,6 +113,18 @@ async def show(request: Request) -> Response:
         clock(request)(),
     )
     return json_response(view)
+
+
+async def moved_to_post(request: Request) -> Response:
+    """The former GET look-ups put the phone in the address (and so in logs and browser
+    history); they answer 410 and name the POST that replaced them, reading nothing."""
+    new = "lookup" if not request.url.path.endswith(".ics") else "calendar"
+    raise Gone(
+        "Booking look-ups send the phone number in a POST body now: "
+        f'POST /api/appointments/{{code}}/{new} with {{"phone": ...}}.',
+        f"预约查询已改为在 POST 请求正文中提交手机号：POST /api/appointments/{{code}}/{new}。",
+        fields={"phone": "send it in a POST body"},
+    )
 
 
 async def cancel(request: Request) -> Response:
@@ -137,7 +157,8 @@ async def move(request: Request) -> Response:
 
 
 async def calendar(request: Request) -> Response:
-    phone = request.query_params.get("phone", "")
+    data = await json_object(request)
+    phone = field(data, "phone", str)
     _limits(request, phone)
     view = await appointments.get_appointment(
         database(request), request.path_params["code"], phone, settings(request).secret_key
@@ -183,8 +204,10 @@ async def check_in(request: Request) -> Response:
 routes = [
     Route("/api/halls/{hall}/slots", slots, methods=["GET"]),
     Route("/api/appointments", create, methods=["POST"]),
-    Route("/api/appointments/{code}.ics", calendar, methods=["GET"]),
-    Route("/api/appointments/{code}", show, methods=["GET"]),
+    Route("/api/appointments/{code}.ics", moved_to_post, methods=["GET"]),
+    Route("/api/appointments/{code}", moved_to_post, methods=["GET"]),
+    Route("/api/appointments/{code}/lookup", look_up, methods=["POST"]),
+    Route("/api/appointments/{code}/calendar", calendar, methods=["POST"]),
     Route("/api/appointments/{code}/cancel", cancel, methods=["POST"]),
     Route("/api/appointments/{code}/move", move, methods=["POST"]),
     Route("/api/halls/{hall}/check-ins", check_in, methods=["POST"]),

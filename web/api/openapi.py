@@ -283,8 +283,56 @@ op(
     ),
     result=APPOINTMENT,
 )
-op("GET", "/api/appointments/{code}", "A booking (query: phone)", result=APPOINTMENT)
-op("GET", "/api/appointments/{code}.ics", "The booking as an iCalendar event (query: phone)")
+KIOSK = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "hall": STR,
+        "name": STR,
+        "created_at": {"type": "string", "format": "date-time"},
+        "created_by": STR,
+        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+        "active": {"type": "boolean"},
+    },
+}
+op(
+    "GET",
+    "/api/admin/halls/{hall}/kiosks",
+    "The hall's registered kiosks (revoked ones too)",
+    staff=True,
+    result={"type": "object", "properties": {"kiosks": {"type": "array", "items": KIOSK}}},
+)
+op(
+    "POST",
+    "/api/admin/halls/{hall}/kiosks",
+    "Register a kiosk; the answer carries its device token, shown this once",
+    staff=True,
+    ok=201,
+    body=_body({"name": STR}, ["name"]),
+    result={"type": "object", "properties": {"kiosk": KIOSK, "token": STR}},
+)
+op(
+    "DELETE",
+    "/api/admin/halls/{hall}/kiosks/{kiosk}",
+    "Revoke a kiosk's token",
+    staff=True,
+    result={"type": "object", "properties": {"kiosk": KIOSK}},
+)
+op(
+    "POST",
+    "/api/halls/{hall}/kiosk-device",
+    "Keep a kiosk's device token in a cookie on this device (the kiosk page's set-up)",
+    body=_body({"token": STR}, ["token"]),
+)
+op("GET", "/api/appointments/{code}", "Gone (410): use POST /api/appointments/{code}/lookup")
+op("GET", "/api/appointments/{code}.ics", "Gone (410): use POST /api/appointments/{code}/calendar")
+op("POST", "/api/appointments/{code}/lookup", "A booking", body=PHONE, result=APPOINTMENT)
+op(
+    "POST",
+    "/api/appointments/{code}/calendar",
+    "The booking as an iCalendar event (text/calendar)",
+    body=PHONE,
+)
 op("POST", "/api/appointments/{code}/cancel", "Cancel a booking", body=PHONE, result=APPOINTMENT)
 op(
     "POST",

@@ -20,6 +20,7 @@ from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
 from web.json import json_response
+from web.kiosk import limit_ticket
 
 WINDOW = "/api/halls/{hall}/windows/{no:int}"
 
@@ -31,6 +32,8 @@ async def issue(request: Request) -> Response:
     on_behalf = field(data, "on_behalf", bool, required=False, default=False)
     reason = field(data, "reason", str, required=False)
     staff = await acting_staff(request) if green or on_behalf else None
+    if staff is None:
+        await limit_ticket(request, request.path_params["hall"])
     view = await tickets.issue_ticket(
         database(request),
         publisher(request),

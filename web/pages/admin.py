@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hall.admin import accounts
+from hall.admin import accounts, kiosks
 from hall.admin.problems import FIELD_LABELS
 from hall.catalogue import reads
 from hall.catalogue.schema import MatterClass, WindowKind, Zone
@@ -31,6 +31,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_windows": ("窗口", "Windows"),
     "tab_staff": ("工作人员", "Staff"),
     "tab_config": ("配置文件", "Configuration"),
+    "tab_kiosks": ("取号机", "Kiosks"),
+    "kiosks_intro": (
+        "登记大厅的取号机后，取号机可使用更高的取号频率上限。登记时生成的设备令牌只显示一次；"
+        "在取号机上打开随附的设置链接一次即可。取号机丢失或更换时请撤销其令牌。",
+        "A registered kiosk gets a higher ticket limit than an anonymous address. Its device "
+        "token is shown once, when you add it: open the set-up link on the kiosk once. "
+        "Revoke the token when a kiosk is lost or replaced.",
+    ),
+    "add_kiosk": ("登记取号机", "Register a kiosk"),
+    "kiosk_name": ("取号机名称", "Kiosk name"),
+    "kiosk_created": ("登记时间", "Registered"),
+    "kiosk_revoked": ("已撤销", "Revoked"),
+    "kiosk_revoke": ("撤销令牌", "Revoke token"),
     "code": FIELD_LABELS["code"],
     "name": FIELD_LABELS["name"],
     "name_en": FIELD_LABELS["name_en"],
@@ -111,6 +124,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "back_home": ("返回首页", "Back to the start page"),
     # for admin.js
     "js_saved": ("已保存", "Saved"),
+    "js_kiosk_token": (
+        "设备令牌（仅显示这一次，请妥善保存）",
+        "Device token (shown this once only; keep it safe)",
+    ),
+    "js_kiosk_link": (
+        "在取号机上打开此链接一次完成设置：",
+        "Open this link on the kiosk once to set it up:",
+    ),
     "js_deactivated": ("已停用", "Deactivated"),
     "js_unlocked": ("已解除锁定", "Unlocked"),
     "js_password_set": ("密码已重置", "Password reset"),
@@ -171,6 +192,10 @@ async def admin_page(request: Request) -> Response:
         "staff": staff,
         "halls": halls,
         "accounts": await accounts.list_staff(database(request), staff, clock(request)()),
+        "kiosks": {
+            h["id"]: plain(await kiosks.list_kiosks(database(request), staff, h["id"]))
+            for h in halls
+        },
         "classes": [c.value for c in MatterClass],
         "zones": [z.value for z in Zone],
         "kinds": [k.value for k in WindowKind],

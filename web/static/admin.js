@@ -169,7 +169,23 @@
     if ("active" in item) row.classList.toggle("inactive", !item.active);
   }
 
+  function showKiosk(form, result) {
+    form.reset();
+    const link = `${window.location.origin}/halls/${encodeURIComponent(form.dataset.hall)}` +
+      `/kiosk#kiosk-token=${encodeURIComponent(result.token)}`;
+    const out = box(form);
+    out.append(el("p", "ok", `✓ ${T.js_saved}: ${result.kiosk.name}`));
+    out.append(el("p", "", T.js_kiosk_token));
+    out.append(el("code", "kiosk-token", result.token));
+    out.append(el("p", "", T.js_kiosk_link));
+    out.append(el("code", "kiosk-link", link));
+  }
+
   function saved(form, result) {
+    if (form.dataset.kind === "kiosk") {
+      showKiosk(form, result);
+      return;
+    }
     if (form.dataset.reload !== undefined) {
       reloadWith(T.js_saved);
       return;

@@ -24,6 +24,8 @@ function knownPhone(code) {
   }
 }
 
+let shown = { code: "", phone: "" }; // the booking on the page and the phone it was found by
+
 // ------------------------------------------------------------ large type
 function setupLargeToggle() {
   const button = $("large-toggle");
@@ -249,8 +251,9 @@ function showBooking(booking, phone, banner) {
     item.textContent = text;
     return item;
   }));
-  const query = new URLSearchParams({ phone });
-  $("bk-calendar").href = `/api/appointments/${booking.code}.ics?${query}`;
+  // The calendar file is fetched with the phone in a POST body (never in an address).
+  $("bk-calendar").href = "#";
+  shown = { code: booking.code, phone };
   // The move page opens on the booking's own day (its start is in the hall's local time).
   const moveQuery = new URLSearchParams({ move: booking.code, date: booking.start.slice(0, 10) });
   $("bk-move").href = `/halls/${booking.hall}/book/${booking.matter}?${moveQuery}`;
@@ -270,8 +273,7 @@ function showBooking(booking, phone, banner) {
 async function lookUp(code, phone, banner) {
   const button = $("lookup-submit");
   busy(button, true, T.bk_submitting);
-  const query = new URLSearchParams({ phone });
-  const result = await api("GET", `/api/appointments/${code}?${query}`);
+  const result = await api("POST", `/api/appointments/${code}/lookup`, { phone });
   busy(button, false);
   if (!result.ok) {
     $("lookup").hidden = false;
@@ -280,6 +282,35 @@ async function lookUp(code, phone, banner) {
   }
   rememberPhone(code, phone);
   showBooking(result.body, phone, banner);
+}
+
+async function downloadCalendar(code, phone) {
+  let response;
+  try {
+    response = await fetch(`/api/appointments/${code}/calendar`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ phone }),
+      cache: "no-store",
+    });
+  } catch {
+    showFailure({ ok: false, status: 0, body: null, retryAfter: null });
+    return;
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    showFailure({ ok: false, status: response.status, body,
+      retryAfter: response.headers.get("Retry-After") });
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = `${code}.ics`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function setupMyBookings() {
@@ -302,6 +333,10 @@ function setupMyBookings() {
     const result = await api("POST", `/api/appointments/${code}/cancel`, { phone });
     if (result.ok) showBooking(result.body, phone, T.bk_cancelled);
     else showFailure(result);
+  });
+  $("bk-calendar").addEventListener("click", (event) => {
+    event.preventDefault();
+    downloadCalendar(shown.code, shown.phone);
   });
   const code = $("lookup").dataset.code;
   const phone = code ? knownPhone(code) : "";

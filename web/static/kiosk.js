@@ -267,6 +267,28 @@ $("checkin-form").addEventListener("submit", (event) => {
   checkIn();
 });
 
+// Set-up by an admin: /halls/{hall}/kiosk#kiosk-token=... hands the device token to the
+// server once, which keeps it in this kiosk's cookie; the token leaves the address bar.
+async function setUpDevice() {
+  const match = /(?:^#|&)kiosk-token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  history.replaceState(null, "", location.pathname + location.search);
+  const response = await fetch(`/api/halls/${encodeURIComponent(data.hall)}/kiosk-device`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    credentials: "same-origin",
+    body: JSON.stringify({ token: decodeURIComponent(match[1]) }),
+  });
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    const error = body && body.error;
+    $("kiosk-error").textContent = error ? (data.lang === "zh" ? error.message_zh : error.message)
+      : String(response.status);
+    $("kiosk-error").hidden = false;
+  }
+}
+
+setUpDevice();
 tickClock();
 setInterval(tickClock, 10000);
 setInterval(refreshWaiting, 20000);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from hall.booking.identity import (
     mask_id,
     mask_name,
     mask_phone,
+    phone_lookup_key,
     validate_id_number,
     validate_name,
     validate_phone,
@@ -363,11 +366,12 @@ def test_shorter_documents_show_at_most_half(number: str, masked: str) -> None:
 
 @pytest.mark.parametrize(
     ("number", "masked"),
-    [("13812345678", "138****5678"), ("+86 138-1234-5678", "138****5678")],
+    [("13812345678", "138******78"), ("+86 138-1234-5678", "138******78")],
 )
 def test_mask_phone(number: str, masked: str) -> None:
     assert mask_phone(number) == masked
     assert "1234" not in masked
+    assert "5678" not in masked
 
 
 def test_mask_phone_masks_even_what_is_not_a_mobile() -> None:
@@ -390,3 +394,51 @@ def test_mask_phone_masks_even_what_is_not_a_mobile() -> None:
 )
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+# --- a leaked database and key do not give phone numbers back -------------------------
+
+
+def candidates_behind(masked: str, limit: int) -> Iterator[str]:
+    """Up to ``limit`` numbers a mask allows, in order (what an attacker would try)."""
+    stars = masked.count("*")
+    for n in range(min(10**stars, limit)):
+        yield masked.replace("*" * stars, f"{n:0{stars}d}")
+
+
+def test_the_mask_and_the_key_no_longer_recover_a_phone_with_cheap_hashes() -> None:
+    """The attack of issue 20: the mask, the stored key and the secret key, and ten
+    thousand HMACs over the hidden digits. The stored key is no HMAC any more, so no
+    candidate matches, the true number included."""
+    secret, phone = "deployment-secret-key-for-this-test-only", "13912345678"
+    stored, masked = phone_lookup_key(secret, phone), mask_phone(phone)
+    tried = [*candidates_behind(masked, 10**4), phone]
+    assert not any(keyed_hash(secret, "phone", c) == stored for c in tried)
+    assert phone_lookup_key(secret, phone) == stored  # the real look-up still works
+    assert phone_lookup_key("another-deployment-key-of-32-chars!!", phone) != stored
+
+
+def test_a_bulk_reversal_costs_a_million_memory_hard_hashes_per_phone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checked by parameters, not by timing: the candidates a mask leaves times scrypt's
+    work per candidate (N * r block mixes of 128 * r bytes, over N * 128 * r bytes of
+    memory) is at least a million runs of RFC 7914's interactive setting (N=2^14, r=8)."""
+    seen: dict[str, int] = {}
+    real = hashlib.scrypt
+
+    def spy(password: bytes, **kwargs: int) -> bytes:
+        seen.update(n=kwargs["n"], r=kwargs["r"], p=kwargs["p"])
+        return real(password, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hashlib, "scrypt", spy)
+    phone_lookup_key("deployment-secret-key-for-this-test-only", "13912345678")
+    candidates = 10 ** mask_phone("13912345678").count("*")
+    memory = 128 * seen["r"] * seen["n"]
+    assert memory >= 16 * 1024 * 1024
+    assert candidates * seen["n"] * seen["r"] * seen["p"] >= 10**6 * 2**14 * 8
+
+
+def test_the_phone_lookup_key_needs_a_secret() -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        phone_lookup_key("", "13912345678")

@@ -39,9 +39,9 @@ async def test_slots_book_show_calendar_and_cancel(app: Starlette, client: Async
     assert {"code", "status", "hall", "matter", "start", "end", "materials"} <= booked.json().keys()
     after = (await client.get("/api/halls/district/slots?matter=SI-REG&date=2026-11-24")).json()
     assert after[0]["available"] == first["available"] - 1
-    shown = await client.get(f"/api/appointments/{code}", params={"phone": phone(1)})
+    shown = await client.post(f"/api/appointments/{code}/lookup", json={"phone": phone(1)})
     assert shown.json()["code"] == code
-    ics = await client.get(f"/api/appointments/{code}.ics", params={"phone": phone(1)})
+    ics = await client.post(f"/api/appointments/{code}/calendar", json={"phone": phone(1)})
     assert ics.headers["content-type"].startswith("text/calendar")
     event = next(c for c in Calendar.from_ical(ics.content).walk() if c.name == "VEVENT")
     assert event.decoded("dtstart") == TUESDAY_0900
@@ -65,8 +65,28 @@ async def test_booking_errors_have_codes_and_fields(app: Starlette, client: Asyn
     assert "123" not in wrong_id.json()["error"]["message"]
     bad_day = await client.get("/api/halls/district/slots?matter=SI-REG&date=soon")
     assert bad_day.status_code == 422
-    missing = await client.get("/api/appointments/NOPE1234", params={"phone": phone(1)})
+    missing = await client.post("/api/appointments/NOPE1234/lookup", json={"phone": phone(1)})
     assert missing.status_code == 404
+
+
+async def test_look_ups_by_get_are_gone_and_name_the_post(
+    app: Starlette, client: AsyncClient
+) -> None:
+    use_clock(app, FakeClock(MONDAY_0900))
+    code = (await client.post("/api/appointments", json=body(1))).json()["code"]
+    for path, new in ((code, "lookup"), (f"{code}.ics", "calendar")):
+        old = await client.get(f"/api/appointments/{path}", params={"phone": phone(1)})
+        assert old.status_code == 410
+        error = old.json()["error"]
+        assert error["code"] == "gone"
+        assert f"POST /api/appointments/{{code}}/{new}" in error["message"]
+        assert f"/{new}" in error["message_zh"]
+        assert code not in old.text
+        assert phone(1) not in old.text
+    wrong = await client.post(f"/api/appointments/{code}/lookup", json={"phone": phone(2)})
+    assert wrong.status_code == 404
+    no_phone = await client.post(f"/api/appointments/{code}/lookup", json={})
+    assert no_phone.status_code == 422
 
 
 async def test_rate_limit_answers_429_with_retry_after(app: Starlette, client: AsyncClient) -> None:

@@ -82,7 +82,7 @@ async def test_a_lower_capacity_shows_zero_available_and_keeps_bookings(
     full = await client.post("/api/appointments", json=body(3))
     assert full.json()["error"]["code"] == "slot_full"
     for serial, code in zip((1, 2), codes, strict=True):
-        shown = await client.get(f"/api/appointments/{code}", params={"phone": phone(serial)})
+        shown = await client.post(f"/api/appointments/{code}/lookup", json={"phone": phone(serial)})
         assert shown.json()["status"] == "booked"
 
 
@@ -164,8 +164,8 @@ async def test_warning_after_one_no_show_then_suspension_and_lift(
     assert warning["no_shows"] == 1
     assert warning["message"]
     assert warning["message_zh"]
-    shown = await client.get(
-        f"/api/appointments/{second.json()['code']}", params={"phone": phone(1)}
+    shown = await client.post(
+        f"/api/appointments/{second.json()['code']}/lookup", json={"phone": phone(1)}
     )
     assert shown.json()["warning"] == warning
     await checkin.mark_no_shows(app.state.db, TUESDAY_0900 + timedelta(days=3))

@@ -56,3 +56,17 @@ async def test_the_page_assets_are_served(client: AsyncClient) -> None:
     assert script.status_code == 200
     assert "X-CSRF-Token" in script.text
     assert (await client.get("/static/admin.css")).status_code == 200
+
+
+async def test_the_kiosks_tab_lists_registered_kiosks_without_their_tokens(
+    client: AsyncClient,
+) -> None:
+    csrf = await sign_in(client, "admin")
+    url = "/api/admin/halls/district/kiosks"
+    created = (await client.post(url, json={"name": "东门取号机"}, headers=csrf)).json()
+    page = await client.get("/admin")
+    assert page.status_code == 200
+    assert "取号机" in page.text
+    assert "东门取号机" in page.text
+    assert f"{url}/{created['kiosk']['id']}" in page.text  # its revoke form
+    assert created["token"] not in page.text
