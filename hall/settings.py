@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(generated into <HALL_DATA_DIR>/secret_key)",
         "Key for session cookies, CSRF tokens and the keyed hashes of ID numbers.",
     ),
+    Setting(
+        "HALL_COOKIE_SECURE",
+        "0",
+        "1: session cookies are always marked Secure (set it behind a reverse proxy that "
+        "ends HTTPS); requests that arrive over HTTPS get Secure cookies anyway.",
+    ),
     Setting("HALL_HOST", "127.0.0.1", "Address the server listens on."),
     Setting("HALL_PORT", "8000", "Port the server listens on (`tongban serve --port` overrides)."),
     Setting(
@@ -125,6 +131,7 @@ class Settings:
     whatif_scenarios: Path | None = None
     wait_estimate: str = "queue"
     clock_start: datetime | None = None
+    cookie_secure: bool = False
 
     @property
     def demo(self) -> bool:
@@ -165,6 +172,7 @@ class Settings:
             whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
             wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
             clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),
+            cookie_secure=config("HALL_COOKIE_SECURE", cast=bool, default=False),
         )
 
 

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -29,7 +27,6 @@ from hall.store.models import utcnow
 from web import desks, screens
 from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
-from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
 from web.wiring import database_loader, make_hub
@@ -129,15 +126,6 @@ def create_app(
             *screens.routes,
             *desks.routes,
             Mount("/static", app=static, name="static"),
-        ],
-        middleware=[
-            Middleware(
-                SessionMiddleware,
-                secret_key=settings.secret_key,
-                session_cookie=SESSION_COOKIE,
-                max_age=SESSION_SECONDS,
-                same_site="strict",
-            )
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

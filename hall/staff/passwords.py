@@ -1,11 +1,30 @@
-"""Staff password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Staff password hashing with argon2id, off the event loop in a small bounded pool.
+
+argon2 is slow on purpose (tens of milliseconds and 64 MiB per check) and argon2-cffi
+releases the GIL while it works, so checks run in a few worker threads: the event loop
+keeps serving tickets and screens meanwhile. Checks beyond the workers wait in a short
+queue; when that is full the check is refused at once with ``Busy`` (503 with
+``Retry-After``) instead of piling up.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from hall.errors import Busy
+
 _hasher = PasswordHasher()
+
+# argon2's own lanes use the cores too; one worker per two cores leaves the loop room.
+WORKERS = max(1, (os.cpu_count() or 2) // 2)
+QUEUE = 8  # checks waiting for a worker before new ones are refused
+BUSY_RETRY_SECONDS = 2
 
 
 def hash_password(password: str) -> str:
@@ -21,3 +40,59 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password is checked against in earnest: unknown names cost the same."""
+    return hash_password("timing-equaliser")
+
+
+class PasswordPool:
+    """At most ``workers`` checks at once, ``queue`` more waiting, the rest refused."""
+
+    def __init__(self, workers: int = WORKERS, queue: int = QUEUE) -> None:
+        self.workers = workers
+        self.limit = workers + queue
+        self.pending = 0
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="argon2")
+        return self._executor
+
+    def admit(self) -> None:
+        """Raise Busy when the queue is full (call before any other work for the check)."""
+        if self.pending >= self.limit:
+            raise Busy(
+                "The server is checking many sign-ins right now; please try again in a moment.",
+                f"当前登录请求较多，请 {BUSY_RETRY_SECONDS} 秒后再试。",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """``verify_password`` in a worker thread; raises Busy when the queue is full."""
+        self.admit()
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self._pool(), verify_password, password_hash or dummy_hash(), password
+            ) and bool(password_hash)
+        finally:
+            self.pending -= 1
+
+    async def hash(self, password: str) -> str:
+        """``hash_password`` in a worker thread (admin edits; never refused)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool(), hash_password, password)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+# One pool per process: the number of cores is per process too.
+pool = PasswordPool()
