@@ -74,7 +74,13 @@ async def authenticate(
     Every attempt that reaches the check is counted (``throttle.claim``) and recorded as
     ``sign_in_failed`` unless the password is right.
     """
-    passwords.admit()  # a full queue refuses before any database work
+    with passwords.reserve():  # a full queue refuses before any database work
+        return await _sign_in(db, username, password, now, address, passwords)
+
+
+async def _sign_in(
+    db: Database, username: str, password: str, now: datetime, address: str, passwords: PasswordPool
+) -> SignedIn:
     async with reading(db) as tx:
         await throttle.check(tx.session, username, address, now)
         row = await tx.session.scalar(select(StaffRow).where(StaffRow.username == username))
@@ -89,7 +95,7 @@ async def authenticate(
                 data={"scope": scope, "failures": claim.failures[scope], "address": address},
                 publish=False,
             )
-    right = await passwords.verify(row.password_hash if usable and row else None, password)
+    right = await passwords.check(row.password_hash if usable and row else None, password)
     async with unit_of_work(db, None, username, None, now) as unit:
         if not right or row is None:
             unit.record(

@@ -10,8 +10,11 @@ queue; when that is full the check is refused at once with ``Busy`` (503 with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
@@ -48,6 +51,16 @@ def dummy_hash() -> str:
     return hash_password("timing-equaliser")
 
 
+def _lowest_priority() -> None:
+    """Run this worker thread (and the lane threads argon2 starts from it) at the lowest
+    CPU priority: when the cores are busy, the event loop's tickets and screens go first
+    and sign-ins wait (on Linux a thread's nice value is its own)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # pragma: no cover - not Linux, or not allowed
+        pass
+
+
 class PasswordPool:
     """At most ``workers`` checks at once, ``queue`` more waiting, the rest refused."""
 
@@ -59,29 +72,38 @@ class PasswordPool:
 
     def _pool(self) -> ThreadPoolExecutor:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="argon2")
+            self._executor = ThreadPoolExecutor(
+                self.workers, thread_name_prefix="argon2", initializer=_lowest_priority
+            )
         return self._executor
 
-    def admit(self) -> None:
-        """Raise Busy when the queue is full (call before any other work for the check)."""
+    @contextlib.contextmanager
+    def reserve(self) -> Iterator[None]:
+        """Hold a place for one check, or raise Busy at once when the queue is full.
+
+        A sign-in reserves before any database work, so an attempt that was counted
+        is always checked.
+        """
         if self.pending >= self.limit:
             raise Busy(
                 "The server is checking many sign-ins right now; please try again in a moment.",
                 f"当前登录请求较多，请 {BUSY_RETRY_SECONDS} 秒后再试。",
                 retry_after=BUSY_RETRY_SECONDS,
             )
-
-    async def verify(self, password_hash: str | None, password: str) -> bool:
-        """``verify_password`` in a worker thread; raises Busy when the queue is full."""
-        self.admit()
         self.pending += 1
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._pool(), verify_password, password_hash or dummy_hash(), password
-            ) and bool(password_hash)
+            yield
         finally:
             self.pending -= 1
+
+    async def check(self, password_hash: str | None, password: str) -> bool:
+        """``verify_password`` in a worker thread (inside ``reserve``); a missing hash is
+        checked against the dummy one, so it costs the same, and is False."""
+        loop = asyncio.get_running_loop()
+        right = await loop.run_in_executor(
+            self._pool(), verify_password, password_hash or dummy_hash(), password
+        )
+        return right and bool(password_hash)
 
     async def hash(self, password: str) -> str:
         """``hash_password`` in a worker thread (admin edits; never refused)."""
