@@ -22,6 +22,7 @@ from hall.cases.sweep import escalate_overdue, every
 from hall.publish import Publisher
 from hall.ratings.defaults import record_default_ratings
 from hall.settings import Settings
+from hall.staff.throttle import forget_quiet
 from hall.store.db import Database
 from hall.store.models import utcnow
 from web import desks, screens
@@ -35,6 +36,7 @@ NO_SHOW_SWEEP_SECONDS = 60.0
 CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
 RATING_SWEEP_SECONDS = 300.0
 CLOSE_OUT_SWEEP_SECONDS = 60.0
+THROTTLE_SWEEP_SECONDS = 600.0
 
 
 # Young collections after 10,000 new container objects instead of 700 (temporaries of a
@@ -44,8 +46,9 @@ SERVER_GC_THRESHOLDS = (10_000, 20, 100)
 
 
 def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
-    """Escalation of overdue cases and default ratings: database-driven, and safe to run
-    in every server process at once (hall.cases.sweep, hall.ratings.defaults)."""
+    """Escalation of overdue cases, default ratings and forgetting quiet sign-in counters:
+    database-driven, and safe to run in every server process at once (hall.cases.sweep,
+    hall.ratings.defaults, hall.staff.throttle)."""
 
     def escalate() -> Awaitable[int]:
         return escalate_overdue(db, app.state.publisher, app.state.clock())
@@ -53,9 +56,15 @@ def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
     def defaults() -> Awaitable[int]:
         return record_default_ratings(db, app.state.publisher, app.state.clock())
 
+    def quiet_throttles() -> Awaitable[int]:
+        return forget_quiet(db, app.state.clock())
+
     return [
         asyncio.create_task(every(CASE_SWEEP_SECONDS, escalate, "Escalated overdue cases")),
         asyncio.create_task(every(RATING_SWEEP_SECONDS, defaults, "Recorded default ratings")),
+        asyncio.create_task(
+            every(THROTTLE_SWEEP_SECONDS, quiet_throttles, "Forgot quiet sign-in counters")
+        ),
     ]
 
 

@@ -27,12 +27,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.errors import TooManyAttempts
+from hall.store.db import Database
 from hall.store.models import SignInThrottleRow
 
 QUIET = timedelta(hours=1)  # counters start again after this long without a failure
@@ -233,3 +234,13 @@ async def name_states(session: AsyncSession, now: datetime) -> dict[str, NameSta
     return {
         n: NameState(failures.get(n, 0), until.get(n), n in attacked) for n in sorted(names)
     }
+
+
+async def forget_quiet(db: Database, now: datetime) -> int:
+    """Delete counters quiet for longer than ``QUIET`` (they would count from 0 anyway);
+    made-up names would otherwise pile up. Safe in every process at once."""
+    async with db.write() as session:
+        result = await session.execute(
+            delete(SignInThrottleRow).where(SignInThrottleRow.last_failed_at <= now - QUIET)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
