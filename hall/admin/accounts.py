@@ -23,11 +23,11 @@ from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import StaffAccount
 from hall.catalogue.stored import read_config
 from hall.errors import ConfigError, Conflict, Forbidden, NotFound
-from hall.staff.accounts import StaffMember, require
 from hall.staff import throttle
+from hall.staff.accounts import StaffMember, require
 from hall.staff.passwords import pool
-from hall.staff.sessions import end_sessions
 from hall.staff.roles import Role
+from hall.staff.sessions import end_sessions
 from hall.store.db import Database
 from hall.store.models import StaffRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, unit_of_work

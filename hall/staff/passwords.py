@@ -55,10 +55,8 @@ def _lowest_priority() -> None:
     """Run this worker thread (and the lane threads argon2 starts from it) at the lowest
     CPU priority: when the cores are busy, the event loop's tickets and screens go first
     and sign-ins wait (on Linux a thread's nice value is its own)."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):  # pragma: no cover - not Linux, or not allowed
-        pass
 
 
 class PasswordPool:

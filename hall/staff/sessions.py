@@ -40,9 +40,7 @@ async def open_session(
     return token
 
 
-async def end_sessions(
-    session: AsyncSession, staff_id: int, now: datetime, reason: str
-) -> int:
+async def end_sessions(session: AsyncSession, staff_id: int, now: datetime, reason: str) -> int:
     """End every open session of the account (inside the caller's write); how many."""
     result = await session.execute(
         update(StaffSessionRow)

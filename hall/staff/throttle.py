@@ -95,9 +95,9 @@ def wait_seconds(rows: dict[str, SignInThrottleRow], now: datetime) -> int:
     wait = 0.0
     for scope in gated:
         row = rows.get(scope)
-        if row is not None and row.blocked_until is not None and row.blocked_until > now:
-            if _current(row, now) > 0:
-                wait = max(wait, (row.blocked_until - now).total_seconds())
+        blocked = row.blocked_until if row is not None else None
+        if blocked is not None and blocked > now and _current(row, now) > 0:
+            wait = max(wait, (blocked - now).total_seconds())
     return math.ceil(wait)
 
 
@@ -133,10 +133,12 @@ async def check(session: AsyncSession, username: str, address: str, now: datetim
 async def claim(session: AsyncSession, username: str, address: str, now: datetime) -> Claim:
     """In a write transaction: count this attempt as a failure, or raise TooManyAttempts."""
     wanted = keys(username, address)
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(SignInThrottleRow)
-        .values([{"scope": s, "subject": k, "failures": 0, "last_failed_at": now} for s, k in wanted])
+        .values(
+            [{"scope": s, "subject": k, "failures": 0, "last_failed_at": now} for s, k in wanted]
+        )
         .on_conflict_do_nothing()
     )
     rows = await read_rows(session, wanted, lock=True)
@@ -231,9 +233,7 @@ async def name_states(session: AsyncSession, now: datetime) -> dict[str, NameSta
         if row.blocked_until is not None and row.blocked_until > now:
             until[name] = max(until.get(name, row.blocked_until), row.blocked_until)
     names = set(failures) | set(until) | attacked
-    return {
-        n: NameState(failures.get(n, 0), until.get(n), n in attacked) for n in sorted(names)
-    }
+    return {n: NameState(failures.get(n, 0), until.get(n), n in attacked) for n in sorted(names)}
 
 
 async def forget_quiet(db: Database, now: datetime) -> int:

@@ -71,7 +71,8 @@ async def test_long_names_are_counted_by_their_hash(db_url: str) -> None:
         assert await claims(db, "x" * 5000, "10.0.0.2") == "claimed"
         names = [subject for scope, subject in await rows(db) if scope == "name"]
         assert names == [throttle.name_key("x" * 5000)]
-        assert names[0].startswith("sha256:") and len(names[0]) < 80
+        assert names[0].startswith("sha256:")
+        assert len(names[0]) < 80
     finally:
         await db.dispose()
 

@@ -92,8 +92,7 @@ async def test_unknown_names_are_throttled_exactly_like_known_ones(
 async def test_one_address_trying_many_names_is_slowed(app: Starlette, client: AsyncClient) -> None:
     use_clock(app, FakeClock())
     codes = [
-        (await client.post("/api/session", json={"username": f"u{i}", "password": "x"}))
-        .status_code
+        (await client.post("/api/session", json={"username": f"u{i}", "password": "x"})).status_code
         for i in range(ADDRESS.free + 1)
     ]
     assert codes == [401] * ADDRESS.free + [429]
