@@ -1,13 +1,15 @@
 """Staff sign-in with throttling, server-side sessions, and the permission checks every
 action uses.
 
-A sign-in takes three short steps and never holds a write transaction while a password
-is checked: (1) a read transaction finds the account and refuses an attempt whose wait
-still runs (``hall.staff.throttle``); (2) a short unit of work claims the attempt (the
-counters go up under row locks); (3) the password is checked in the password pool's
-worker threads, outside any transaction; (4) a short unit of work records the outcome
-and, for the right password, opens the session. Unknown, inactive and password-less
-names are checked against a dummy hash through the same steps: same answer, same time.
+A sign-in never holds a write transaction while a password is checked: (1) a read
+transaction finds the account and refuses an attempt whose wait still runs
+(``hall.staff.throttle``), holding nothing; (2) the attempt takes a place in the
+password pool (503 ``busy`` at once when it is full); (3) a short unit of work claims
+the attempt (the counters go up under row locks); (4) the password is checked in the
+pool's worker thread, outside any transaction; (5) a short unit of work records the
+outcome and, for the right password, opens the session. Unknown, inactive and
+password-less names go through the same steps against a dummy hash: same answer, same
+time.
 """
 
 from __future__ import annotations
@@ -74,16 +76,22 @@ async def authenticate(
     Every attempt that reaches the check is counted (``throttle.claim``) and recorded as
     ``sign_in_failed`` unless the password is right.
     """
-    with passwords.reserve():  # a full queue refuses before any database work
-        return await _sign_in(db, username, password, now, address, passwords)
-
-
-async def _sign_in(
-    db: Database, username: str, password: str, now: datetime, address: str, passwords: PasswordPool
-) -> SignedIn:
-    async with reading(db) as tx:
+    async with reading(db) as tx:  # a running wait refuses here, holding no place
         await throttle.check(tx.session, username, address, now)
         row = await tx.session.scalar(select(StaffRow).where(StaffRow.username == username))
+    with passwords.reserve():  # a full queue refuses before any write
+        return await _check(db, row, username, password, now, address, passwords)
+
+
+async def _check(
+    db: Database,
+    row: StaffRow | None,
+    username: str,
+    password: str,
+    now: datetime,
+    address: str,
+    passwords: PasswordPool,
+) -> SignedIn:
     usable = row is not None and row.active and bool(row.password_hash)
     async with unit_of_work(db, None, username, None, now) as unit:
         claim = await throttle.claim(unit.session, username, address, now)
