@@ -14,8 +14,9 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from hall.settings import Settings
+from hall.staff.sessions import SESSION_SECONDS
 from hall.store.models import StaffSessionRow
-from tests.web.helpers import DEMO_PASSWORD, sign_in
+from tests.web.helpers import DEMO_PASSWORD, FakeClock, sign_in, use_clock
 
 pytestmark = pytest.mark.asyncio
 
@@ -137,3 +138,12 @@ async def test_cookie_is_secure_with_hall_cookie_secure(settings: Settings) -> N
                 "/api/session", headers={"X-CSRF-Token": response.json()["csrf_token"]}
             )
             assert "secure" in cookie_header(signed_out.headers.get_list("set-cookie")).lower()
+
+
+async def test_a_session_lasts_a_working_day(app: Starlette, client: AsyncClient) -> None:
+    clock = use_clock(app, FakeClock())
+    await sign_in(client, "clerk15")
+    clock.advance(seconds=SESSION_SECONDS - 1)
+    assert await still_signed_in(client) == 200
+    clock.advance(seconds=1)
+    assert await still_signed_in(client) == 401
