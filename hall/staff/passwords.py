@@ -83,7 +83,7 @@ class PasswordPool:
     def reserve(self) -> Iterator[None]:
         """Hold a place for one check, or raise Busy at once when the queue is full.
 
-        A sign-in reserves before any database work, so an attempt that was counted
+        A sign-in reserves before its claim is written, so an attempt that was counted
         is always checked.
         """
         if self.pending >= self.limit:
@@ -102,8 +102,8 @@ class PasswordPool:
         """``verify_password`` in a worker thread (inside ``reserve``); a missing hash is
         checked against the dummy one, so it costs the same, and is False."""
         loop = asyncio.get_running_loop()
-        right = await loop.run_in_executor(
-            self._pool(), verify_password, password_hash or dummy_hash(), password
+        right = await loop.run_in_executor(  # the dummy hash too is made off the loop
+            self._pool(), lambda: verify_password(password_hash or dummy_hash(), password)
         )
         return right and bool(password_hash)
 
@@ -111,11 +111,6 @@ class PasswordPool:
         """``hash_password`` in a worker thread (admin edits; never refused)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool(), hash_password, password)
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
 
 
 # One pool per process: the number of cores is per process too.
