@@ -88,3 +88,14 @@ class TooManyAttempts(HallError):
     def __init__(self, message: str, message_zh: str, retry_after: int) -> None:
         super().__init__(message, message_zh)
         self.retry_after = max(1, retry_after)
+
+
+class Busy(HallError):
+    """The server is too busy for this now; the caller may retry after ``retry_after`` s."""
+
+    code = "busy"
+    status = 503
+
+    def __init__(self, message: str, message_zh: str, retry_after: int) -> None:
+        super().__init__(message, message_zh)
+        self.retry_after = max(1, retry_after)

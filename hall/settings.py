@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "outside demo mode it must lie outside HALL_DATA_DIR, away from the database and "
         "its backups.",
     ),
+    Setting(
+        "HALL_COOKIE_SECURE",
+        "0",
+        "1: session cookies are always marked Secure (set it behind a reverse proxy that "
+        "ends HTTPS); requests that arrive over HTTPS get Secure cookies anyway.",
+    ),
     Setting("HALL_HOST", "127.0.0.1", "Address the server listens on."),
     Setting("HALL_PORT", "8000", "Port the server listens on (`tongban serve --port` overrides)."),
     Setting(
@@ -155,6 +161,7 @@ class Settings:
     wait_estimate: str = "queue"
     clock_start: datetime | None = None
     secret_key_file: Path | None = None
+    cookie_secure: bool = False
 
     @property
     def demo(self) -> bool:
@@ -208,6 +215,7 @@ class Settings:
             whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
             wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
             clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),
+            cookie_secure=config("HALL_COOKIE_SECURE", cast=bool, default=False),
         )
 
 

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
@@ -24,13 +22,13 @@ from hall.cases.sweep import escalate_overdue, every
 from hall.publish import Publisher
 from hall.ratings.defaults import record_default_ratings
 from hall.settings import Settings
+from hall.staff.throttle import forget_quiet
 from hall.store.db import Database
 from hall.store.models import utcnow
 from hall.store.outage import wait_for_database
 from web import desks, kiosk, screens
 from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
-from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
 from web.wiring import database_loader, make_hub
@@ -39,6 +37,7 @@ NO_SHOW_SWEEP_SECONDS = 60.0
 CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
 RATING_SWEEP_SECONDS = 300.0
 CLOSE_OUT_SWEEP_SECONDS = 60.0
+THROTTLE_SWEEP_SECONDS = 600.0
 
 
 # Young collections after 10,000 new container objects instead of 700 (temporaries of a
@@ -48,8 +47,9 @@ SERVER_GC_THRESHOLDS = (10_000, 20, 100)
 
 
 def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
-    """Escalation of overdue cases and default ratings: database-driven, and safe to run
-    in every server process at once (hall.cases.sweep, hall.ratings.defaults)."""
+    """Escalation of overdue cases, default ratings and forgetting quiet sign-in counters:
+    database-driven, and safe to run in every server process at once (hall.cases.sweep,
+    hall.ratings.defaults, hall.staff.throttle)."""
 
     def escalate() -> Awaitable[int]:
         return escalate_overdue(db, app.state.publisher, app.state.clock())
@@ -57,9 +57,15 @@ def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
     def defaults() -> Awaitable[int]:
         return record_default_ratings(db, app.state.publisher, app.state.clock())
 
+    def quiet_throttles() -> Awaitable[int]:
+        return forget_quiet(db, app.state.clock())
+
     return [
         asyncio.create_task(every(CASE_SWEEP_SECONDS, escalate, "Escalated overdue cases")),
         asyncio.create_task(every(RATING_SWEEP_SECONDS, defaults, "Recorded default ratings")),
+        asyncio.create_task(
+            every(THROTTLE_SWEEP_SECONDS, quiet_throttles, "Forgot quiet sign-in counters")
+        ),
     ]
 
 
@@ -135,15 +141,6 @@ def create_app(
             *screens.routes,
             *desks.routes,
             Mount("/static", app=static, name="static"),
-        ],
-        middleware=[
-            Middleware(
-                SessionMiddleware,
-                secret_key=settings.secret_key,
-                session_cookie=SESSION_COOKIE,
-                max_age=SESSION_SECONDS,
-                same_site="strict",
-            )
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

@@ -1,49 +1,82 @@
-"""Staff sessions (signed cookie) and CSRF protection for cookie-authenticated writes.
+"""Staff sessions (a cookie naming a session kept in the database) and CSRF protection.
 
 A signed-in client gets a CSRF token from ``POST /api/session`` (and ``GET``); every
 POST/PUT/PATCH/DELETE made with the session cookie must send it in the
-``X-CSRF-Token`` header (or a ``csrf_token`` form field).
+``X-CSRF-Token`` header (or a ``csrf_token`` form field). The token is an HMAC of the
+session's random id under ``HALL_SECRET_KEY``, so every server process agrees on it and
+it dies with the session.
+
+The cookie is ``HttpOnly`` and ``SameSite=Strict``, and ``Secure`` when the request came
+over HTTPS or ``HALL_COOKIE_SECURE`` is set (behind a reverse proxy that ends TLS).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import secrets
 
 from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 
 from hall.errors import Forbidden
-from hall.staff.accounts import StaffMember, load_member
-from web.deps import database
+from hall.staff.accounts import StaffMember, session_member
+from hall.staff.sessions import SESSION_SECONDS
+from web.deps import clock, database, settings
 
 SESSION_COOKIE = "tongban_session"
-SESSION_SECONDS = 12 * 3600  # one working day
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def start_session(request: Request, staff: StaffMember) -> str:
-    """Bind the session cookie to a staff member; returns the new CSRF token."""
-    request.session.clear()
-    token = secrets.token_urlsafe(32)
-    request.session.update({"staff_id": staff.id, "csrf": token})
-    return token
+def session_token(conn: HTTPConnection) -> str | None:
+    """The session token the client sent, if any."""
+    return conn.cookies.get(SESSION_COOKIE) or None
 
 
-def end_session(request: Request) -> None:
-    request.session.clear()
+def csrf_for(conn: HTTPConnection, token: str | None) -> str | None:
+    """The CSRF token that goes with a session token."""
+    if not token:
+        return None
+    key = settings(conn).secret_key.encode()
+    return hmac.new(key, b"csrf\n" + token.encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_token(conn: HTTPConnection) -> str | None:
-    token = conn.session.get("csrf")
-    return token if isinstance(token, str) else None
+    return csrf_for(conn, session_token(conn))
+
+
+def secure_cookies(conn: HTTPConnection) -> bool:
+    """Whether the session cookie gets ``Secure``: HTTPS, or HALL_COOKIE_SECURE."""
+    return settings(conn).cookie_secure or conn.url.scheme in ("https", "wss")
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
 
 
 async def current_staff(conn: HTTPConnection) -> StaffMember | None:
-    """The signed-in staff member, re-read from the database (a deactivated account is out)."""
-    staff_id = conn.session.get("staff_id")
-    if not isinstance(staff_id, int):
+    """The signed-in staff member: an open session of an active account, else None."""
+    token = session_token(conn)
+    if token is None:
         return None
-    return await load_member(database(conn), staff_id)
+    return await session_member(database(conn), token, clock(conn)())
 
 
 async def acting_staff(request: Request, form_token: str | None = None) -> StaffMember | None:

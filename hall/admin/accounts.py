@@ -1,5 +1,9 @@
 """Administrators' account work: list, create, change and unlock staff accounts.
 
+A password change and a deactivation end every session of the account in the same unit
+of work; the list shows each name's recent sign-in failures and whether it is under
+attack (``hall.staff.throttle``).
+
 Bodies are checked at the edge; the values are checked by the configuration parser, so
 an account the file format would reject never reaches the database.
 """
@@ -19,9 +23,11 @@ from hall.catalogue.loader import parse_config
 from hall.catalogue.schema import StaffAccount
 from hall.catalogue.stored import read_config
 from hall.errors import ConfigError, Conflict, Forbidden, NotFound
+from hall.staff import throttle
 from hall.staff.accounts import StaffMember, require
-from hall.staff.passwords import hash_password
+from hall.staff.passwords import pool
 from hall.staff.roles import Role
+from hall.staff.sessions import end_sessions
 from hall.store.db import Database
 from hall.store.models import StaffRow, WindowRow, WindowStatus
 from hall.store.unit import Unit, unit_of_work
@@ -36,22 +42,32 @@ class AccountView:
     role: str
     halls: tuple[str, ...]
     active: bool
-    locked_until: datetime | None
+    throttled_until: datetime | None
     failed_logins: int
+    under_attack: bool
 
 
-def staff_view(row: StaffRow, now: datetime) -> AccountView:
-    """An account's view; ``locked_until`` only while the lock lasts."""
-    locked = row.locked_until if row.locked_until and row.locked_until > now else None
+NO_FAILURES = throttle.NameState(0, None, False)
+
+
+def staff_view(
+    row: StaffRow, now: datetime, state: throttle.NameState = NO_FAILURES
+) -> AccountView:
+    """An account's view with its recent sign-in failures (``throttle.name_states``)."""
     return AccountView(
         row.username,
         row.job_number,
         row.role,
         tuple(row.halls),
         row.active,
-        locked_until=locked,
-        failed_logins=row.failed_logins,
+        throttled_until=state.throttled_until,
+        failed_logins=state.failures,
+        under_attack=state.under_attack,
     )
+
+
+async def _state(session: AsyncSession, username: str, now: datetime) -> throttle.NameState:
+    return (await throttle.name_states(session, now)).get(username, NO_FAILURES)
 
 
 def _public(row: StaffRow) -> dict[str, Any]:
@@ -68,7 +84,8 @@ async def list_staff(db: Database, staff: StaffMember | None, now: datetime) -> 
     require(staff, Role.ADMIN)
     async with db.read() as session:
         rows = (await session.scalars(select(StaffRow).order_by(StaffRow.id))).all()
-    return [staff_view(r, now) for r in rows]
+        states = await throttle.name_states(session, now)
+    return [staff_view(r, now, states.get(r.username, NO_FAILURES)) for r in rows]
 
 
 async def create_staff(
@@ -76,19 +93,19 @@ async def create_staff(
 ) -> AccountView:
     """Add an account (username, job_number, role, halls); Conflict if the name is taken."""
     admin = require(staff, Role.ADMIN)
-    password_hash = hash_password(password)  # slow by design: outside the transaction
+    password_hash = await pool.hash(password)  # slow by design: outside the transaction
     async with unit_of_work(db, None, admin.username, None, now) as unit:
         session = unit.session
         name = entry.get("username")
         if isinstance(name, str) and await _row(session, name) is not None:
             raise Conflict(f"The user name {name!r} is taken.", f"用户名“{name}”已被使用。")
         account = await _checked_account(session, entry)
-        row = StaffRow(username=account.username, password_hash=password_hash, failed_logins=0)
+        row = StaffRow(username=account.username, password_hash=password_hash)
         _set_account(row, account, active=True)
         session.add(row)
         await session.flush()
         _record(unit, "staff_created", row, None)
-        return staff_view(row, now)
+        return staff_view(row, now, await _state(session, row.username, now))
 
 
 async def update_staff(
@@ -103,7 +120,7 @@ async def update_staff(
 ) -> AccountView:
     """Change an account's job number, role, halls, active flag or password."""
     admin = require(staff, Role.ADMIN)
-    password_hash = hash_password(password) if password is not None else None
+    password_hash = await pool.hash(password) if password is not None else None
     async with unit_of_work(db, None, admin.username, None, now) as unit:
         session = unit.session
         row = await _existing(session, username)
@@ -118,7 +135,10 @@ async def update_staff(
         _set_account(row, account, active=row.active if active is None else active)
         row.password_hash = password_hash or row.password_hash
         _record(unit, "staff_updated", row, before, password_reset=bool(password_hash))
-        return staff_view(row, now)
+        if password_hash or not row.active:
+            reason = "password_changed" if password_hash else "deactivated"
+            await end_sessions(session, row.id, now, reason)
+        return staff_view(row, now, await _state(session, row.username, now))
 
 
 async def unlock_staff(
@@ -135,15 +155,13 @@ async def unlock_staff(
                 "Supervisors may unlock accounts of their own halls only, and never an admin's.",
                 "大厅管理员只能解锁本大厅的账号，且不能解锁系统管理员账号。",
             )
-        locked = row.locked_until.isoformat() if row.locked_until else None
-        before = {"failed_logins": row.failed_logins, "locked_until": locked}
-        row.failed_logins, row.locked_until = 0, None
+        before = await throttle.forget(session, row.username)
         unit.record(
             "staff_unlocked",
             "staff",
             row.username,
-            before=before,
-            after={"failed_logins": 0, "locked_until": None},
+            before={"failures": before},
+            after={"failures": {}},
             publish=False,
         )
         return staff_view(row, now)

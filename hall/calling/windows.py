@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.calling.rows import read_window
@@ -112,17 +113,31 @@ async def sign_in(
             select(WindowRow).where(WindowRow.staff_id == staff.id, WindowRow.id != row.id)
         )
         if elsewhere is not None:
-            raise Conflict(
-                f"Cannot sign in at window {number}: you are still signed in at window "
-                f"{elsewhere.number} of hall {elsewhere.hall_id!r}; sign out there first.",
-                f"无法登录 {number} 号窗口：您仍在大厅“{elsewhere.hall_id}”的 "
-                f"{elsewhere.number} 号窗口登录，请先在该窗口签退。",
-            )
+            raise _signed_in_elsewhere(number, elsewhere.hall_id, elsewhere.number)
         before = row.status
         row.staff_id, row.status = staff.id, WindowStatus.OPEN.value
-        await unit.part(QueueWriter).write_window(row)
+        try:
+            await unit.part(QueueWriter).write_window(row)
+        except IntegrityError:
+            # Another process signed this clerk in at another window after our read:
+            # the database's unique index (one window per clerk) refused this one.
+            raise _signed_in_elsewhere(number, None, None) from None
         _record(unit, "window_signed_in", row, before, staff.job_number)
     return window_view(row, staff.job_number)
+
+
+def _signed_in_elsewhere(number: int, hall_id: str | None, other: int | None) -> Conflict:
+    if hall_id is None:
+        return Conflict(
+            f"Cannot sign in at window {number}: you are already signed in at another "
+            "window; sign out there first.",
+            f"无法登录 {number} 号窗口：您已在其他窗口登录，请先在该窗口签退。",
+        )
+    return Conflict(
+        f"Cannot sign in at window {number}: you are still signed in at window "
+        f"{other} of hall {hall_id!r}; sign out there first.",
+        f"无法登录 {number} 号窗口：您仍在大厅“{hall_id}”的 {other} 号窗口登录，请先在该窗口签退。",
+    )
 
 
 async def pause(

@@ -28,6 +28,7 @@ from hall.catalogue.schema import (
     Zone,
 )
 from hall.errors import NotFound
+from hall.staff.sessions import end_sessions
 from hall.store.models import HallRow, MatterGroupRow, MatterRow, StaffRow, WindowRow, utcnow
 from hall.store.unit import Unit
 
@@ -179,7 +180,9 @@ async def _apply_staff(unit: Unit, account: StaffAccount) -> None:
         account.role.value,
         list(account.halls),
     )
-    if account.password_hash:
+    if account.password_hash and account.password_hash != row.password_hash:
+        if row.id is not None:  # a changed password ends the account's sessions
+            await end_sessions(session, row.id, unit.now, "password_changed")
         row.password_hash = account.password_hash
     row.active = True
     unit.record(

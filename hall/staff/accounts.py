@@ -1,24 +1,33 @@
-"""Staff sign-in with throttling and lock-out, and the permission checks every action uses."""
+"""Staff sign-in with throttling, server-side sessions, and the permission checks every
+action uses.
+
+A sign-in never holds a write transaction while a password is checked: (1) a read
+transaction finds the account and refuses an attempt whose wait still runs
+(``hall.staff.throttle``), holding nothing; (2) the attempt takes a place in the
+password pool (503 ``busy`` at once when it is full); (3) a short unit of work claims
+the attempt (the counters go up under row locks); (4) the password is checked in the
+pool's worker thread, outside any transaction; (5) a short unit of work records the
+outcome and, for the right password, opens the session. Unknown, inactive and
+password-less names go through the same steps against a dummy hash: same answer, same
+time.
+"""
 
 from __future__ import annotations
 
-import functools
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from hall.errors import Forbidden, TooManyAttempts, Unauthorized
-from hall.staff.passwords import hash_password, verify_password
+from hall.errors import Forbidden, Unauthorized
+from hall.staff import throttle
+from hall.staff.passwords import PasswordPool, pool
 from hall.staff.roles import Role
+from hall.staff.sessions import SESSION_MEMBER, end_sessions, open_session, token_hash
 from hall.store.db import Database
 from hall.store.models import StaffRow
-from hall.store.unit import unit_of_work
+from hall.store.unit import reading, unit_of_work
 
-FREE_FAILURES = 2  # failures before each further attempt must wait
-LOCK_AFTER = 5  # consecutive failures that lock the account
-LOCK_MINUTES = 15
 ROLE_RANK = {Role.CLERK: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 
 
@@ -43,74 +52,85 @@ def member(row: StaffRow) -> StaffMember:
     return StaffMember(row.id, row.username, row.job_number, Role(row.role), tuple(row.halls))
 
 
-@functools.cache
-def _dummy_hash() -> str:
-    return hash_password("timing-equaliser")
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A successful sign-in: who, and the new session's token (for the cookie only)."""
+
+    staff: StaffMember
+    token: str
 
 
 WRONG = ("Wrong user name or password.", "用户名或密码错误。")
 
 
-async def authenticate(db: Database, username: str, password: str, now: datetime) -> StaffMember:
-    """Check a password; raises Unauthorized or TooManyAttempts (failures are recorded)."""
+async def authenticate(
+    db: Database,
+    username: str,
+    password: str,
+    now: datetime,
+    address: str = "",
+    passwords: PasswordPool = pool,
+) -> SignedIn:
+    """Check a password and open a session; raises Unauthorized, TooManyAttempts or Busy.
+
+    Every attempt that reaches the check is counted (``throttle.claim``) and recorded as
+    ``sign_in_failed`` unless the password is right.
+    """
+    async with reading(db) as tx:  # a running wait refuses here, holding no place
+        await throttle.check(tx.session, username, address, now)
+        row = await tx.session.scalar(select(StaffRow).where(StaffRow.username == username))
+    with passwords.reserve():  # a full queue refuses before any write
+        return await _check(db, row, username, password, now, address, passwords)
+
+
+async def _check(
+    db: Database,
+    row: StaffRow | None,
+    username: str,
+    password: str,
+    now: datetime,
+    address: str,
+    passwords: PasswordPool,
+) -> SignedIn:
+    usable = row is not None and row.active and bool(row.password_hash)
     async with unit_of_work(db, None, username, None, now) as unit:
-        row = await unit.session.scalar(select(StaffRow).where(StaffRow.username == username))
-        if row is None or not row.active or not row.password_hash:
-            verify_password(_dummy_hash(), password)  # same cost as a real check
-            failure: Exception | None = Unauthorized(*WRONG)
-        elif row.locked_until is not None and row.locked_until > now:
-            failure = _locked(math.ceil((row.locked_until - now).total_seconds()))
-        elif not verify_password(row.password_hash, password):
-            failure = _record_failure(row, now)
+        claim = await throttle.claim(unit.session, username, address, now)
+        for scope in claim.started:
+            unit.record(
+                "sign_in_throttled",
+                "staff",
+                throttle.name_key(username),
+                data={"scope": scope, "failures": claim.failures[scope], "address": address},
+                publish=False,
+            )
+    right = await passwords.check(row.password_hash if usable and row else None, password)
+    async with unit_of_work(db, None, username, None, now) as unit:
+        if not right or row is None:
             unit.record(
                 "sign_in_failed",
                 "staff",
-                username,
-                data={"failures": row.failed_logins},
+                throttle.name_key(username),
+                data={"failures": claim.failures["name"], "address": address},
                 publish=False,
             )
+            token = None
         else:
-            failure = None
-            row.failed_logins, row.locked_until = 0, None
-            unit.record("signed_in", "staff", username, publish=False)
-    if failure is not None:
-        raise failure
-    assert row is not None
-    return member(row)
+            await throttle.succeeded(unit.session, username, address)
+            token = await open_session(unit.session, row.id, now, address)
+            unit.record("signed_in", "staff", username, data={"address": address}, publish=False)
+    if token is None or row is None:
+        raise Unauthorized(*WRONG)
+    return SignedIn(member(row), token)
 
 
-def _record_failure(row: StaffRow, now: datetime) -> Exception:
-    row.failed_logins += 1
-    if row.failed_logins >= LOCK_AFTER:
-        row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        return _locked(LOCK_MINUTES * 60)
-    if row.failed_logins > FREE_FAILURES:
-        wait = 2 ** (row.failed_logins - FREE_FAILURES)
-        row.locked_until = now + timedelta(seconds=wait)
-    return Unauthorized(*WRONG)
-
-
-def _locked(seconds: int) -> TooManyAttempts:
-    minutes = max(1, math.ceil(seconds / 60))
-    return TooManyAttempts(
-        f"Too many failed sign-ins; try again in {seconds} s (about {minutes} min) "
-        "or ask a supervisor.",
-        f"登录失败次数过多，请 {seconds} 秒（约 {minutes} 分钟）后再试，或联系大厅管理员。",
-        retry_after=seconds,
-    )
-
-
-_MEMBER = select(
-    StaffRow.id, StaffRow.username, StaffRow.job_number, StaffRow.role, StaffRow.halls
-).where(StaffRow.id == bindparam("staff_id"), StaffRow.active)
-
-
-async def load_member(db: Database, staff_id: int) -> StaffMember | None:
-    """The active staff member with this id, or None (deactivated accounts lose access).
+async def session_member(db: Database, token: str, now: datetime) -> StaffMember | None:
+    """The active staff member of an open session (the cookie's token), or None.
 
     Read on every staff request, so as one plain statement (``Database.fetch_one``).
     """
-    row = await db.fetch_one(_MEMBER, {"staff_id": staff_id})
+    if not token or len(token) > 128:
+        return None
+    row = await db.fetch_one(SESSION_MEMBER, {"token_hash": token_hash(token), "now": now})
     if row is None:
         return None
     return StaffMember(row.id, row.username, row.job_number, Role(row.role), tuple(row.halls))
@@ -134,3 +154,11 @@ def require(staff: StaffMember | None, role: Role, hall_id: str | None = None) -
 
 
 _ROLE_ZH = {Role.CLERK: "窗口工作人员", Role.SUPERVISOR: "大厅管理员", Role.ADMIN: "系统管理员"}
+
+
+async def sign_out(db: Database, staff: StaffMember, now: datetime) -> int:
+    """End every session of the account (all its browsers at once); how many ended."""
+    async with unit_of_work(db, None, staff.username, None, now) as unit:
+        ended = await end_sessions(unit.session, staff.id, now, "sign_out")
+        unit.record("signed_out", "staff", staff.username, data={"sessions": ended}, publish=False)
+    return ended

@@ -144,7 +144,18 @@ class WindowRow(Base):
     __tablename__ = "windows"
     # Written only by hall.calling.writer (which keeps the queue copy; see hall.store.unit).
     queue_row: ClassVar[bool] = True
-    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("hall_id", "number"),
+        # One clerk per window is the single staff_id column; one window per clerk is this
+        # partial unique index, so any number of processes keep it (0019_staff_sessions).
+        Index(
+            "uq_windows_one_per_clerk",
+            "staff_id",
+            unique=True,
+            sqlite_where=text("staff_id IS NOT NULL"),
+            postgresql_where=text("staff_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"))
@@ -174,9 +185,43 @@ class StaffRow(Base):
     halls: Mapped[list[Any]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # No longer written: sign-in failures are counted in sign_in_throttles since
+    # 0019_staff_sessions (kept so that older databases need no table rebuild).
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser: the cookie holds a random id, the row only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    # sign_out, password_changed, deactivated, unlocked_by_admin ...
+    ended_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SignInThrottleRow(Base):
+    """Failed sign-ins counted per user name, per address and per (name, address).
+
+    ``scope`` is ``name``, ``address`` or ``pair``; ``subject`` the name, the address
+    or both joined by a newline. Unknown names are counted like known ones.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column()
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class BookingSlotRow(Base):

@@ -11,9 +11,16 @@ from starlette.routing import Route
 
 from hall.calling import windows
 from hall.calling.windows import WindowView
-from hall.staff.accounts import StaffMember, authenticate, require
+from hall.staff.accounts import StaffMember, authenticate, require, sign_out
 from hall.staff.roles import Role
-from web.auth import acting_staff, csrf_token, current_staff, end_session, start_session
+from web.auth import (
+    acting_staff,
+    clear_session_cookie,
+    csrf_for,
+    csrf_token,
+    current_staff,
+    set_session_cookie,
+)
 from web.body import field, json_object
 from web.deps import clock, database, publisher
 from web.json import json_response
@@ -33,9 +40,11 @@ async def session_create(request: Request) -> Response:
     data = await json_object(request)
     username = field(data, "username", str)
     password = field(data, "password", str)
-    staff = await authenticate(database(request), username, password, clock(request)())
-    token = start_session(request, staff)
-    return json_response(_who(staff, token))
+    address = request.client.host if request.client else ""
+    signed = await authenticate(database(request), username, password, clock(request)(), address)
+    response = json_response(_who(signed.staff, csrf_for(request, signed.token)))
+    set_session_cookie(request, response, signed.token)
+    return response
 
 
 async def session_show(request: Request) -> Response:
@@ -44,9 +53,12 @@ async def session_show(request: Request) -> Response:
 
 
 async def session_delete(request: Request) -> Response:
-    await acting_staff(request)
-    end_session(request)
-    return Response(status_code=204)
+    staff = await acting_staff(request)
+    if staff is not None:
+        await sign_out(database(request), staff, clock(request)())
+    response = Response(status_code=204)
+    clear_session_cookie(request, response)
+    return response
 
 
 WindowAction = Callable[..., Awaitable[WindowView]]

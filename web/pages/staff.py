@@ -24,8 +24,19 @@ STAFF_SCRIPT = ("staff_", "outcome_", "event_", "status_", "network_")
 
 
 def safe_next(value: str | None) -> str:
-    """A same-site path to go to after signing in ("/staff" for anything else)."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+    """A same-site path to go to after signing in ("/staff" for anything else).
+
+    Only a path that starts with exactly one ``/``, with no backslash and no control
+    character anywhere: browsers drop tabs and line breaks from URLs and read ``\\`` as
+    ``/``, so ``/<TAB>/host`` or ``/\\host`` would lead to another site.
+    """
+    if (
+        value
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value)
+    ):
         return value
     return "/staff"
 

@@ -7,6 +7,8 @@ here as a table and every cell is tried.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import pytest_asyncio
 
@@ -232,3 +234,26 @@ async def test_a_supervisors_pause_still_names_the_clerk_at_the_window(db: Datab
     assert (desk.window.status, desk.window.staff) == ("paused", clerk.job_number)
     [event] = published(pub, "window_pause")
     assert (paused.staff, event.data["staff"]) == (clerk.job_number, clerk.job_number)
+
+
+async def test_a_clerk_racing_for_two_windows_from_two_processes_gets_one(
+    db: Database, db_url: str
+) -> None:
+    """Two ``Database`` objects are two processes: each one's own check cannot see the
+    other's uncommitted sign-in, so the database's unique index decides."""
+    other = Database(db_url)
+    try:
+        clerks = await add_clerks(db, 10)
+        for clerk in clerks:
+            outcomes = await asyncio.gather(
+                windows.sign_in(db, RecordingPublisher(), clerk, HALL, 1, at(1)),
+                windows.sign_in(other, RecordingPublisher(), clerk, HALL, 2, at(1)),
+                return_exceptions=True,
+            )
+            won = [o for o in outcomes if isinstance(o, windows.WindowView)]
+            lost = [o for o in outcomes if isinstance(o, Conflict)]
+            assert (len(won), len(lost)) == (1, 1), outcomes
+            assert "签退" in lost[0].message_zh
+            await windows.sign_out(db, RecordingPublisher(), clerk, HALL, won[0].number, at(2))
+    finally:
+        await other.dispose()

@@ -11,9 +11,20 @@ from sqlalchemy import func, select
 from hall.catalogue import stored
 from hall.catalogue.export import dump_config
 from hall.catalogue.loader import demo_config_path, load_config, parse_config
+from hall.catalogue.schema import StaffAccount
+from hall.staff.passwords import hash_password
+from hall.staff.roles import Role
+from hall.staff.sessions import open_session
 from hall.store.db import Database
 from hall.store.migrate import upgrade
-from hall.store.models import EventRow, MatterRow, WindowRow, utcnow
+from hall.store.models import (
+    EventRow,
+    MatterRow,
+    StaffRow,
+    StaffSessionRow,
+    WindowRow,
+    utcnow,
+)
 from hall.store.unit import unit_of_work
 
 pytestmark = pytest.mark.asyncio
@@ -79,5 +90,38 @@ async def test_removed_matters_and_windows_are_deactivated_not_deleted(db_url: s
             assert event is not None
             assert event.data["matters"]["deactivated"] == [dropped_matter.code]
             assert event.data["windows"]["deactivated"] == [dropped_window.number]
+    finally:
+        await db.dispose()
+
+
+async def test_a_new_password_hash_in_the_file_ends_the_accounts_sessions(db_url: str) -> None:
+    original = load_config(demo_config_path())
+    account = StaffAccount("li.na", "C0900", Role.CLERK, ("*",), hash_password("first-pass"))
+    first = dataclasses.replace(original, staff=(account,))
+    db = Database(db_url)
+    try:
+        await upgrade(db)
+        async with unit_of_work(db, None, "test", None, utcnow()) as unit:
+            await stored.apply_config(unit, first)
+        async with unit_of_work(db, None, "test", None, utcnow()) as unit:
+            staff_id = await unit.session.scalar(
+                select(StaffRow.id).where(StaffRow.username == "li.na")
+            )
+            assert staff_id is not None
+            await open_session(unit.session, staff_id, utcnow())
+        same = dataclasses.replace(original, staff=(account,))
+        changed = dataclasses.replace(
+            original,
+            staff=(dataclasses.replace(account, password_hash=hash_password("second-pass")),),
+        )
+        ended = []
+        for config in (same, changed):
+            async with unit_of_work(db, None, "admin", None, utcnow()) as unit:
+                await stored.apply_config(unit, config)
+            async with db.read() as session:
+                row = await session.scalar(select(StaffSessionRow))
+                assert row is not None
+                ended.append(row.ended_reason)
+        assert ended == [None, "password_changed"]
     finally:
         await db.dispose()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from starlette.applications import Starlette
 
+from hall.staff.throttle import ADDRESS, NAME, NAME_GATE_AFTER, PAIR
 from hall.store.models import EventRow
 from tests.web.helpers import DEMO_PASSWORD, FakeClock, sign_in, use_clock
 
@@ -35,34 +36,89 @@ async def test_wrong_password_and_unknown_user_look_the_same(client: AsyncClient
     assert wrong.json() == unknown.json()
 
 
-async def test_repeated_failures_slow_down_then_lock_the_account(
+def from_address(app: Starlette, address: str) -> AsyncClient:
+    """Another browser on the same app, at another client address."""
+    transport = ASGITransport(app=app, client=(address, 40000))
+    return AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def events(app: Starlette, kind: str, subject: str) -> list[EventRow]:
+    async with app.state.db.read() as session:
+        query = select(EventRow).where(EventRow.kind == kind, EventRow.subject_id == subject)
+        return list((await session.scalars(query.order_by(EventRow.id))).all())
+
+
+async def test_failures_from_one_address_slow_down_without_locking_the_owner_out(
     app: Starlette, client: AsyncClient
 ) -> None:
     clock = use_clock(app, FakeClock())
     bad = {"username": "clerk02", "password": "wrong-password"}
     good = {"username": "clerk02", "password": DEMO_PASSWORD}
-    for _ in range(3):  # two free failures, the third starts a 2 s wait
+    for _ in range(PAIR.free):
         assert (await client.post("/api/session", json=bad)).status_code == 401
     waiting = await client.post("/api/session", json=good)
     assert waiting.status_code == 429
-    assert waiting.headers["Retry-After"] == "2"
+    assert waiting.headers["Retry-After"] == str(PAIR.wait(PAIR.free))
     assert waiting.json()["error"]["code"] == "too_many_attempts"
-    clock.advance(seconds=2)
-    assert (await client.post("/api/session", json=bad)).status_code == 401  # 4th: waits 4 s
-    clock.advance(seconds=4)
-    locked = await client.post("/api/session", json=bad)  # 5th failure locks for 15 minutes
-    assert locked.status_code == 429
-    assert locked.headers["Retry-After"] == str(15 * 60)
-    clock.advance(minutes=14)
-    assert (await client.post("/api/session", json=good)).status_code == 429
-    clock.advance(minutes=1, seconds=1)
+    # The owner at their own desk (another address) is not held up by these failures.
+    async with from_address(app, "10.1.2.3") as desk:
+        assert (await desk.post("/api/session", json=good)).status_code == 200
+    clock.advance(seconds=PAIR.wait(PAIR.free) or 0)
+    assert (await client.post("/api/session", json=bad)).status_code == 401
+    again = await client.post("/api/session", json=good)
+    assert again.headers["Retry-After"] == str(PAIR.wait(PAIR.free + 1))
+    clock.advance(seconds=PAIR.wait(PAIR.free + 1) or 0)
     assert (await client.post("/api/session", json=good)).status_code == 200
-    async with app.state.db.read() as session:
-        kinds = (
-            await session.scalars(select(EventRow.kind).where(EventRow.subject_id == "clerk02"))
-        ).all()
-    assert kinds.count("sign_in_failed") == 5
-    assert kinds[-1] == "signed_in"
+    failed = await events(app, "sign_in_failed", "clerk02")
+    assert len(failed) == PAIR.free + 1
+    throttled = await events(app, "sign_in_throttled", "clerk02")
+    assert [e.data["scope"] for e in throttled] == ["pair"]
+
+
+async def test_unknown_names_are_throttled_exactly_like_known_ones(
+    app: Starlette, client: AsyncClient
+) -> None:
+    use_clock(app, FakeClock())
+    answers: dict[str, list[tuple[int, str | None, dict[str, object]]]] = {}
+    for name in ("clerk03", "no-such-clerk"):
+        answers[name] = []
+        for _ in range(PAIR.free + 1):
+            r = await client.post("/api/session", json={"username": name, "password": "nope"})
+            answers[name].append((r.status_code, r.headers.get("Retry-After"), r.json()))
+    assert answers["clerk03"] == answers["no-such-clerk"]
+    assert [code for code, _, _ in answers["clerk03"]] == [401] * PAIR.free + [429]
+
+
+async def test_one_address_trying_many_names_is_slowed(app: Starlette, client: AsyncClient) -> None:
+    use_clock(app, FakeClock())
+    codes = [
+        (await client.post("/api/session", json={"username": f"u{i}", "password": "x"})).status_code
+        for i in range(ADDRESS.free + 1)
+    ]
+    assert codes == [401] * ADDRESS.free + [429]
+    async with from_address(app, "10.9.9.9") as elsewhere:
+        assert (await sign_in(elsewhere, "clerk04")) is not None
+
+
+async def test_many_addresses_guessing_one_name_meet_the_name_wait(
+    app: Starlette, client: AsyncClient
+) -> None:
+    use_clock(app, FakeClock())
+    bad = {"username": "supervisor", "password": "guess"}
+    codes = []
+    for i in range(NAME.free):  # two failures each from NAME.free / 2 addresses
+        async with from_address(app, f"10.0.0.{i // NAME_GATE_AFTER}") as bot:
+            codes.append((await bot.post("/api/session", json=bad)).status_code)
+    assert codes == [401] * NAME.free
+    async with from_address(app, "10.0.0.0") as bot:  # it failed twice: the name's wait
+        refused = await bot.post("/api/session", json=bad)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == str(NAME.wait(NAME.free))
+    # The owner, from an address with no failures, signs in at once.
+    async with from_address(app, "10.7.7.7") as desk:
+        assert (await sign_in(desk, "supervisor")) is not None
+    notices = await events(app, "sign_in_throttled", "supervisor")
+    assert [e.data["scope"] for e in notices] == ["name"]
 
 
 async def test_sign_in_input_errors_are_4xx(client: AsyncClient) -> None:

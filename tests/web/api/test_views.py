@@ -114,6 +114,7 @@ async def test_my_window_and_my_day_count_only_my_own_actions(
     theirs = (await client.get(f"{HALL}/me/today")).json()
     assert (theirs["staff"], theirs["called"], theirs["finished"]) == ("C0005", 1, 0)
     clock.advance(days=1)
+    await sign_in(client, "clerk05")  # a session lasts a working day
     tomorrow = (await client.get(f"{HALL}/me/today")).json()
     assert (tomorrow["called"], tomorrow["finished"], tomorrow["no_show"]) == (0, 0, 0)
 

@@ -6,6 +6,7 @@ import pytest
 from httpx import AsyncClient
 from starlette.applications import Starlette
 
+from hall.staff.throttle import PAIR
 from tests.web.helpers import sign_in
 
 pytestmark = pytest.mark.asyncio
@@ -70,3 +71,19 @@ async def test_the_kiosks_tab_lists_registered_kiosks_without_their_tokens(
     assert "东门取号机" in page.text
     assert f"{url}/{created['kiosk']['id']}" in page.text  # its revoke form
     assert created["token"] not in page.text
+
+
+async def test_the_staff_list_marks_an_account_under_password_guessing(
+    app: Starlette, client: AsyncClient
+) -> None:
+    for _ in range(PAIR.free):  # the pair's free failures: a notice to the admins
+        bad = {"username": "clerk14", "password": "a-guess"}
+        assert (await client.post("/api/session", json=bad)).status_code == 401
+    await sign_in(client, "admin")
+    page = await client.get("/admin")
+    assert page.status_code == 200
+    row = page.text[page.text.index('data-row="staff:clerk14"') :]
+    row = row[: row.index("</tr>")]
+    assert "疑似遭到密码猜测" in row
+    assert f"近一小时失败次数 {PAIR.free}" in row
+    assert page.text.count('class="attacked"') == 1  # no other account is marked

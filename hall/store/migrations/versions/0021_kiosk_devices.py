@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_kiosk_devices"
-down_revision = "0018_hall_day"
+down_revision = "0019_staff_sessions"
 branch_labels = None
 depends_on = None
 
