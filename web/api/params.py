@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
+from hall.analytics.periods import EARLIEST, LATEST
 from hall.cases.period import DayRange
 from hall.errors import InvalidInput
 from web.paths import PATH_INT_DIGITS, PATH_INT_MAX
@@ -16,8 +17,7 @@ from web.paths import PATH_INT_DIGITS, PATH_INT_MAX
 # calendar's own edges (year 1, year 9999) overflowed in time-zone arithmetic.
 PAST_DAYS = 366
 FUTURE_DAYS = 2 * 366
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
+FIRST_DAY, LAST_DAY = EARLIEST, LATEST
 
 
 def _bad(name: str, what: str, what_zh: str) -> InvalidInput:
