@@ -135,7 +135,8 @@ def assert_bilingual_422(response: object, name: str) -> None:
     assert response.status_code == 422  # type: ignore[attr-defined]
     error = response.json()["error"]  # type: ignore[attr-defined]
     assert set(error["fields"]) == {name}
-    assert error["message"] and error["message_zh"]
+    assert error["message"]
+    assert error["message_zh"]
     assert "之间" in error["message_zh"]
     assert not re.search(r"[A-Za-z]{3,}", error["message_zh"].replace(f"“{name}”", ""))
 
