@@ -9,6 +9,7 @@ failure reproduces); half of them aim at the demo hall and a real window so they
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 schemathesis.serializer.alias("application/toml", "text/plain")  # the configuration upload
-EXAMPLES = 3  # per operation and role: about 750 requests, under a minute on a loaded machine
+# Per operation and role: about 750 requests, under a minute on a loaded machine; set
+# TONGBAN_FUZZ_EXAMPLES for a deeper run by hand (e.g. 200).
+EXAMPLES = int(os.environ.get("TONGBAN_FUZZ_EXAMPLES", "3"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

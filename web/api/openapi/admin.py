@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from web.api.openapi.core import body, op
-from web.api.openapi.schemas import BOOL, OBJECT, array, obj, ref
+from web.api.openapi.schemas import BOOL, OBJECT, Schema, array, obj, ref
 
 A = "/api/admin"
 NAME = {"type": "string", "minLength": 1, "maxLength": 64}
 PASSWORD = {"type": "string", "minLength": 8, "maxLength": 1024}
 ROLE = {"enum": ["clerk", "supervisor", "admin"]}
 HALLS = {"type": "array", "items": NAME, "maxItems": 100}
-MATTER_FIELDS = {
+MATTER_FIELDS: dict[str, Schema] = {
     "code": {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,32}$"},
     "name": NAME,
     "name_en": NAME,
@@ -20,7 +20,7 @@ MATTER_FIELDS = {
     "group": NAME,
     "materials": {"type": "array", "items": NAME, "maxItems": 50},
 }
-WINDOW_FIELDS = {
+WINDOW_FIELDS: dict[str, Schema] = {
     "number": {"type": "integer", "minimum": 1, "maximum": 999},
     "name": NAME,
     "name_en": NAME,

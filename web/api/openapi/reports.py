@@ -9,7 +9,6 @@ from web.api.openapi.schemas import BOOL, INT, OBJECT, PERIOD, STR, array, nulla
 H = "/api/halls/{hall}"
 BY = query("by", enum("day", "week", "month"), "series buckets (default day)")
 PERIOD_NOTE = "from/to: YYYY-MM-DD, inclusive, at most 366 days apart; default today."
-CSV = {"kind": "csv", "staff": True}
 
 op(
     "GET",
@@ -37,14 +36,16 @@ op(
         BY,
         query("table", enum("kpis", "series", "groups", "matters", "windows", "staff")),
     ],
-    **CSV,
+    kind="csv",
+    staff=True,
 )
 op(
     "GET",
     f"{H}/tickets.csv",
     f"The ticket records (the planner's calibration input), CSV with BOM. {PERIOD_NOTE}",
     query=FROM_TO,
-    **CSV,
+    kind="csv",
+    staff=True,
 )
 op(
     "GET",
@@ -234,7 +235,8 @@ op(
         *FROM_TO,
         LIMIT,
     ],
-    **CSV,
+    kind="csv",
+    staff=True,
 )
 DAY_QUERY = [query("day", DAY, "a day (default today)")]
 summary = obj({"hall": STR, "opened": INT, "refusals": INT, "resolved": INT, "closed": INT})
