@@ -20,6 +20,8 @@ from hall.errors import HallError, InvalidInput
 MAX_DEPTH = 32
 INT_MAX = 2**31 - 1  # the database's INTEGER; every id and number in the API fits
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# TOML also has 'literal strings' and # comments (each within its line).
+_TOML_TOKENS = re.compile(rb'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]')
 
 
 class BadRequest(HallError):
@@ -84,10 +86,11 @@ def max_json_bytes(request: Request) -> int:
     return limit
 
 
-def nesting_depth(raw: bytes) -> int:
-    """How deep arrays and objects nest in ``raw`` (brackets inside strings do not count)."""
+def nesting_depth(raw: bytes, *, toml: bool = False) -> int:
+    """How deep arrays and objects (or TOML arrays and tables) nest in ``raw``; brackets
+    inside strings (and TOML comments) do not count."""
     depth = deepest = 0
-    for token in _TOKENS.finditer(raw):
+    for token in (_TOML_TOKENS if toml else _TOKENS).finditer(raw):
         mark = token.group()
         if mark in (b"[", b"{"):
             depth += 1

@@ -152,3 +152,20 @@ async def test_values_no_column_holds_are_refused(
 async def test_a_bad_content_length_is_a_400(client: AsyncClient) -> None:
     response = await client.post("/api/session", content=b"{}", headers={"Content-Length": "two"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("nested", ["[" * 1000 + "]" * 1000, "{b = " * 1000 + "1" + "}" * 1000])
+async def test_a_configuration_nested_1000_deep_is_a_400(client: AsyncClient, nested: str) -> None:
+    headers = await sign_in(client, "admin")
+    response = await client.put(
+        "/api/admin/config",
+        content=f"a = {nested}\n".encode(),
+        headers={**headers, "Content-Type": "application/toml"},
+    )
+    assert response.status_code == 400
+    assert_error_shape(response.json(), "bad_request")
+
+
+async def test_toml_depth_skips_strings_and_comments() -> None:
+    raw = b"[[halls]]\nid = \"a[[[\"\nx = 'b[[[[' # [[[[[\ny = [[1], {a = [2]}]\n"
+    assert nesting_depth(raw, toml=True) == 3

@@ -17,7 +17,7 @@ from hall.errors import HallError, InvalidInput
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from web.auth import acting_staff, current_staff
-from web.body import json_object, read_limited
+from web.body import MAX_DEPTH, BadRequest, json_object, nesting_depth, read_limited
 from web.deps import clock, database, publisher
 from web.json import json_response
 
@@ -64,6 +64,11 @@ async def config_replace(request: Request) -> Response:
             f"请以 TOML 格式提交配置（content-type: application/toml），而不是 {kind}。",
         )
     raw = await read_limited(request, MAX_CONFIG_BYTES)
+    if nesting_depth(raw, toml=True) > MAX_DEPTH:
+        raise BadRequest(
+            f"The configuration nests arrays and tables more than {MAX_DEPTH} deep.",
+            f"配置文件的数组和表嵌套超过 {MAX_DEPTH} 层。",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
