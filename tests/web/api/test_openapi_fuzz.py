@@ -2,8 +2,9 @@
 as an admin; no answer may be a 5xx or fall outside the description.
 
 A bounded number of examples per operation, derandomized (the same cases every run, so a
-failure reproduces); half of them aim at the demo hall and a real window so they get past
-"no such hall" into the services.
+failure reproduces), drawn from what the description allows and from what it forbids;
+half of them aim at the demo hall and a real window so they get past "no such hall" into
+the services.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -84,6 +86,17 @@ def _request(case: Any, real: bool, headers: dict[str, str]) -> dict[str, Any]:
 _STRATEGIES: dict[str, list[tuple[Any, Any]]] = {}
 
 
+def strategy_of(operation: Any) -> Any:
+    """Cases the description allows, and cases it does not (a wrong type, a missing field,
+    a value out of bounds): both must get an answer it describes, never a 5xx."""
+    positive = operation.as_strategy(GenerationMode.POSITIVE)
+    try:
+        negative = operation.as_strategy(GenerationMode.NEGATIVE)
+    except Exception:  # nothing of this operation can be made invalid
+        return positive
+    return st.one_of(positive, negative)
+
+
 def operations(http: TestClient) -> list[tuple[Any, Any]]:
     """Each operation of the served description with its strategy, built once per run of
     the test module (building them is most of the cost; the three roles share them)."""
@@ -91,7 +104,7 @@ def operations(http: TestClient) -> list[tuple[Any, Any]]:
     if text not in _STRATEGIES:
         schema = schemathesis.openapi.from_dict(json.loads(text))
         found = [result.ok() for result in schema.get_all_operations()]
-        _STRATEGIES[text] = [(op, op.as_strategy()) for op in found]
+        _STRATEGIES[text] = [(op, strategy_of(op)) for op in found]
     return _STRATEGIES[text]
 
 
