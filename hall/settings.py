@@ -88,6 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
         "before it gives up; 0 tries once.",
     ),
     Setting(
+        "HALL_MAX_JSON_BYTES",
+        "65536",
+        "Largest JSON request body in bytes (64 KiB); a larger one gets 413 before it is "
+        "read. The configuration upload has its own 2 MB.",
+    ),
+    Setting(
         "HALL_DISPLAY_BACKEND",
         "memory",
         "How screen updates reach every server process: memory (one process), postgres "
@@ -151,6 +157,7 @@ class Settings:
     ticket_rate_limit: int = 6
     kiosk_rate_limit: int = 20
     db_startup_wait: float = 60.0
+    max_json_bytes: int = 64 * 1024
     display_backend: str = "memory"
     redis_url: str = "redis://127.0.0.1:6379/0"
     announce_languages: tuple[str, ...] = ("zh",)
@@ -200,6 +207,7 @@ class Settings:
             ticket_rate_limit=config("HALL_TICKET_RATE_LIMIT", cast=int, default=6),
             kiosk_rate_limit=config("HALL_KIOSK_RATE_LIMIT", cast=int, default=20),
             db_startup_wait=config("HALL_DB_STARTUP_WAIT", cast=float, default=60.0),
+            max_json_bytes=_positive(config("HALL_MAX_JSON_BYTES", cast=int, default=65536)),
             display_backend=config("HALL_DISPLAY_BACKEND", default="memory").lower(),
             redis_url=config("HALL_REDIS_URL", default="redis://127.0.0.1:6379/0"),
             announce_languages=tuple(
@@ -221,6 +229,12 @@ class Settings:
 
 def _optional_path(text: str) -> Path | None:
     return Path(text) if text else None
+
+
+def _positive(value: int) -> int:
+    if value < 1:
+        raise ValueError(f"HALL_MAX_JSON_BYTES must be at least 1, not {value}")
+    return value
 
 
 WAIT_ESTIMATES = ("queue", "projection")

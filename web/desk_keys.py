@@ -23,7 +23,8 @@ def evaluator_key(secret: str, hall_id: str, number: int) -> str:
 def evaluator_key_ok(conn: HTTPConnection, hall_id: str, number: int) -> bool:
     sent = conn.query_params.get("key", "")
     wanted = evaluator_key(settings(conn).secret_key, hall_id, number)
-    return hmac.compare_digest(sent, wanted)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a 500 before).
+    return hmac.compare_digest(sent.encode(), wanted.encode())
 
 
 def require_evaluator_key(conn: HTTPConnection, hall_id: str, number: int) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
 
 from hall.errors import HallError
 from hall.store.outage import RETRY_AFTER_SECONDS, is_outage
@@ -73,8 +74,21 @@ def html_error(request: Request, status: int, message: str, message_zh: str) -> 
     return error_page(request, status, title, message_zh if lang_of(request) == "zh" else message)
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method of every route at the request's path (several routes may share one)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        exc.headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
     code, message, message_zh = _HTTP_TEXT.get(
         exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
     )

@@ -98,7 +98,7 @@ async def board_json(request: Request) -> Response:
 
 async def set_notice(request: Request) -> Response:
     staff = require(await acting_staff(request), Role.SUPERVISOR)
-    text = field(await json_object(request), "notice", str, required=False, default="")
+    text = field(await json_object(request), "notice", str, allow_empty=True)
     view = await board.set_notice(
         database(request), publisher(request), staff, request.path_params["hall"], text,
         clock(request)(),

@@ -143,6 +143,8 @@ async def replace_config(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigRejected([f"{FILE_KEY}: not valid TOML ({exc})"]) from None
+    except RecursionError:  # the edge counts brackets first; this is the parser's own limit
+        raise ConfigRejected([f"{FILE_KEY}: arrays or tables nested too deep"]) from None
     config = validate(data)
     if any(s.username == admin.username and s.role != Role.ADMIN for s in config.staff):
         raise Conflict(*_SELF)

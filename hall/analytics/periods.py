@@ -68,6 +68,12 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
+# Days a report may name: the calendar's own edges overflowed "the year before" and
+# "the previous period" (year 1 minus a year).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
 def two_months(today: date) -> DateRange:
     """The current bi-monthly period (January–February, March–April, …) up to today."""
     first = today.replace(month=today.month - (today.month - 1) % 2, day=1)
@@ -75,15 +81,22 @@ def two_months(today: date) -> DateRange:
 
 
 def parse_day(raw: str | None, name: str) -> date:
-    """A YYYY-MM-DD query value; raises InvalidInput."""
+    """A YYYY-MM-DD query value from EARLIEST to LATEST; raises InvalidInput."""
     try:
-        return date.fromisoformat(raw or "")
+        found = date.fromisoformat(raw or "")
     except ValueError:
         raise InvalidInput(
             f"The {name!r} date must look like 2026-11-23, not {raw!r}.",
             f"参数“{name}”须为“2026-11-23”格式的日期。",
             fields={name: "YYYY-MM-DD"},
         ) from None
+    if not EARLIEST <= found <= LATEST:
+        raise InvalidInput(
+            f"The {name!r} date must lie between {EARLIEST} and {LATEST}.",
+            f"参数“{name}”须在 {EARLIEST} 至 {LATEST} 之间。",
+            fields={name: f"between {EARLIEST} and {LATEST}"},
+        )
+    return found
 
 
 def parse_range(raw_from: str | None, raw_to: str | None) -> DateRange | None:

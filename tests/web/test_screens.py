@@ -160,3 +160,20 @@ def test_screen_pages(client: TestClient) -> None:
     assert client.get("/halls/district/screens/windows/99").status_code == 404
     assert client.get("/halls/nowhere/screens/main").status_code == 404
     assert client.get("/static/chime.wav").headers["content-type"] == "audio/x-wav"
+
+
+def test_a_notice_without_a_body_keeps_the_notice(client: TestClient) -> None:
+    headers = sign_in(client, "supervisor")
+    set_ = client.post(f"{HALL}/notice", headers=headers, json={"notice": "今日照常办公"})
+    assert set_.status_code == 200
+    for body in ({"content": b""}, {"json": {}}, {"json": {"notice": None}}):
+        refused = client.post(f"{HALL}/notice", headers=headers, **body)  # type: ignore[arg-type]
+        assert refused.status_code == 422
+        assert refused.json()["error"]["fields"] == {"notice": "required"}
+    assert client.get(f"{HALL}/board").json()["hall"]["notice"] == "今日照常办公"
+    cleared = client.post(f"{HALL}/notice", headers=headers, json={"notice": ""})
+    assert cleared.json() == {"hall": "district", "notice": ""}
+
+
+def test_window_screen_page_with_a_number_no_column_holds_is_404(client: TestClient) -> None:
+    assert client.get(f"/halls/district/screens/windows/{2**63}").status_code == 404

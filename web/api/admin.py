@@ -17,7 +17,7 @@ from hall.errors import HallError, InvalidInput
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from web.auth import acting_staff, current_staff
-from web.body import json_object
+from web.body import MAX_DEPTH, BadRequest, json_object, nesting_depth, read_limited
 from web.deps import clock, database, publisher
 from web.json import json_response
 
@@ -43,13 +43,6 @@ class UnsupportedMediaType(HallError):
     status = 415
 
 
-class TooLarge(HallError):
-    """The request body is larger than this endpoint accepts."""
-
-    code = "too_large"
-    status = 413
-
-
 # -- the whole configuration -----------------------------------------------------------
 
 
@@ -70,9 +63,12 @@ async def config_replace(request: Request) -> Response:
             f"Send the configuration as TOML (content-type application/toml), not {kind}.",
             f"请以 TOML 格式提交配置（content-type: application/toml），而不是 {kind}。",
         )
-    raw = await request.body()
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise TooLarge("The configuration file is larger than 2 MB.", "配置文件超过 2 MB。")
+    raw = await read_limited(request, MAX_CONFIG_BYTES)
+    if nesting_depth(raw, toml=True) > MAX_DEPTH:
+        raise BadRequest(
+            f"The configuration nests arrays and tables more than {MAX_DEPTH} deep.",
+            f"配置文件的数组和表嵌套超过 {MAX_DEPTH} 层。",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

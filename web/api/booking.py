@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from hall.booking import appointments, checkin
 from hall.errors import HallError, InvalidInput
+from web.api.params import day_near_today, near_today
 from web.body import field, json_object
 from web.deps import clock, database, publisher, settings
 from web.json import json_response
@@ -41,8 +42,9 @@ def limiters(per_ip: int) -> tuple[RateLimiter, RateLimiter]:
     return RateLimiter(per_ip), RateLimiter(PHONE_LIMIT_PER_MINUTE)
 
 
-def instant(value: Any, name: str) -> datetime:
-    """An aware ISO 8601 time from a JSON field; raises InvalidInput naming the field."""
+def instant(value: Any, name: str, now: datetime) -> datetime:
+    """An aware ISO 8601 time from a JSON field, within a year before ``now`` and two
+    after (web.api.params.near_today); raises InvalidInput naming the field."""
     try:
         moment = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
@@ -54,12 +56,13 @@ def instant(value: Any, name: str) -> datetime:
             f"字段“{name}”必须是带时区的 ISO 8601 时间，例如 2026-11-23T09:00:00+08:00。",
             fields={name: "ISO 8601 with offset"},
         )
-    return moment
+    return near_today(moment, name, now)
 
 
 async def slots(request: Request) -> Response:
     _limits(request)
     matter = request.query_params.get("matter", "")
+    now = clock(request)()
     try:
         day = date.fromisoformat(request.query_params.get("date", ""))
     except ValueError:
@@ -68,8 +71,9 @@ async def slots(request: Request) -> Response:
             "查询参数 date 必须是日期，例如 2026-11-23。",
             fields={"date": "YYYY-MM-DD"},
         ) from None
+    day = day_near_today(day, "date", now)
     result = await appointments.list_slots(
-        database(request), request.path_params["hall"], matter, day, clock(request)()
+        database(request), request.path_params["hall"], matter, day, now
     )
     return json_response(result)
 
@@ -82,7 +86,7 @@ async def create(request: Request) -> Response:
     booking_request = appointments.BookingRequest(
         hall=field(data, "hall", str),
         matter=field(data, "matter", str),
-        start=instant(field(data, "start", str), "start"),
+        start=instant(field(data, "start", str), "start", clock(request)()),
         name=field(data, "name", str),
         id_number=field(data, "id_number", str),
         phone=phone,
@@ -149,7 +153,7 @@ async def move(request: Request) -> Response:
         database(request),
         request.path_params["code"],
         phone,
-        instant(field(data, "start", str), "start"),
+        instant(field(data, "start", str), "start", clock(request)()),
         clock(request)(),
         settings(request).secret_key,
     )

@@ -6,7 +6,7 @@ ID numbers travel only in request bodies, never in a URL, so no access log holds
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -19,6 +19,7 @@ from hall.errors import InvalidInput
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from web.api.booking import instant
+from web.api.params import day_near_today
 from web.auth import acting_staff
 from web.body import field, json_object
 from web.deps import clock, database, settings
@@ -43,9 +44,9 @@ def _only(data: dict[str, Any], *allowed: str) -> None:
         )
 
 
-def _ref(data: dict[str, Any]) -> SlotRef:
+def _ref(data: dict[str, Any], now: datetime) -> SlotRef:
     return SlotRef(
-        start=instant(field(data, "start", str), "start"),
+        start=instant(field(data, "start", str), "start", now),
         group=field(data, "group", str, required=False),
         matter=field(data, "matter", str, required=False),
     )
@@ -59,7 +60,7 @@ async def override_set(request: Request) -> Response:
         database(request),
         staff,
         request.path_params["hall"],
-        _ref(data),
+        _ref(data, clock(request)()),
         capacity=field(data, "capacity", int, required=False),
         closed=field(data, "closed", bool, required=False, default=False),
         reason=field(data, "reason", str),
@@ -76,7 +77,7 @@ async def override_remove(request: Request) -> Response:
         database(request),
         staff,
         request.path_params["hall"],
-        _ref(data),
+        _ref(data, clock(request)()),
         reason=field(data, "reason", str, required=False, default=""),
         now=clock(request)(),
     )
@@ -93,6 +94,7 @@ async def override_list(request: Request) -> Response:
             "查询参数 date 必须是日期，例如 2026-11-24。",
             fields={"date": "YYYY-MM-DD"},
         ) from None
+    day = day_near_today(day, "date", clock(request)())
     rows = await overrides.list_overrides(
         database(request), request.path_params["hall"], day, clock(request)()
     )

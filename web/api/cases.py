@@ -26,6 +26,7 @@ from web.api import params
 from web.auth import acting_staff, current_staff
 from web.body import field, json_object
 from web.deps import clock, database, publisher
+from web.paths import PATH_INT_MAX, path_number
 
 
 def case_filter(request: Request) -> listing.CaseFilter:
@@ -73,12 +74,14 @@ async def open_case(request: Request) -> Response:
 
 
 def _case_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not raw.isdigit():
+    number = path_number(request.path_params["id"])
+    if number is None:
         raise InvalidInput(
-            "A case id is a whole number.", "工单编号必须是整数。", fields={"id": "a number"}
+            f"A case id is a whole number from 0 to {PATH_INT_MAX}.",
+            f"工单编号必须是 0 至 {PATH_INT_MAX} 的整数。",
+            fields={"id": "a number"},
         )
-    return int(raw)
+    return number
 
 
 async def show_case(request: Request) -> Response:

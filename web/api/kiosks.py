@@ -17,7 +17,7 @@ from hall.admin import kiosks
 from hall.errors import Unauthorized
 from hall.staff.accounts import require
 from hall.staff.roles import Role
-from web.auth import acting_staff, current_staff
+from web.auth import acting_staff, current_staff, secure_cookies
 from web.body import field, json_object
 from web.deps import clock, database
 from web.json import json_response
@@ -81,7 +81,7 @@ async def device_set_up(request: Request) -> Response:
         max_age=COOKIE_SECONDS,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
     )
     return response
 

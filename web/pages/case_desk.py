@@ -32,6 +32,7 @@ from web.deps import clock, database, settings
 from web.desk_keys import evaluator_key
 from web.i18n import lang_of
 from web.pages.case_common import forbidden, not_found, render_case_page, staff_or_redirect
+from web.paths import path_number
 
 DESK_SCRIPT = ("staff_", "network_")
 
@@ -149,9 +150,10 @@ async def case_page(request: Request) -> Response:
         return staff
     raw = request.path_params["id"]
     try:
-        if not raw.isdigit():
+        number = path_number(raw)
+        if number is None:
             raise no_such_case(raw)
-        view = await engine.get_case(database(request), staff, int(raw), clock(request)())
+        view = await engine.get_case(database(request), staff, number, clock(request)())
         if view.hall != hall_id:
             raise no_such_case(raw)
         helper = is_helper(staff, await rules_of(database(request), hall_id))

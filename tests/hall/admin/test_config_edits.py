@@ -132,3 +132,12 @@ async def test_export_never_contains_password_hashes(db: Database) -> None:
     text = await config_edits.export_config(db, ADMIN)
     assert "zhao" in text
     assert "argon2" not in text
+
+
+async def test_a_file_nested_past_the_parsers_limit_is_rejected_not_a_crash(
+    db: Database,
+) -> None:
+    text = "a = " + "[" * 5000 + "]" * 5000 + "\n"
+    with pytest.raises(config_edits.ConfigRejected) as rejected:
+        await config_edits.replace_config(db, Recorder(), ADMIN, text, NOW)
+    assert rejected.value.status == 422

@@ -144,3 +144,50 @@ async def test_late_arrival_becomes_a_walk_in_and_is_told_why(
     assert late.json()["ticket"]["source"] == "walk_in"
     assert "walk-in" in late.json()["message"]
     assert late.json()["appointment"] == code
+
+
+CALENDAR_EDGES = ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+08:00")
+
+
+def assert_bilingual_422(response: object, name: str) -> None:
+    import re
+
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    error = response.json()["error"]  # type: ignore[attr-defined]
+    assert set(error["fields"]) == {name}
+    assert error["message"]
+    assert error["message_zh"]
+    assert "之间" in error["message_zh"]
+    assert not re.search(r"[A-Za-z]{3,}", error["message_zh"].replace(f"“{name}”", ""))
+
+
+@pytest.mark.parametrize("start", CALENDAR_EDGES)
+async def test_booking_at_the_calendars_edge_is_a_422(
+    app: Starlette, client: AsyncClient, start: str
+) -> None:
+    use_clock(app, FakeClock(MONDAY_0900))
+    assert_bilingual_422(await client.post("/api/appointments", json=body(1, start)), "start")
+
+
+@pytest.mark.parametrize("start", CALENDAR_EDGES)
+async def test_moving_to_the_calendars_edge_is_a_422(
+    app: Starlette, client: AsyncClient, start: str
+) -> None:
+    use_clock(app, FakeClock(MONDAY_0900))
+    code = (await client.post("/api/appointments", json=body(1))).json()["code"]
+    moved = await client.post(
+        f"/api/appointments/{code}/move", json={"phone": phone(1), "start": start}
+    )
+    assert_bilingual_422(moved, "start")
+
+
+async def test_dates_near_today_still_pass_the_bound(app: Starlette, client: AsyncClient) -> None:
+    clock = use_clock(app, FakeClock(MONDAY_0900))
+    far = (clock.now + timedelta(days=700)).date().isoformat()
+    listed = await client.get(f"/api/halls/district/slots?matter=SI-REG&date={far}")
+    assert listed.status_code == 200
+    too_far = (clock.now + timedelta(days=800)).date().isoformat()
+    refused = await client.get(f"/api/halls/district/slots?matter=SI-REG&date={too_far}")
+    assert_bilingual_422(refused, "date")
+    edge = await client.get("/api/halls/district/slots?matter=SI-REG&date=9999-12-31")
+    assert_bilingual_422(edge, "date")

@@ -219,3 +219,26 @@ async def test_credit_requests_validate_the_id(app: Starlette, client: AsyncClie
     clean = await client.post(CREDIT, headers=headers, json={"id_number": resident_id(1)})
     assert clean.json()["credit"]["suspended_until"] is None
     assert clean.json()["credit"]["warning"] is None
+
+
+@pytest.mark.parametrize(
+    "start", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+08:00", "9999-06-01T09:00:00+08:00"]
+)
+async def test_an_override_at_the_calendars_edge_or_in_year_9999_is_refused(
+    app: Starlette, client: AsyncClient, start: str
+) -> None:
+    use_clock(app, FakeClock(MONDAY_0900))
+    headers = await sign_in(client, "supervisor")
+    for method, extra in (("PUT", {"closed": True}), ("DELETE", {})):
+        response = await client.request(
+            method,
+            OVERRIDES,
+            headers=headers,
+            json={"matter": "SI-REG", "start": start, "reason": "设备检修", **extra},
+        )
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["fields"] == {"start": error["fields"]["start"]}
+        assert "之间" in error["message_zh"]
+    listed = await client.get(OVERRIDES, params={"date": "9999-06-01"}, headers=headers)
+    assert listed.status_code == 422

@@ -49,3 +49,29 @@ async def test_openapi_is_served_and_well_formed(client: AsyncClient) -> None:
     for operations in document["paths"].values():
         for spec in operations.values():
             assert "4XX" in spec["responses"]
+
+
+async def test_every_path_parameter_is_declared_with_a_bounded_schema() -> None:
+    from web.api.openapi import document
+
+    for path, operations in document()["paths"].items():
+        names = set(re.findall(r"\{(\w+)\}", path))
+        for method, spec in operations.items():
+            declared = {p["name"]: p for p in spec.get("parameters", []) if p["in"] == "path"}
+            assert set(declared) == names, f"{method} {path}"
+            for parameter in declared.values():
+                schema = parameter["schema"]
+                assert parameter["required"] is True
+                assert "maximum" in schema or "pattern" in schema, f"{method} {path}"
+
+
+async def test_bodies_declare_their_required_fields() -> None:
+    from web.api.openapi import document
+
+    for path, operations in document()["paths"].items():
+        for method, spec in operations.items():
+            content = spec.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            if schema is not None:
+                assert "required" in schema, f"{method} {path}"
+                assert spec["requestBody"]["required"] == bool(schema["required"])
