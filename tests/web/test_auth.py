@@ -147,3 +147,15 @@ async def test_a_session_lasts_a_working_day(app: Starlette, client: AsyncClient
     assert await still_signed_in(client) == 200
     clock.advance(seconds=1)
     assert await still_signed_in(client) == 401
+
+
+async def test_a_csrf_token_with_non_ascii_characters_is_refused_not_a_500(
+    client: AsyncClient,
+) -> None:
+    await sign_in(client, "clerk05")
+    wrong = "tökén-令牌".encode()  # header bytes arrive as Latin-1 text
+    response = await client.post(
+        "/api/halls/district/windows/5/sign-in", headers={"X-CSRF-Token": wrong}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
