@@ -110,7 +110,8 @@ async def test_a_kept_day_whose_rows_change_is_read_again(history: Database) -> 
         ).one()
     async with history.write() as session:
         row = await session.get(TicketRow, ticket)
-        assert row is not None and row.finished_at is not None
+        assert row is not None
+        assert row.finished_at is not None
         await session.execute(
             update(TicketRow)
             .where(TicketRow.id == ticket)
