@@ -435,6 +435,12 @@ op(
 )
 op("GET", "/api/kpis", f"Every hall the supervisor works in, side by side. {PERIOD}", staff=True)
 op(
+    "GET",
+    "/api/kpis.csv",
+    f"The city view as CSV with BOM: one row per hall, a column per KPI. {PERIOD}",
+    staff=True,
+)
+op(
     "POST",
     "/api/halls/{hall}/whatif",
     "The rest of today projected from the queue right now, without and with changes "
