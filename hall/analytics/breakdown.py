@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,8 +73,8 @@ class HourParts:
     served: dict[int, int]
     queue: dict[int, int]  # +1 where a wait starts, -1 where it ends
     waits: dict[int, dict[str, Observations]]  # by the hour of the first call (or now)
-    open_time: dict[int, list[float]]  # seconds of open window time, per session
-    handling: dict[int, list[float]]  # minutes, by the hour the service started
+    open_time: Mapping[int, Sequence[float]]  # seconds of open window time, per session
+    handling: Mapping[int, Sequence[float]]  # minutes, by the hour the service started
 
 
 def hour_parts(
@@ -122,7 +122,9 @@ def merge_hours(parts: Sequence[HourParts]) -> HourParts:
             known = waits.setdefault(hour, {n: Observations([]) for n in observed})
             for name, o in observed.items():
                 kept = known[name]
-                known[name] = Observations(kept.values + o.values, kept.in_progress + o.in_progress)
+                known[name] = Observations(
+                    [*kept.values, *o.values], kept.in_progress + o.in_progress
+                )
     return HourParts(
         active=frozenset().union(*(p.active for p in parts)),
         arrivals=_add([p.arrivals for p in parts]),
@@ -142,7 +144,7 @@ def _add(counts: Sequence[dict[int, int]]) -> dict[int, int]:
     return dict(found)
 
 
-def _join(lists: Sequence[dict[int, list[float]]]) -> dict[int, list[float]]:
+def _join(lists: Sequence[Mapping[int, Sequence[float]]]) -> dict[int, Sequence[float]]:
     found: dict[int, list[float]] = defaultdict(list)
     for c in lists:
         for key, values in c.items():
@@ -189,7 +191,7 @@ def hourly(
     return hour_rows(hour_parts(records, sessions, now, info), now, info)
 
 
-def _mean2(values: list[float]) -> float | None:
+def _mean2(values: Sequence[float]) -> float | None:
     found = kpi.mean(values)
     return None if found is None else round(found, 2)
 
@@ -228,11 +230,11 @@ def _open_per_hour(
 class WorkParts:
     """What the windows' (or clerks') table needs of some days, added up across days."""
 
-    handling: dict[str, list[float]]  # minutes, per finished ticket
-    matters: dict[str, frozenset[str]]  # matters finished
-    serving: dict[str, list[float]]  # seconds, per session
-    signed_in: dict[str, list[float]]  # seconds, per session
-    staff: dict[str, frozenset[str]]  # clerks signed in (at a window)
+    handling: Mapping[str, Sequence[float]]  # minutes, per finished ticket
+    matters: Mapping[str, Collection[str]]  # matters finished (each once)
+    serving: Mapping[str, Sequence[float]]  # seconds, per session
+    signed_in: Mapping[str, Sequence[float]]  # seconds, per session
+    staff: Mapping[str, Collection[str]]  # clerks signed in (each once)
 
 
 def work_parts(
@@ -283,7 +285,7 @@ def merge_work(parts: Sequence[WorkParts]) -> WorkParts:
     )
 
 
-def _join_keys(lists: Sequence[dict[str, list[float]]]) -> dict[str, list[float]]:
+def _join_keys(lists: Sequence[Mapping[str, Sequence[float]]]) -> dict[str, Sequence[float]]:
     found: dict[str, list[float]] = defaultdict(list)
     for c in lists:
         for key, values in c.items():
@@ -291,11 +293,11 @@ def _join_keys(lists: Sequence[dict[str, list[float]]]) -> dict[str, list[float]
     return dict(found)
 
 
-def _union_keys(sets: Sequence[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
+def _union_keys(sets: Sequence[Mapping[str, Collection[str]]]) -> dict[str, frozenset[str]]:
     found: dict[str, frozenset[str]] = {}
     for c in sets:
         for key, values in c.items():
-            found[key] = found.get(key, frozenset()) | values
+            found[key] = found.get(key, frozenset()).union(values)
     return found
 
 

@@ -8,8 +8,9 @@ session; the minutes of overtime). Summaries of days add up into exactly the par
 the days read together (a test holds the two equal), and the figures are then worked out
 once, with ``queueing.kpi``'s definitions.
 
-A day before the hall's today no longer changes, so its summary is kept in the
-database's memo (``hall.store.memo``), per process. It is used only while the day's
+A day before the hall's today no longer changes, so its summary is kept by the process
+(``KeptDays``, one per database in its memo, ``hall.store.memo``), its numbers in arrays,
+the least recently used dropped beyond ``LIMIT`` days. It is used only while the day's
 rows are what they were when it was made: each read takes, in the same transaction, a
 fingerprint of every past day of the period (one aggregate over the ticket rows: per
 day, status and outcome, the count and the sums of the call, start and finish times
@@ -21,9 +22,11 @@ always read from the rows (its waits in progress move with ``now``).
 from __future__ import annotations
 
 import bisect
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+import sys
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -38,7 +41,7 @@ from hall.analytics.breakdown import (
     work_parts,
 )
 from hall.analytics.epoch import epoch
-from hall.analytics.figures import workload
+from hall.analytics.figures import Observations, workload
 from hall.analytics.kpis import FigureParts, figure_parts, merge_parts
 from hall.analytics.periods import DateRange
 from hall.analytics.records import HallInfo, Record, load_records
@@ -97,6 +100,31 @@ def merge(summaries: Sequence[DaySummary]) -> DaySummary:
 
 
 Fingerprint = tuple[object, ...]
+LIMIT = 1500  # past days kept per process (about 200 KB each for 2,000 tickets a day)
+
+
+class KeptDays:
+    """The summaries of past days this process keeps, with the fingerprint each was made
+    for; beyond ``LIMIT`` days, the least recently used go."""
+
+    def __init__(self) -> None:
+        self._days: OrderedDict[tuple[str, date], tuple[Fingerprint, DaySummary]] = OrderedDict()
+
+    def get(self, hall_id: str, day: date, version: Fingerprint) -> DaySummary | None:
+        found = self._days.get((hall_id, day))
+        if found is None or found[0] != version:
+            return None
+        self._days.move_to_end((hall_id, day))
+        return found[1]
+
+    def put(self, hall_id: str, day: date, version: Fingerprint, summary: DaySummary) -> None:
+        self._days[(hall_id, day)] = (version, compact(summary))
+        self._days.move_to_end((hall_id, day))
+        while len(self._days) > LIMIT:
+            self._days.popitem(last=False)
+
+    def __contains__(self, key: tuple[str, date]) -> bool:
+        return key in self._days
 
 
 async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetime) -> DaySummary:
@@ -104,30 +132,67 @@ async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetim
     today = now.astimezone(info.zone).date()
     days = period.each_day()
     past = [d for d in days if d < today]
+    shelf = tx.memo.kept(KeptDays)
     kept: dict[date, DaySummary] = {}
     versions: dict[date, Fingerprint] = {}
     if past:
         tickets = await _ticket_prints(tx.session, info.id, past[0], past[-1])
         events = await _event_prints(tx.session, info, past[0], past[-1])
         for day in past:
-            version = (tickets.get(day), events.get(day), info.hall)
-            found = tx.memo.get(_name(info.id, day))
-            if found is not None and found[0] == version:
-                kept[day] = found[1]
-            else:
-                versions[day] = version
+            versions[day] = (tickets.get(day), events.get(day), info.hall)
+            found = shelf.get(info.id, day, versions[day])
+            if found is not None:
+                kept[day] = found
     missing = [d for d in days if d not in kept]
     if missing:
         read = await _read_days(tx.session, info, missing, now, today)
         for day, summary in read.items():
             if day in versions:
-                tx.memo.put(_name(info.id, day), versions[day], summary)
+                shelf.put(info.id, day, versions[day], summary)
         kept.update(read)
     return merge([kept[d] for d in days])
 
 
-def _name(hall_id: str, day: date) -> str:
-    return f"analytics-day:{hall_id}:{day.isoformat()}"
+def compact(s: DaySummary) -> DaySummary:
+    """The summary to keep: numbers in arrays (8 bytes a value instead of 32), names in
+    tuples of shared strings."""
+    f, h = s.figures, s.hours
+    figures = replace(
+        f,
+        waits={n: Observations(_array(o.values), o.in_progress) for n, o in f.waits.items()},
+        handling=_array(f.handling),
+        serving=_array(f.serving),
+        signed_in=_array(f.signed_in),
+    )
+    hours = replace(
+        h,
+        waits={
+            hour: {n: Observations(_array(o.values), o.in_progress) for n, o in found.items()}
+            for hour, found in h.waits.items()
+        },
+        open_time={hour: _array(v) for hour, v in h.open_time.items()},
+        handling={hour: _array(v) for hour, v in h.handling.items()},
+    )
+    return replace(s, figures=figures, hours=hours, windows=_work(s.windows), staff=_work(s.staff))
+
+
+def _work(w: WorkParts) -> WorkParts:
+    return replace(
+        w,
+        handling={k: _array(v) for k, v in w.handling.items()},
+        serving={k: _array(v) for k, v in w.serving.items()},
+        signed_in={k: _array(v) for k, v in w.signed_in.items()},
+        matters={k: _names(v) for k, v in w.matters.items()},
+        staff={k: _names(v) for k, v in w.staff.items()},
+    )
+
+
+def _array(values: Sequence[float]) -> array[float]:
+    return array("d", values)
+
+
+def _names(found: Collection[str]) -> tuple[str, ...]:
+    return tuple(sorted(sys.intern(name) for name in found))
 
 
 async def _read_days(

@@ -51,9 +51,9 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Observations:
-    """A wait KPI's values in minutes; the last ``in_progress`` are still running."""
+    """A wait KPI's values in minutes, ``in_progress`` of them still running."""
 
-    values: list[float]
+    values: Sequence[float]
     in_progress: int = 0
 
 

@@ -44,16 +44,16 @@ class FigureParts:
     """What the ticket and window KPIs need of some days, added up across days."""
 
     waits: dict[str, Observations]
-    handling: list[float]  # minutes, per finished ticket
+    handling: Sequence[float]  # minutes, per finished ticket
     first_visit: Share
     no_show: Share
     abandonment: Share  # left before the first call, out of the arrivals
     unserved: Share  # unserved at close-out, out of the arrivals
     served: int
-    serving: list[float]  # seconds serving, per window session
-    signed_in: list[float]  # seconds signed in, per window session
+    serving: Sequence[float]  # seconds serving, per window session
+    signed_in: Sequence[float]  # seconds signed in, per window session
     windows: frozenset[int]  # windows with a session
-    overtime: list[float]  # minutes past closing, per closed opening day
+    overtime: Sequence[float]  # minutes past closing, per closed opening day
     late_calls: int  # citizens first called after closing
     not_closed: bool  # an opening day of the period has not closed yet
 

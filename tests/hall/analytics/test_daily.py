@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from benchmarks.dashboard_history import Plan, load_history, open_days
 from hall.analytics.breakdown import hourly, work_rows
-from hall.analytics.daily import DaySummary
+from hall.analytics.daily import KeptDays
 from hall.analytics.kpis import all_figures
 from hall.analytics.periods import DateRange
 from hall.analytics.records import load_hall_info
@@ -71,12 +71,8 @@ def same(found: KpiReport, expected: KpiReport) -> None:
 
 
 def kept_days(db: Database) -> list[date]:
-    found = []
-    for day in PERIOD.each_day():
-        kept = db.memo.get(f"analytics-day:district:{day.isoformat()}")
-        if kept is not None and isinstance(kept[1], DaySummary):
-            found.append(day)
-    return found
+    shelf = db.memo.kept(KeptDays)
+    return [day for day in PERIOD.each_day() if ("district", day) in shelf]
 
 
 async def test_summaries_of_days_add_up_to_the_figures_of_the_records(history: Database) -> None:
