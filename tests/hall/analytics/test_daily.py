@@ -13,8 +13,9 @@ from benchmarks.dashboard_history import Plan, load_history, open_days
 from hall.analytics.breakdown import hourly, work_rows
 from hall.analytics.daily import KeptDays
 from hall.analytics.kpis import all_figures
-from hall.analytics.periods import DateRange
+from hall.analytics.periods import Bucket, DateRange
 from hall.analytics.records import load_hall_info
+from hall.analytics.report import period_report
 from hall.analytics.service import KpiReport, hall_kpis, outcome_counts, read_period
 from hall.catalogue.loader import demo_config_path, load_config
 from hall.staff.accounts import StaffMember
@@ -119,3 +120,13 @@ async def test_a_kept_day_whose_rows_change_is_read_again(history: Database) -> 
     assert one_day.figures["handling_time"].maximum is None  # a mean-only KPI
     assert one_day.outcomes["rejected"] >= 1
     same(one_day, await from_records(history, DateRange(past, past), NOW))
+
+
+async def test_the_report_compares_with_figures_from_summaries(history: Database) -> None:
+    period = DateRange(TODAY - timedelta(days=3), TODAY)
+    report = await period_report(history, BOSS, "district", period, Bucket.DAY, NOW)
+    before = await from_records(history, period.previous(), NOW)
+    assert before.figures["served"].value  # the previous days have a history
+    assert report.previous.period == period.previous()
+    assert report.previous.figures == before.figures
+    assert report.figures == (await from_records(history, period, NOW)).figures
