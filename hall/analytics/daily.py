@@ -86,7 +86,10 @@ def summarise(
 
 
 def merge(summaries: Sequence[DaySummary]) -> DaySummary:
-    """Summaries of days (in the days' order) as the summary of all of them."""
+    """Summaries of days (in the days' order) as the summary of all of them (one alone is
+    itself: nothing changes a summary once made)."""
+    if len(summaries) == 1:
+        return summaries[0]
     outcomes: Counter[str] = Counter()
     for s in summaries:
         outcomes.update(s.outcomes)
