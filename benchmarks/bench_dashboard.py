@@ -15,7 +15,8 @@ as the median of ``--rounds`` runs, the service called directly (no HTTP):
   medians are of a running server's calls (the past days' summaries kept in its memo,
   ``hall.analytics.daily``); "cold" is the first call of a fresh process (a new
   ``Database``, nothing kept), which reads and summarises every day.
-- the 30-day period report (series, groups, matters, comparisons: three periods read);
+- the 30-day period report (series, groups, matters read from the records; the
+  comparisons from the days' summaries);
 - how the KPIs' cost grows with the period (``--growth``: 7, 30 and 90 calendar days
   ending yesterday; ``--days 255 --growth 7,30,90,365`` for a year);
 - the city view (every hall, 30 days);
@@ -223,7 +224,7 @@ async def run(url: str, folder: Path, args: argparse.Namespace) -> None:
         "(goal ≤ 3×)",
     )
     line(
-        "period_report, 30 days (3 periods read)",
+        "period_report, 30 days (comparisons kept)",
         await median_ms(lambda: period_report(db, BOSS, "district", month, Bucket.DAY, NOW), r),
         bare_month,
     )

@@ -157,24 +157,24 @@ async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetim
 
 
 def compact(s: DaySummary) -> DaySummary:
-    """The summary to keep: numbers in arrays (8 bytes a value instead of 32), names in
-    tuples of shared strings."""
+    """The summary to keep: numbers in arrays (8 bytes a value instead of 32; waits and
+    handling times sorted), names in tuples of shared strings."""
     f, h = s.figures, s.hours
     figures = replace(
         f,
-        waits={n: Observations(_array(o.values), o.in_progress) for n, o in f.waits.items()},
-        handling=_array(f.handling),
+        waits={n: Observations(_sorted(o.values), o.in_progress) for n, o in f.waits.items()},
+        handling=_sorted(f.handling),
         serving=_array(f.serving),
         signed_in=_array(f.signed_in),
     )
     hours = replace(
         h,
         waits={
-            hour: {n: Observations(_array(o.values), o.in_progress) for n, o in found.items()}
+            hour: {n: Observations(_sorted(o.values), o.in_progress) for n, o in found.items()}
             for hour, found in h.waits.items()
         },
         open_time={hour: _array(v) for hour, v in h.open_time.items()},
-        handling={hour: _array(v) for hour, v in h.handling.items()},
+        handling={hour: _sorted(v) for hour, v in h.handling.items()},
     )
     return replace(s, figures=figures, hours=hours, windows=_work(s.windows), staff=_work(s.staff))
 
@@ -182,7 +182,7 @@ def compact(s: DaySummary) -> DaySummary:
 def _work(w: WorkParts) -> WorkParts:
     return replace(
         w,
-        handling={k: _array(v) for k, v in w.handling.items()},
+        handling={k: _sorted(v) for k, v in w.handling.items()},
         serving={k: _array(v) for k, v in w.serving.items()},
         signed_in={k: _array(v) for k, v in w.signed_in.items()},
         matters={k: _names(v) for k, v in w.matters.items()},
@@ -192,6 +192,11 @@ def _work(w: WorkParts) -> WorkParts:
 
 def _array(values: Sequence[float]) -> array[float]:
     return array("d", values)
+
+
+def _sorted(values: Sequence[float]) -> array[float]:
+    # Every use sorts them first (kpi.summarise): a period's sort then merges sorted runs.
+    return array("d", sorted(values))
 
 
 def _names(found: Collection[str]) -> tuple[str, ...]:
