@@ -28,6 +28,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -232,11 +233,16 @@ async def _ticket_prints(
 ) -> dict[date, Fingerprint]:
     """Per service day, what changes if any of its ticket rows the KPIs read changes."""
     t = TicketRow
+
+    def total(column: Any) -> Any:
+        # whole milliseconds: a sum of whole numbers below 2**53 is the same in any order
+        return func.sum(func.round(epoch(column) * 1000))
+
     query = (
         select(
             t.service_day, t.status, t.outcome, func.count(), func.sum(t.window_number),
-            func.sum(epoch(t.first_called_at)), func.sum(epoch(t.started_at)),
-            func.sum(epoch(t.finished_at)), func.count(t.checked_in_at),
+            total(t.first_called_at), total(t.started_at), total(t.finished_at),
+            func.count(t.checked_in_at),
         )
         .where(t.hall_id == hall_id, t.service_day >= start, t.service_day <= end)
         .group_by(t.service_day, t.status, t.outcome)
