@@ -110,20 +110,42 @@ def handling_times(records: Iterable[Ticket]) -> list[float]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """``hits`` out of ``of`` observations; shares of parts of a period add up exactly."""
+
+    hits: int
+    of: int
+
+    def __add__(self, other: Share) -> Share:
+        return Share(self.hits + other.hits, self.of + other.of)
+
+    @property
+    def value(self) -> float | None:
+        """The share, or None if there are no observations."""
+        return self.hits / self.of if self.of else None
+
+
+def first_visits(records: Iterable[Ticket]) -> Share:
+    """Finished first-visit tickets completed, out of all finished first-visit tickets."""
+    outcomes = [t.outcome for t in records if t.status is TicketStatus.FINISHED and t.first_visit]
+    return Share(sum(o is Outcome.COMPLETED for o in outcomes), len(outcomes))
+
+
 def first_visit_success_rate(records: Iterable[Ticket]) -> float | None:
     """Share of finished first-visit tickets whose outcome is completed (target ≥ 0.9)."""
-    outcomes = [t.outcome for t in records if t.status is TicketStatus.FINISHED and t.first_visit]
-    if not outcomes:
-        return None
-    return sum(o is Outcome.COMPLETED for o in outcomes) / len(outcomes)
+    return first_visits(records).value
+
+
+def no_shows(records: Iterable[Ticket]) -> Share:
+    """Tickets ended as no-shows, out of the tickets called at least once."""
+    called = [t for t in records if t.first_called_at is not None]
+    return Share(sum(t.status is TicketStatus.NO_SHOW for t in called), len(called))
 
 
 def no_show_rate(records: Iterable[Ticket]) -> float | None:
     """Share of called tickets (called at least once) that ended as no-shows."""
-    called = [t for t in records if t.first_called_at is not None]
-    if not called:
-        return None
-    return sum(t.status is TicketStatus.NO_SHOW for t in called) / len(called)
+    return no_shows(records).value
 
 
 def window_utilisation(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from hall.analytics.erlang import windows_needed
-from hall.analytics.figures import Workload, wait_observations, workload
+from hall.analytics.figures import Observations, Workload, wait_observations, workload
 from hall.analytics.records import HallInfo, Record
 from hall.analytics.sessions import StaffAt, WindowSession
 from queueing import kpi
@@ -63,17 +64,27 @@ class _Days:
         return int((moment - self.start(day)) // HOUR)
 
 
-def hourly(
+@dataclass(frozen=True, slots=True)
+class HourParts:
+    """What the hourly table needs of some days, by hour of the day, added up across days."""
+
+    active: frozenset[date]  # days with tickets or window sessions
+    arrivals: dict[int, int]
+    served: dict[int, int]
+    queue: dict[int, int]  # +1 where a wait starts, -1 where it ends
+    waits: dict[int, dict[str, Observations]]  # by the hour of the first call (or now)
+    open_time: Mapping[int, Sequence[float]]  # seconds of open window time, per session
+    handling: Mapping[int, Sequence[float]]  # minutes, by the hour the service started
+
+
+def hour_parts(
     records: Sequence[Record], sessions: Sequence[WindowSession], now: float, info: HallInfo
-) -> list[HourRow]:
-    """Arrivals, served, queue, waits by class, windows open and needed, per hour."""
+) -> HourParts:
+    """The hourly table's parts of the days whose records and sessions these are."""
     days = _Days(info)
-    active = sorted({r.day for r in records} | {info.day_of(s.start) for s in sessions})
-    if not active:
-        return []
     arrivals: dict[int, int] = defaultdict(int)
     served: dict[int, int] = defaultdict(int)
-    queue: dict[int, int] = defaultdict(int)  # +1 where a wait starts, -1 where it ends
+    queue: dict[int, int] = defaultdict(int)
     by_call: dict[int, list[Record]] = defaultdict(list)
     for r in records:
         t = r.ticket
@@ -92,33 +103,95 @@ def hourly(
             queue[joined] += 1
             if r.open:
                 by_call[days.hour(r.day, now)].append(r)  # in progress: counts now
-    open_time = _open_per_hour(sessions, days, info)
-    handling = _handling_per_hour(records, days)
-    hours = sorted(set(arrivals) | set(by_call) | set(open_time))
-    count = len(active)
+    return HourParts(
+        active=frozenset({r.day for r in records} | {info.day_of(s.start) for s in sessions}),
+        arrivals=dict(arrivals),
+        served=dict(served),
+        queue=dict(queue),
+        waits={hour: wait_observations(found, now) for hour, found in by_call.items()},
+        open_time=_open_per_hour(sessions, days, info),
+        handling=_handling_per_hour(records, days),
+    )
+
+
+def merge_hours(parts: Sequence[HourParts]) -> HourParts:
+    """The hourly parts of several sets of days as one."""
+    waits: dict[int, dict[str, Observations]] = {}
+    for p in parts:
+        for hour, observed in p.waits.items():
+            known = waits.setdefault(hour, {n: Observations([]) for n in observed})
+            for name, o in observed.items():
+                kept = known[name]
+                known[name] = Observations(
+                    [*kept.values, *o.values], kept.in_progress + o.in_progress
+                )
+    return HourParts(
+        active=frozenset().union(*(p.active for p in parts)),
+        arrivals=_add([p.arrivals for p in parts]),
+        served=_add([p.served for p in parts]),
+        queue=_add([p.queue for p in parts]),
+        waits=waits,
+        open_time=_join([p.open_time for p in parts]),
+        handling=_join([p.handling for p in parts]),
+    )
+
+
+def _add(counts: Sequence[dict[int, int]]) -> dict[int, int]:
+    found: dict[int, int] = defaultdict(int)
+    for c in counts:
+        for key, value in c.items():
+            found[key] += value
+    return dict(found)
+
+
+def _join(lists: Sequence[Mapping[int, Sequence[float]]]) -> dict[int, Sequence[float]]:
+    found: dict[int, list[float]] = defaultdict(list)
+    for c in lists:
+        for key, values in c.items():
+            found[key].extend(values)
+    return dict(found)
+
+
+def hour_rows(parts: HourParts, now: float, info: HallInfo) -> list[HourRow]:
+    """Arrivals, served, queue, waits by class, windows open and needed, per hour, averaged
+    per active day."""
+    if not parts.active:
+        return []
+    days = _Days(info)
+    hours = sorted(set(parts.arrivals) | set(parts.waits) | set(parts.open_time))
+    count = len(parts.active)
     rows, waiting = [], 0
-    today_hour = days.hour(info.day_of(now), now) if info.day_of(now) in active else None
+    today = info.day_of(now)
+    today_hour = days.hour(today, now) if today in parts.active else None
+    every = [v for values in parts.handling.values() for v in values]
     for hour in range(max(0, hours[0]), min(23, hours[-1]) + 1):
-        waiting += queue.get(hour, 0)
-        observed = wait_observations(by_call.get(hour, []), now)
-        per_hour = arrivals.get(hour, 0) / count
-        service = kpi.mean(handling.get(hour, [])) or kpi.mean(_all(handling))
+        waiting += parts.queue.get(hour, 0)
+        observed = parts.waits.get(hour, {})
+        per_hour = parts.arrivals.get(hour, 0) / count
+        service = kpi.mean(parts.handling.get(hour, [])) or kpi.mean(every)
         rows.append(
             HourRow(
                 hour=hour,
                 arrivals=round(per_hour, 2),
-                served=round(served.get(hour, 0) / count, 2),
+                served=round(parts.served.get(hour, 0) / count, 2),
                 queue=None if today_hour is not None and hour >= today_hour and count == 1
                 else round(waiting / count, 2),
-                waits={n: _mean2(observed[n].values) for n in WAIT_NAMES},
-                windows_open=round(open_time.get(hour, 0.0) / HOUR / count, 2),
+                waits={n: _mean2(observed[n].values if n in observed else []) for n in WAIT_NAMES},
+                windows_open=round(math.fsum(parts.open_time.get(hour, [])) / HOUR / count, 2),
                 windows_needed=None if service is None else windows_needed(per_hour, service, 10.0),
             )
         )  # fmt: skip
     return rows
 
 
-def _mean2(values: list[float]) -> float | None:
+def hourly(
+    records: Sequence[Record], sessions: Sequence[WindowSession], now: float, info: HallInfo
+) -> list[HourRow]:
+    """Arrivals, served, queue, waits by class, windows open and needed, per hour."""
+    return hour_rows(hour_parts(records, sessions, now, info), now, info)
+
+
+def _mean2(values: Sequence[float]) -> float | None:
     found = kpi.mean(values)
     return None if found is None else round(found, 2)
 
@@ -133,14 +206,14 @@ def _handling_per_hour(records: Sequence[Record], days: _Days) -> dict[int, list
         t = r.ticket
         if t.status is TicketStatus.FINISHED and t.started_at is not None and t.finished_at:
             found[days.hour(r.day, t.started_at)].append((t.finished_at - t.started_at) / MINUTE)
-    return found
+    return dict(found)
 
 
 def _open_per_hour(
     sessions: Sequence[WindowSession], days: _Days, info: HallInfo
-) -> dict[int, float]:
+) -> dict[int, list[float]]:
     """Seconds of open (signed in, not paused) window time per hour of the day."""
-    found: dict[int, float] = defaultdict(float)
+    found: dict[int, list[float]] = defaultdict(list)
     for s in sessions:
         day = info.day_of(s.start)
         base = days.start(day)
@@ -148,9 +221,107 @@ def _open_per_hour(
             hour = int((begin - base) // HOUR)
             while begin < end:
                 edge = min(end, base + (hour + 1) * HOUR)
-                found[hour] += edge - begin
+                found[hour].append(edge - begin)
                 begin, hour = edge, hour + 1
+    return dict(found)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkParts:
+    """What the windows' (or clerks') table needs of some days, added up across days."""
+
+    handling: Mapping[str, Sequence[float]]  # minutes, per finished ticket
+    matters: Mapping[str, Collection[str]]  # matters finished (each once)
+    serving: Mapping[str, Sequence[float]]  # seconds, per session
+    signed_in: Mapping[str, Sequence[float]]  # seconds, per session
+    staff: Mapping[str, Collection[str]]  # clerks signed in (each once)
+
+
+def work_parts(
+    records: Sequence[Record],
+    sessions: Sequence[WindowSession],
+    now: float,
+    *,
+    by_staff: bool,
+    work: Workload | None = None,
+) -> WorkParts:
+    """The table's parts of the days whose records and sessions these are."""
+    staff_at = StaffAt(sessions)
+    work = work or workload(records, sessions, now)
+    finished: dict[str, list[Ticket]] = defaultdict(list)
+    for t in work.busy:
+        if t.status is TicketStatus.FINISHED:
+            key = staff_at(t.window, t.started_at) if by_staff else str(t.window)
+            if key is not None:
+                finished[key].append(t)
+    serving: dict[str, list[float]] = defaultdict(list)
+    signed_in: dict[str, list[float]] = defaultdict(list)
+    staff: dict[str, set[str]] = defaultdict(set)
+    for s, seconds in zip(sessions, work.serving, strict=True):
+        key = s.staff if by_staff else str(s.window)
+        if key is None:
+            continue
+        serving[key].append(seconds)
+        signed_in[key].append(s.signed_in_seconds)
+        if s.staff:
+            staff[key].add(s.staff)
+    return WorkParts(
+        handling={key: kpi.handling_times(done) for key, done in finished.items()},
+        matters={key: frozenset(t.matter for t in done) for key, done in finished.items()},
+        serving=dict(serving),
+        signed_in=dict(signed_in),
+        staff={key: frozenset(found) for key, found in staff.items()},
+    )
+
+
+def merge_work(parts: Sequence[WorkParts]) -> WorkParts:
+    """The table's parts of several sets of days as one."""
+    return WorkParts(
+        handling=_join_keys([p.handling for p in parts]),
+        matters=_union_keys([p.matters for p in parts]),
+        serving=_join_keys([p.serving for p in parts]),
+        signed_in=_join_keys([p.signed_in for p in parts]),
+        staff=_union_keys([p.staff for p in parts]),
+    )
+
+
+def _join_keys(lists: Sequence[Mapping[str, Sequence[float]]]) -> dict[str, Sequence[float]]:
+    found: dict[str, list[float]] = defaultdict(list)
+    for c in lists:
+        for key, values in c.items():
+            found[key].extend(values)
+    return dict(found)
+
+
+def _union_keys(sets: Sequence[Mapping[str, Collection[str]]]) -> dict[str, frozenset[str]]:
+    found: dict[str, frozenset[str]] = {}
+    for c in sets:
+        for key, values in c.items():
+            found[key] = found.get(key, frozenset()).union(values)
     return found
+
+
+def work_table(parts: WorkParts) -> list[WorkRow]:
+    """Per window (or per clerk): served, handling, utilisation, signed-in and serving time."""
+    rows = []
+    for key in sorted(set(parts.handling) | set(parts.signed_in), key=_natural):
+        done = parts.handling.get(key, [])
+        handling = kpi.mean(done)
+        serving = math.fsum(parts.serving.get(key, []))
+        signed_in = math.fsum(parts.signed_in.get(key, []))
+        rows.append(
+            WorkRow(
+                key=key,
+                served=len(done),
+                handling_time=None if handling is None else round(handling, 2),
+                utilisation=round(serving / signed_in, 4) if signed_in else None,
+                signed_in_minutes=round(signed_in / MINUTE, 1),
+                serving_minutes=round(serving / MINUTE, 1),
+                matters=len(parts.matters.get(key, ())),
+                staff=tuple(sorted(parts.staff.get(key, ()))),
+            )
+        )
+    return rows
 
 
 def work_rows(
@@ -162,42 +333,7 @@ def work_rows(
     work: Workload | None = None,
 ) -> list[WorkRow]:
     """Per window (or per clerk): served, handling, utilisation, signed-in and serving time."""
-    staff_at = StaffAt(sessions)
-    work = work or workload(records, sessions, now)
-    finished: dict[str, list[Ticket]] = defaultdict(list)
-    for t in work.busy:
-        if t.status is TicketStatus.FINISHED:
-            key = staff_at(t.window, t.started_at) if by_staff else str(t.window)
-            if key is not None:
-                finished[key].append(t)
-    serving: dict[str, float] = defaultdict(float)
-    signed_in: dict[str, float] = defaultdict(float)
-    staff: dict[str, set[str]] = defaultdict(set)
-    for s, seconds in zip(sessions, work.serving, strict=True):
-        key = s.staff if by_staff else str(s.window)
-        if key is None:
-            continue
-        serving[key] += seconds
-        signed_in[key] += s.signed_in_seconds
-        if s.staff:
-            staff[key].add(s.staff)
-    rows = []
-    for key in sorted(set(finished) | set(signed_in), key=_natural):
-        done = finished.get(key, [])
-        handling = kpi.mean(kpi.handling_times(done))
-        rows.append(
-            WorkRow(
-                key=key,
-                served=len(done),
-                handling_time=None if handling is None else round(handling, 2),
-                utilisation=round(serving[key] / signed_in[key], 4) if signed_in[key] else None,
-                signed_in_minutes=round(signed_in[key] / MINUTE, 1),
-                serving_minutes=round(serving[key] / MINUTE, 1),
-                matters=len({t.matter for t in done}),
-                staff=tuple(sorted(staff.get(key, ()))),
-            )
-        )
-    return rows
+    return work_table(work_parts(records, sessions, now, by_staff=by_staff, work=work))
 
 
 def _natural(key: str) -> tuple[int, str]:

@@ -51,9 +51,9 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Observations:
-    """A wait KPI's values in minutes; the last ``in_progress`` are still running."""
+    """A wait KPI's values in minutes, ``in_progress`` of them still running."""
 
-    values: list[float]
+    values: Sequence[float]
     in_progress: int = 0
 
 
@@ -191,17 +191,11 @@ def workload(records: Sequence[Record], sessions: Sequence[WindowSession], now: 
     return Workload(busy, session_serving(busy, sessions))
 
 
-def utilisation_figure(work: Workload, sessions: Sequence[WindowSession], info: HallInfo) -> Figure:
-    serving, signed_in = sum(work.serving), sum(s.signed_in_seconds for s in sessions)
-    if signed_in <= 0:
-        return figure("utilisation", None, 0, info, reason=NO_SIGNED_IN_TIME)
-    return figure("utilisation", serving / signed_in, len({s.window for s in sessions}), info)
-
-
-def overtime_figure(
+def overtime_parts(
     records: Sequence[Record], days: Sequence[date], now: float, info: HallInfo
-) -> Figure:
-    """Mean over the period's open days of minutes from closing to the last service end."""
+) -> tuple[list[float], int, bool]:
+    """Per closed opening day of ``days``, the minutes from closing to the last service end;
+    the citizens first called after closing; whether an opening day has not closed yet."""
     by_day: dict[date, list[Record]] = {}
     for r in records:
         by_day.setdefault(r.day, []).append(r)
@@ -217,6 +211,14 @@ def overtime_figure(
         ends = [t.finished_at for t in served_tickets(day_records, now) if t.finished_at]
         minutes.append(max(0.0, (max(ends, default=closing) - closing) / MINUTE))
         late_calls += called_after(day_records, closing)
+    return minutes, late_calls, not_closed
+
+
+def overtime_figure(
+    minutes: Sequence[float], late_calls: int, not_closed: bool, info: HallInfo
+) -> Figure:
+    """Mean over the period's closed opening days of minutes from closing to the last
+    service end (``overtime_parts``)."""
     if not minutes:
         reason = NOT_CLOSED_YET if not_closed else NO_OPENING
         return figure("overtime", None, 0, info, reason=reason)

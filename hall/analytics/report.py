@@ -8,16 +8,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from hall.analytics.breakdown import WorkRow, work_rows
+from hall.analytics.daily import period_summary
 from hall.analytics.figures import Figure, workload
-from hall.analytics.kpis import all_figures
+from hall.analytics.kpis import all_figures, figures_from
 from hall.analytics.periods import Bucket, DateRange, last_month
-from hall.analytics.ratings import RatingsData
-from hall.analytics.records import Record, load_hall_info
+from hall.analytics.ratings import RatingsData, ratings_source
+from hall.analytics.records import HallInfo, Record, load_hall_info
 from hall.analytics.service import PeriodData, figures_of, read_period
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.unit import reading
+from hall.store.unit import Tx, reading
 from queueing.vocabulary import KPIS
 
 
@@ -86,8 +87,8 @@ async def period_report(
         info = await load_hall_info(tx, hall_id)
         period = period or last_month(now.astimezone(info.zone).date())
         data = await read_period(session, info, period, now)
-        before = await read_period(session, info, period.previous(), now)
-        year = await read_period(session, info, period.year_before(), now)
+        before = await compared(tx, info, period.previous(), now)
+        year = await compared(tx, info, period.year_before(), now)
     hall = info.hall
     work = workload(data.records, data.sessions, data.now)
     daily = [_part(data, day.isoformat(), {day}) for day in period.each_day()]
@@ -109,9 +110,16 @@ async def period_report(
         matters=[_slice(data, m.code, m.name, m.name_en, {m.code}) for m in hall.matters],
         windows=work_rows(data.records, data.sessions, data.now, by_staff=False, work=work),
         staff=work_rows(data.records, data.sessions, data.now, by_staff=True, work=work),
-        previous=Comparison(before.period, figures_of(before)),
-        year_before=Comparison(year.period, figures_of(year)),
+        previous=before,
+        year_before=year,
     )  # fmt: skip
+
+
+async def compared(tx: Tx, info: HallInfo, period: DateRange, now: datetime) -> Comparison:
+    """The figures of a period compared with (from its days' summaries)."""
+    summary = await period_summary(tx, info, period, now)
+    ratings = await ratings_source(tx.session, info.id, period.start, period.end)
+    return Comparison(period, figures_from(summary.figures, ratings, info))
 
 
 def days_met(daily: Sequence[dict[str, Figure]]) -> dict[str, DaysMet]:

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.analytics.breakdown import HourRow, WorkRow, hourly, work_rows
-from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure, Workload, workload
-from hall.analytics.kpis import all_figures
+from hall.analytics.breakdown import HourRow, WorkRow, hour_rows, work_table
+from hall.analytics.daily import DaySummary, period_summary
+from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure, Workload
+from hall.analytics.kpis import all_figures, figures_from
 from hall.analytics.periods import DateRange
 from hall.analytics.ratings import RatingsData, ratings_source
 from hall.analytics.records import HallInfo, Record, load_hall_info, load_records
@@ -91,21 +92,27 @@ async def hall_kpis(
     supervisors and admins of the hall. Raises Unauthorized, Forbidden or NotFound."""
     require(staff, Role.SUPERVISOR, hall_id)
     async with reading(db) as tx:
-        session = tx.session
         info = await load_hall_info(tx, hall_id)
         period = period or today_of(info, now)
-        data = await read_period(session, info, period, now)
-    work = workload(data.records, data.sessions, data.now)
-    figures = figures_of(data, work)
+        summary = await period_summary(tx, info, period, now)
+        ratings = await ratings_source(tx.session, info.id, period.start, period.end)
+    return kpi_report(info, period, now, summary, ratings)
+
+
+def kpi_report(
+    info: HallInfo, period: DateRange, now: datetime, summary: DaySummary, ratings: RatingsData
+) -> KpiReport:
+    """The KPI report of a period from the summary of its days."""
+    figures = figures_from(summary.figures, ratings, info)
     return KpiReport(
-        hall=hall_id,
+        hall=info.id,
         period=period,
         as_of=now.astimezone(info.zone),
         figures=figures,
-        hourly=hourly(data.records, data.sessions, data.now, info),
-        windows=work_rows(data.records, data.sessions, data.now, by_staff=False, work=work),
-        staff=work_rows(data.records, data.sessions, data.now, by_staff=True, work=work),
-        outcomes=outcome_counts(data.records),
+        hourly=hour_rows(summary.hours, now.timestamp(), info),
+        windows=work_table(summary.windows),
+        staff=work_table(summary.staff),
+        outcomes=dict(sorted(summary.outcomes.items())),
         recheck_seconds=recheck_seconds(figures),
     )
 
@@ -160,6 +167,8 @@ async def city_kpis(
         for hall in halls:
             info = await load_hall_info(tx, hall.id)
             days = period or today_of(info, now)
-            data = await read_period(session, info, days, now)
-            found.append(HallFigures(hall.id, hall.name, hall.name_en, days, figures_of(data)))
+            summary = await period_summary(tx, info, days, now)
+            ratings = await ratings_source(session, info.id, days.start, days.end)
+            figures = figures_from(summary.figures, ratings, info)
+            found.append(HallFigures(hall.id, hall.name, hall.name_en, days, figures))
     return found

@@ -93,12 +93,21 @@ def window_sessions(
     A session still open ends at ``until`` or at ``day_end(start)`` (the end of its
     hall-local day: a session never runs past midnight), whichever is first. A second
     sign-in without a sign-out (a lost event, a crash) closes the first session there.
+    With ``day_end``, a session never runs past its day even when the window's next event
+    comes on a later day: it ends at its midnight, and that next event counts as if no
+    session were open (so the sessions of a range of days are those of each day apart).
     Events before a window's first sign-in are ignored. Raises nothing.
     """
     found: list[WindowSession] = []
     current: dict[int, _Open] = {}
     for event in sorted(events, key=lambda e: (e.at, e.window)):
         session = current.get(event.window)
+        if session is not None and day_end is not None:
+            midnight = day_end(session.start)
+            if event.at >= midnight:
+                found.append(session.close(event.window, midnight))
+                del current[event.window]
+                session = None
         if event.kind == SIGNED_IN:
             if session is not None:
                 found.append(session.close(event.window, event.at))

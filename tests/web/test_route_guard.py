@@ -122,6 +122,7 @@ SUPERVISOR = {
     ("GET", f"{H}/report.csv"),
     ("GET", f"{H}/tickets.csv"),
     ("GET", "/api/kpis"),
+    ("GET", "/api/kpis.csv"),
     ("GET", "/halls/{hall}/dashboard"),
     ("GET", "/halls/{hall}/report"),
     ("GET", f"{H}/rating-figures"),

@@ -6,7 +6,7 @@
 | ``GET /api/halls/{hall}/report`` and ``report.csv`` | supervisors and admins of the hall |
 | ``GET /api/halls/{hall}/tickets.csv`` | supervisors and admins of the hall |
 | ``GET /api/halls/{hall}/leaderboard`` | signed-in staff (job numbers: staff of the hall) |
-| ``GET /api/kpis`` | supervisors and admins: every hall they work in |
+| ``GET /api/kpis`` and ``kpis.csv`` | supervisors and admins: every hall they work in |
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from hall.analytics.leaderboard import leaderboard, metric_of
 from hall.analytics.periods import DateRange, parse_bucket, parse_range
 from hall.analytics.report import period_report
 from hall.analytics.service import city_kpis, hall_kpis
-from web.api.analytics_csv import report_csv, table_name
+from web.api.analytics_csv import city_csv, report_csv, table_name
 from web.api.analytics_json import (
     city_json,
     kpi_report_json,
@@ -92,6 +92,15 @@ async def city(request: Request) -> Response:
     return JSONResponse(city_json(rows))
 
 
+async def city_table(request: Request) -> Response:
+    period = _period(request)
+    rows = await city_kpis(
+        database(request), await current_staff(request), period, clock(request)()
+    )
+    days = f"{rows[0].period.start}-{rows[0].period.end}" if rows else "none"
+    return Response(city_csv(rows), media_type=CSV, headers=_attachment(f"city-kpis-{days}.csv"))
+
+
 routes = [
     Route("/api/halls/{hall}/kpis", kpis, methods=["GET"]),
     Route("/api/halls/{hall}/report", report, methods=["GET"]),
@@ -99,4 +108,5 @@ routes = [
     Route("/api/halls/{hall}/tickets.csv", tickets_csv, methods=["GET"]),
     Route("/api/halls/{hall}/leaderboard", staff_leaderboard, methods=["GET"]),
     Route("/api/kpis", city, methods=["GET"]),
+    Route("/api/kpis.csv", city_table, methods=["GET"]),
 ]

@@ -9,6 +9,7 @@ from hall.analytics.breakdown import WorkRow
 from hall.analytics.export import csv_text
 from hall.analytics.figures import Figure
 from hall.analytics.report import PeriodReport, Slice
+from hall.analytics.service import HallFigures
 from hall.errors import InvalidInput
 from queueing.vocabulary import KPIS
 
@@ -99,3 +100,37 @@ def report_csv(report: PeriodReport, table: str) -> str:
     key = "window" if table == "windows" else "staff"
     rows = _work_rows(report.windows if key == "window" else report.staff)
     return csv_text((key, *WORK_HEADER, "staff_at_window"), rows)
+
+
+def _city_statistics(name: str) -> tuple[str, ...]:
+    """The columns of a KPI in the city table besides its value: as in its JSON figure."""
+    extra = ("p90", "max") if len(KPIS[name].statistics) > 1 and name != "overtime" else ()
+    return ("n", "met", *extra)
+
+
+def city_header() -> tuple[str, ...]:
+    """``hall,名称,name,from,to``, then for each KPI of the vocabulary its value (the KPI's
+    name), ``_n``, ``_met`` and, for the waits with them, ``_p90`` and ``_max``."""
+    columns = [
+        column
+        for name in KPIS
+        for column in (name, *(f"{name}_{s}" for s in _city_statistics(name)))
+    ]
+    return ("hall", "名称", "name", "from", "to", *columns)
+
+
+def _city_cells(f: Figure) -> list[str]:
+    found = {"n": f.n, "met": f.met, "p90": f.p90, "max": f.maximum}
+    return [_cell(f.value), *(_cell(found[s]) for s in _city_statistics(f.name))]
+
+
+def city_csv(rows: Sequence[HallFigures]) -> str:
+    """The city view (``GET /api/kpis``) as CSV text with a BOM: one row per hall."""
+    return csv_text(
+        city_header(),
+        [
+            [h.hall, h.name, h.name_en, h.period.start.isoformat(), h.period.end.isoformat(),
+             *(cell for name in KPIS for cell in _city_cells(h.figures[name]))]
+            for h in rows
+        ],
+    )  # fmt: skip

@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "dash_matter_count": ("事项数", "Matters"),
     "dash_csv": ("导出 CSV", "Export CSV"),
     "dash_tickets_csv": ("导出号票明细（规划校准用）", "Export ticket records (for calibration)"),
+    "dash_city_csv": ("导出各厅对比 CSV", "Export all halls side by side (CSV)"),
     "dash_print": ("打印月报", "Printable report"),
     "dash_leaderboard": ("双月之星排行榜", "Bi-monthly stars leaderboard"),
     "dash_metric": ("评选指标", "Metric"),

@@ -127,6 +127,7 @@
     const base = `/api/halls/${hall}`;
     $("csv-kpis").href = `${base}/report.csv?${range()}&by=${by}&table=kpis`;
     $("csv-tickets").href = `${base}/tickets.csv?${range()}`;
+    $("csv-city").href = `/api/kpis.csv?${range()}`; // every hall the supervisor works in
     $("print").href = `/halls/${hall}/report?${range()}&lang=${data.lang}`;
     document.querySelectorAll("[data-csv]").forEach((a) => { a.href = `${base}/report.csv?${range()}&by=${by}&table=${a.dataset.csv}`; });
     const response = await fetch(`${base}/report?${range()}&by=${by}`, { cache: "no-store" });

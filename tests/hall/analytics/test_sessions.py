@@ -61,3 +61,25 @@ def test_staff_at_a_window_at_a_moment() -> None:
     assert who(2, 150) is None
     assert who(None, 150) is None
     assert who(1, None) is None
+
+
+def test_with_day_ends_a_session_never_runs_into_the_next_day() -> None:
+    def midnight(start: float) -> float:
+        return 1000 if start < 1000 else 2000
+
+    events = [
+        WindowEvent(100, 5, IN, "C1"),  # never signed out on its day
+        WindowEvent(900, 5, PAUSE),
+        WindowEvent(1200, 5, OUT),  # the next day, without a sign-in: a stray
+        WindowEvent(1300, 6, IN, "C2"),
+        WindowEvent(1100, 6, IN, "C3"),  # the sign-in of 1300 closes this one
+    ]
+    both = window_sessions(events, until=5000, day_end=midnight)
+    assert both == [
+        WindowSession(5, "C1", 100, 1000, ((900, 1000),)),
+        WindowSession(6, "C3", 1100, 1300),
+        WindowSession(6, "C2", 1300, 2000),
+    ]
+    first = window_sessions([e for e in events if e.at < 1000], 5000, day_end=midnight)
+    second = window_sessions([e for e in events if e.at >= 1000], 5000, day_end=midnight)
+    assert first + second == both  # the days' sessions apart are the range's

@@ -6,6 +6,7 @@ few seconds short of its target; nothing sleeps for minutes.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -90,6 +91,11 @@ def test_the_dashboard_shows_a_clerks_call_within_a_second(
     expect(page.locator("#windows tr[data-window='2']")).to_contain_text("C0002")
     expect(page.locator("[data-kpi=walkin_wait] .sub")).to_contain_text("样本 1")  # called now
     snapshot(page, "dashboard-live")
+    city = page.locator("#csv-city")  # the period's halls side by side, as CSV
+    expect(city).to_have_attribute("href", re.compile(r"^/api/kpis\.csv\?from=\d{4}-\d\d-\d\d&to="))
+    exported = page.request.get(server.url(city.get_attribute("href") or ""))
+    assert exported.ok
+    assert exported.body().startswith(b"\xef\xbb\xbfhall,")
     assert pages.errors == []
 
 

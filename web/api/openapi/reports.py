@@ -76,6 +76,14 @@ op(
     result=obj({"halls": array(obj({**PERIOD, "kpis": OBJECT}))}),
     staff=True,
 )
+op(
+    "GET",
+    "/api/kpis.csv",
+    f"The city view as CSV with BOM: one row per hall, a column per KPI. {PERIOD_NOTE}",
+    query=FROM_TO,
+    kind="csv",
+    staff=True,
+)
 RATING_BODY = body(
     {
         "score": {"type": "integer", "minimum": 1, "maximum": 5},

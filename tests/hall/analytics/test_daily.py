@@ -1,0 +1,132 @@
+"""A period's KPIs from per-day summaries equal those worked out from all its records at
+once, P90 and maxima included; kept summaries of past days follow changes to their rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select, update
+
+from benchmarks.dashboard_history import Plan, load_history, open_days
+from hall.analytics.breakdown import hourly, work_rows
+from hall.analytics.daily import KeptDays
+from hall.analytics.kpis import all_figures
+from hall.analytics.periods import Bucket, DateRange
+from hall.analytics.records import load_hall_info
+from hall.analytics.report import period_report
+from hall.analytics.service import KpiReport, hall_kpis, outcome_counts, read_period
+from hall.catalogue.loader import demo_config_path, load_config
+from hall.staff.accounts import StaffMember
+from hall.staff.roles import Role
+from hall.store.db import Database
+from hall.store.models import TicketRow
+from hall.store.unit import reading
+
+pytestmark = pytest.mark.asyncio
+
+BOSS = StaffMember(0, "boss", "S9", Role.SUPERVISOR, ("district",))
+TODAY = date(2026, 11, 23)  # a Monday
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 11:00 in Shanghai: today is running
+PERIOD = DateRange(TODAY - timedelta(days=9), TODAY)  # a weekend (closed) in it
+
+
+@pytest_asyncio.fixture
+async def history(db: Database) -> Database:
+    hall = load_config(demo_config_path()).hall("district")
+    assert hall is not None
+    days = open_days(hall, TODAY, 7)
+    assert days[0] > PERIOD.start  # the period starts on days with nothing recorded
+    await load_history(db, hall, days, Plan(tickets_per_day=240, windows=6), NOW.timestamp())
+    return db
+
+
+async def from_records(db: Database, period: DateRange, now: datetime) -> KpiReport:
+    """The report worked out from all the period's records at once (no summaries)."""
+    async with reading(db) as tx:
+        info = await load_hall_info(tx, "district")
+        data = await read_period(tx.session, info, period, now)
+    days = period.each_day()
+    t = data.now
+    return KpiReport(
+        hall="district",
+        period=period,
+        as_of=now.astimezone(info.zone),
+        figures=all_figures(data.records, data.sessions, data.ratings, days, t, info),
+        hourly=hourly(data.records, data.sessions, t, info),
+        windows=work_rows(data.records, data.sessions, t, by_staff=False),
+        staff=work_rows(data.records, data.sessions, t, by_staff=True),
+        outcomes=outcome_counts(data.records),
+        recheck_seconds=None,
+    )
+
+
+def same(found: KpiReport, expected: KpiReport) -> None:
+    for name, figure in expected.figures.items():
+        assert found.figures[name] == figure, name
+    assert found.hourly == expected.hourly
+    assert found.windows == expected.windows
+    assert found.staff == expected.staff
+    assert found.outcomes == expected.outcomes
+
+
+def kept_days(db: Database) -> list[date]:
+    shelf = db.memo.kept(KeptDays)
+    return [day for day in PERIOD.each_day() if ("district", day) in shelf]
+
+
+async def test_summaries_of_days_add_up_to_the_figures_of_the_records(history: Database) -> None:
+    expected = await from_records(history, PERIOD, NOW)
+    assert expected.figures["walkin_wait"].p90 is not None
+    assert expected.figures["walkin_wait"].in_progress > 0  # today's waits in progress
+    assert expected.figures["overtime"].n > 0
+    first = await hall_kpis(history, BOSS, "district", PERIOD, NOW)  # past days read
+    same(first, expected)
+    assert kept_days(history) == PERIOD.each_day()[:-1]  # every past day; never today
+    again = await hall_kpis(history, BOSS, "district", PERIOD, NOW)  # past days kept
+    same(again, expected)
+    later = NOW + timedelta(minutes=40)  # the waits in progress have grown
+    same(await hall_kpis(history, BOSS, "district", PERIOD, later), await from_records(
+        history, PERIOD, later))  # fmt: skip
+
+
+async def test_a_kept_day_whose_rows_change_is_read_again(history: Database) -> None:
+    await hall_kpis(history, BOSS, "district", PERIOD, NOW)
+    past = TODAY - timedelta(days=1)
+    while past.weekday() >= 5:
+        past -= timedelta(days=1)
+    async with history.read() as session:
+        ticket = (
+            await session.scalars(
+                select(TicketRow.id)
+                .where(TicketRow.service_day == past, TicketRow.status == "finished")
+                .order_by(TicketRow.id)
+                .limit(1)
+            )
+        ).one()
+    async with history.write() as session:
+        row = await session.get(TicketRow, ticket)
+        assert row is not None
+        assert row.finished_at is not None
+        await session.execute(
+            update(TicketRow)
+            .where(TicketRow.id == ticket)
+            .values(finished_at=row.finished_at + timedelta(hours=3), outcome="rejected")
+        )
+    found = await hall_kpis(history, BOSS, "district", PERIOD, NOW)
+    same(found, await from_records(history, PERIOD, NOW))
+    one_day = await hall_kpis(history, BOSS, "district", DateRange(past, past), NOW)
+    assert one_day.figures["handling_time"].maximum is None  # a mean-only KPI
+    assert one_day.outcomes["rejected"] >= 1
+    same(one_day, await from_records(history, DateRange(past, past), NOW))
+
+
+async def test_the_report_compares_with_figures_from_summaries(history: Database) -> None:
+    period = DateRange(TODAY - timedelta(days=3), TODAY)
+    report = await period_report(history, BOSS, "district", period, Bucket.DAY, NOW)
+    before = await from_records(history, period.previous(), NOW)
+    assert before.figures["served"].value  # the previous days have a history
+    assert report.previous.period == period.previous()
+    assert report.previous.figures == before.figures
+    assert report.figures == (await from_records(history, period, NOW)).figures
