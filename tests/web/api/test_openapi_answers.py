@@ -118,6 +118,7 @@ async def test_a_days_answers_match_the_description(app: Starlette, client: Asyn
         f"{HALL}/tickets.csv",
         f"{HALL}/leaderboard",
         "/api/kpis",
+        "/api/kpis.csv",
         f"{HALL}/whatif/state",
         f"{HALL}/ratings",
         f"{HALL}/rating-figures?by=window",
@@ -174,6 +175,12 @@ async def test_a_days_answers_match_the_description(app: Starlette, client: Asyn
     await call("DELETE", "/api/admin/halls/district/windows/40")
     await call("DELETE", "/api/admin/halls/district/matters/SI-FLEX")
     await call("POST", "/api/admin/halls/district/matters", json={"code": "SI-NEW"})
+    kiosks = "/api/admin/halls/district/kiosks"
+    kiosk = (await call("POST", kiosks, json={"name": "东门取号机"})).json()
+    await call("GET", kiosks)
+    await call("POST", f"{HALL}/kiosk-device", json={"token": kiosk["token"]})
+    await call("DELETE", f"{kiosks}/{kiosk['kiosk']['id']}")
+    await call("POST", f"{HALL}/kiosk-device", json={"token": kiosk["token"]})  # revoked: 401
     await call("DELETE", "/api/session")
 
     await call("GET", "/api/halls/district/slots?matter=SI-REG&date=2026-11-24")
@@ -190,8 +197,10 @@ async def test_a_days_answers_match_the_description(app: Starlette, client: Asyn
         },
     )
     code = booked.json()["code"]
-    await call("GET", f"/api/appointments/{code}?phone={phone(1)}")
+    await call("GET", f"/api/appointments/{code}?phone={phone(1)}")  # gone: 410
     await call("GET", f"/api/appointments/{code}.ics?phone={phone(1)}")
+    await call("POST", f"/api/appointments/{code}/lookup", json={"phone": phone(1)})
+    await call("POST", f"/api/appointments/{code}/calendar", json={"phone": phone(1)})
     moved = {"phone": phone(1), "start": "2026-11-24T09:30:00+08:00"}
     await call("POST", f"/api/appointments/{code}/move", json=moved)
     await call(

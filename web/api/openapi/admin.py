@@ -189,5 +189,5 @@ op(
     "/api/halls/{hall}/kiosk-device",
     "Keep a kiosk's device token in a cookie on this device (the kiosk page's set-up)",
     body=body({"token": {"type": "string", "minLength": 1, "maxLength": 256}}, ["token"]),
-    result=obj({"kiosk": KIOSK, "hall": NAME}),
+    result=obj({"kiosk": {"type": "integer"}, "hall": NAME}),
 )

@@ -123,8 +123,9 @@ STAFF_ACCOUNT = obj(
         "role": {"enum": ["clerk", "supervisor", "admin"]},
         "halls": TEXT_LIST,
         "active": BOOL,
-        "locked_until": nullable(MOMENT),
+        "throttled_until": nullable(MOMENT),
         "failed_logins": INT,
+        "under_attack": BOOL,
     }
 )
 APPOINTMENT = obj(
