@@ -140,6 +140,7 @@ async def test_override_edge_cases(app: Starlette, client: AsyncClient) -> None:
     bad_day = await client.get(OVERRIDES, params={"date": "soon"}, headers=headers)
     assert bad_day.status_code == 422
     clock.now = TUESDAY_0900 + timedelta(hours=1)
+    headers = await sign_in(client, "supervisor")  # a session lasts 12 hours
     over = await client.put(
         OVERRIDES,
         headers=headers,
