@@ -32,7 +32,7 @@ from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
-from web.wiring import database_loader, make_hub
+from web.wiring import DatabaseOutbox, database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
 CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
@@ -95,7 +95,7 @@ def create_app(
             app.state.db = db
             hub: Hub | None = app.state.hub
             if hub is not None:
-                await hub.start(database_loader(db, lambda: app.state.clock()))
+                await hub.start(database_loader(db, lambda: app.state.clock()), DatabaseOutbox(db))
             sweeper = asyncio.create_task(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )

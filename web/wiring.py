@@ -12,7 +12,8 @@ from displays.announce import Voice
 from displays.backends import Backend, MemoryBackend, PostgresBackend, RedisBackend
 from displays.feed import Loader
 from displays.hub import Hub
-from hall.calling.board import load_board
+from displays.messages import ScreenEvent
+from hall.calling.board import last_seq_of, load_board, read_outbox
 from hall.errors import NotFound
 from hall.settings import Settings
 from hall.store.db import Database
@@ -67,3 +68,27 @@ def database_loader(db: Database, clock: Callable[[], datetime]) -> Loader:
         return board.to_json()
 
     return load
+
+
+class DatabaseOutbox:
+    """The hall's numbered screen events from ``screen_outbox`` (``displays.feed.Outbox``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def after(self, hall_id: str, seq: int, limit: int) -> list[ScreenEvent]:
+        entries = await read_outbox(self.db, hall_id, seq, limit)
+        return [
+            ScreenEvent(
+                seq=entry.seq,
+                kind=entry.kind,
+                at=entry.at.isoformat(),
+                ticket=entry.payload.get("ticket"),
+                window=entry.payload.get("window"),
+                status=entry.payload.get("status"),
+            )
+            for entry in entries
+        ]
+
+    async def head(self, hall_id: str, upto: int, kinds: tuple[str, ...]) -> int:
+        return await last_seq_of(self.db, hall_id, upto, kinds)
