@@ -32,6 +32,7 @@ from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
+from displays.limits import SocketLimits
 from web.wiring import DatabaseOutbox, database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
@@ -148,6 +149,9 @@ def create_app(
     # Screens need a hub; a test may pass another publisher (then screens are off).
     app.state.hub = publisher if isinstance(publisher, Hub) else None
     app.state.publisher = publisher
+    app.state.screen_limits = SocketLimits(
+        settings.screen_sockets_per_address, settings.screen_sockets_total
+    )
     app.state.clock = (
         utcnow if settings.clock_start is None else running_clock(settings.clock_start)
     )

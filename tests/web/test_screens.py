@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -160,3 +161,36 @@ def test_screen_pages(client: TestClient) -> None:
     assert client.get("/halls/district/screens/windows/99").status_code == 404
     assert client.get("/halls/nowhere/screens/main").status_code == 404
     assert client.get("/static/chime.wav").headers["content-type"] == "audio/x-wav"
+
+
+def refusal(ws: Socket) -> tuple[int, str]:
+    """The close code and reason of a socket the server closes at once."""
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_json()
+    return closed.value.code, closed.value.reason
+
+
+def test_screen_sockets_are_limited_per_address(settings: Settings) -> None:
+    limited = dataclasses.replace(settings, screen_sockets_per_address=2, screen_sockets_total=0)
+    with TestClient(create_app(limited)) as http:
+        with http.websocket_connect(WS) as one, http.websocket_connect(WS) as two:
+            assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
+            with http.websocket_connect(WS) as third:
+                code, reason = refusal(third)
+            assert (code, reason) == (4429, "too many screens from this address")
+        # Closing one makes room again.
+        with http.websocket_connect(WS) as again:
+            assert again.receive_json()["type"] == "snapshot"
+
+
+def test_screen_sockets_are_limited_in_total(settings: Settings) -> None:
+    limited = dataclasses.replace(settings, screen_sockets_per_address=0, screen_sockets_total=2)
+    with TestClient(create_app(limited)) as http:
+        with http.websocket_connect(WS) as one, http.websocket_connect(WS) as two:
+            assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
+            with http.websocket_connect(WS) as third:
+                code, reason = refusal(third)
+            assert code == 1013  # try again later
+            assert "try again later" in reason
