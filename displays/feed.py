@@ -322,11 +322,11 @@ class HallFeed:
             if fresh:
                 self._announce(fresh)
             board = await self._read_board()
-            if board is not None and self._outbox is not None and int(board["seq"]) > self.received:
-                # The board already shows events this process has not heard of yet.
-                if later := await self._take_in([], catch_up=True):
-                    self._announce(later)
-                    fresh.extend(later)
+            # The board may already show events this process has not heard of yet.
+            behind = board is not None and int(board["seq"]) > self.received
+            if behind and (later := await self._take_in([], catch_up=True)):
+                self._announce(later)
+                fresh.extend(later)
         except _Pruned:
             await self._resync()
             fresh, board = [], None
@@ -367,9 +367,7 @@ class HallFeed:
         if board is not None:
             self._reset(board)
 
-    async def _take_in(
-        self, jobs: list[Job], *, catch_up: bool
-    ) -> list[ScreenEvent]:
+    async def _take_in(self, jobs: list[Job], *, catch_up: bool) -> list[ScreenEvent]:
         """The screen events of ``jobs`` in outbox order (read from the outbox on a gap)."""
         fresh: list[ScreenEvent] = []
         for job in jobs:
@@ -399,7 +397,9 @@ class HallFeed:
                 continue
             failures = 0
             if page and page[0].seq != self.received + 1:
-                log.warning("The screen outbox of hall %s no longer has %d", self.hall_id, self.received + 1)
+                log.warning(
+                    "The screen outbox of hall %s no longer has %d", self.hall_id, self.received + 1
+                )
                 raise _Pruned(self.hall_id)
             taken = self._in_order(page) or []
             found.extend(taken)
@@ -417,7 +417,9 @@ class HallFeed:
             try:
                 texts = await self._replay_from_outbox(since)
             except Exception:
-                log.warning("Replaying the outbox of hall %s failed; sending a snapshot", self.hall_id)
+                log.warning(
+                    "Replaying the outbox of hall %s failed; sending a snapshot", self.hall_id
+                )
         elif since == self.last_seq:
             texts = []
         if texts is None:

@@ -2,8 +2,9 @@
 
 Every message carries ``seq`` (the hall's screen sequence number of the event it stands
 for, from the outbox in the database, so every server process numbers alike) and
-``prev`` (the ``seq`` of the chained message before it in the hall's feed). A screen whose last ``seq`` is not the next message's
-``prev`` has missed something and resynchronises. Messages carry a ``patch`` of the board:
+``prev`` (the ``seq`` of the chained message before it in the hall's feed). A screen
+whose last ``seq`` is not the next message's ``prev`` has missed something and
+resynchronises. Messages carry a ``patch`` of the board:
 the top-level parts that changed, with absolute values (``windows`` lists only the
 windows that changed, by number), so applying it twice does no harm. A ``board``
 message follows the events with what the database says after them.

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-
 # The kinds that go through the hall's screen outbox (``hall.store.outbox``), numbered
 # by the hall's screen sequence: what screens show and what wakes the staff-side pages
 # (``displays.messages`` maps them to screen messages).

@@ -17,6 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from displays.hub import Hub
+from displays.limits import SocketLimits
 from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
 from hall.calling.close_out import sweep_close_outs
@@ -32,7 +33,6 @@ from web.api.routes import routes as api_routes
 from web.auth import SESSION_COOKIE, SESSION_SECONDS
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
-from displays.limits import SocketLimits
 from web.wiring import DatabaseOutbox, database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
@@ -159,3 +159,12 @@ def create_app(
         settings.booking_rate_limit
     )
     return app
+
+
+def server_app() -> Starlette:
+    """The app of each process of ``tongban serve --workers N`` (uvicorn's factory)."""
+    from web.cli import configure_logging
+
+    settings = Settings.from_environ()
+    configure_logging(settings)
+    return create_app(settings, tune_gc=True)

@@ -23,8 +23,8 @@ from hall.errors import InvalidInput
 from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
-from hall.store.db import Database
 from hall.store import outbox
+from hall.store.db import Database
 from hall.store.models import (
     EventRow,
     ScreenOutboxRow,
@@ -85,9 +85,7 @@ async def load_board(db: Database, hall_id: str, now: datetime) -> Board:
         )
 
 
-async def read_outbox(
-    db: Database, hall_id: str, after: int, limit: int
-) -> list[OutboxEntry]:
+async def read_outbox(db: Database, hall_id: str, after: int, limit: int) -> list[OutboxEntry]:
     """The hall's screen events numbered after ``after``, in order (at most ``limit``)."""
     async with reading(db) as tx:
         return await outbox.entries_after(tx.session, hall_id, after, limit)

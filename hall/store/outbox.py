@@ -118,9 +118,7 @@ async def entries_after(
     ]
 
 
-async def last_seq_of(
-    session: AsyncSession, hall_id: str, upto: int, kinds: Sequence[str]
-) -> int:
+async def last_seq_of(session: AsyncSession, hall_id: str, upto: int, kinds: Sequence[str]) -> int:
     """The number of the latest entry of one of ``kinds`` up to ``upto`` (0 if none kept)."""
     found = await session.scalar(
         select(func.max(_OUTBOX.c.seq)).where(

@@ -187,10 +187,13 @@ def test_screen_sockets_are_limited_per_address(settings: Settings) -> None:
 
 def test_screen_sockets_are_limited_in_total(settings: Settings) -> None:
     limited = dataclasses.replace(settings, screen_sockets_per_address=0, screen_sockets_total=2)
-    with TestClient(create_app(limited)) as http:
-        with http.websocket_connect(WS) as one, http.websocket_connect(WS) as two:
-            assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
-            with http.websocket_connect(WS) as third:
-                code, reason = refusal(third)
-            assert code == 1013  # try again later
-            assert "try again later" in reason
+    with (
+        TestClient(create_app(limited)) as http,
+        http.websocket_connect(WS) as one,
+        http.websocket_connect(WS) as two,
+    ):
+        assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
+        with http.websocket_connect(WS) as third:
+            code, reason = refusal(third)
+        assert code == 1013  # try again later
+        assert "try again later" in reason

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hall.calling import board, tickets, windows
 from hall.errors import Forbidden, InvalidInput, NotFound
@@ -21,7 +21,7 @@ from hall.publish import RecordingPublisher
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import EventRow, ScreenOutboxRow
+from hall.store.models import ScreenOutboxRow
 from tests.hall.calling.helpers import (
     DAY,
     HALL,
