@@ -16,6 +16,7 @@ from hall.settings import Settings
 from simulation import cli as simulation_cli
 
 CROSS_PROCESS_BACKENDS = ("postgres", "redis")
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +131,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Tongban is starting {args.workers} processes on http://{host}:{port}/",
         file=sys.stderr,
     )
-    uvicorn.run("web.app:server_app", factory=True, workers=args.workers, **options)
+    uvicorn.run(
+        "web.app:server_app",
+        factory=True,
+        workers=args.workers,
+        # A worker imports the whole application before it answers the supervisor's
+        # first ping; uvicorn's 5 s kills it in a loop on a busy machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **options,
+    )
     return 0
 
 
