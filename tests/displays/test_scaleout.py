@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
 from displays.screen_state import Gap, ScreenState
 from tests.displays.test_backends import redis_url
