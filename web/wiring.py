@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -34,6 +35,14 @@ def asyncpg_dsn(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def redis_channel(database_url: str) -> str:
+    """The Redis channel of the processes on one database (a Redis may serve several:
+    a batch numbered by another database's outbox must never reach these screens)."""
+    url = make_url(database_url)
+    identity = f"{url.get_backend_name()}://{url.host}:{url.port}/{url.database}"
+    return f"tongban:screens:{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
+
+
 def make_backend(settings: Settings) -> Backend:
     """The backend named by HALL_DISPLAY_BACKEND; raises ValueError for an unknown one."""
     name = settings.display_backend
@@ -42,7 +51,7 @@ def make_backend(settings: Settings) -> Backend:
     if name == "postgres":
         return PostgresBackend(asyncpg_dsn(settings.database_url))
     if name == "redis":
-        return RedisBackend(settings.redis_url)
+        return RedisBackend(settings.redis_url, channel=redis_channel(settings.database_url))
     raise ValueError(f"HALL_DISPLAY_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
 
 
