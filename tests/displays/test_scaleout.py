@@ -111,9 +111,11 @@ def issue(server: LiveServer, count: int) -> None:
             assert answer.status_code == 201, answer.text
 
 
-def both_windows_serve(a: LiveServer, b: LiveServer, each: int) -> list[Window]:
+def both_windows_serve(
+    a: LiveServer, b: LiveServer, each: int, windows: list[Window] | None = None
+) -> list[Window]:
     """Window 1 through process A and window 2 through process B, at the same time."""
-    windows = [Window(a, 1), Window(b, 2)]
+    windows = windows or [Window(a, 1), Window(b, 2)]
     threads = [threading.Thread(target=w.serve, args=(each,)) for w in windows]
     for thread in threads:
         thread.start()
@@ -169,13 +171,13 @@ def test_screens_on_both_processes_get_the_same_calls_in_the_same_chain(
         on_a = Recorder(a, 2 * each + early)
         on_a.start()
         on_a.ready.wait(timeout=15)
-        first = Window(a, 3)
-        first.serve(early)
+        first, windows = Window(a, 3), [Window(a, 1), Window(b, 2)]
+        first.serve(early)  # ends with a finish: folded, it is no message of its own
         first.http.close()
         on_b = Recorder(b, 2 * each)
         on_b.start()
         on_b.ready.wait(timeout=15)
-        windows = both_windows_serve(a, b, each)
+        both_windows_serve(a, b, each, windows)  # at once: within the feeds' hold
         for screen in (on_a, on_b):
             screen.join(timeout=60)
     for screen in (on_a, on_b):
