@@ -407,7 +407,8 @@ class HallFeed:
                 return found
 
     async def _backoff(self, failures: int) -> None:
-        await asyncio.sleep(min(BACKOFF_MAX, BACKOFF_FIRST * 2**failures))
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2**failures)
+        await self._clock.sleep_until(self._clock.now() + delay)
 
     async def _attach_from_outbox(self, attach: _Attach) -> None:
         """Replay what a screen missed from the outbox (or a snapshot), then subscribe it."""
