@@ -336,9 +336,10 @@ class HallFeed:
                 self._hold({k: v for k, v in board.items() if k != "seq"})
             else:
                 self._send_held(board)
+        replays: dict[int, list[str] | None] = {}  # screens back after a restart share one
         for job in jobs:
             if isinstance(job, _Attach):
-                await self._attach_from_outbox(job)
+                await self._attach_from_outbox(job, replays)
 
     async def _read_board(self) -> dict[str, Any] | None:
         """The board re-read; while reads fail, retried with back-off, then caught up."""
@@ -410,13 +411,17 @@ class HallFeed:
         delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2**failures)
         await self._clock.sleep_until(self._clock.now() + delay)
 
-    async def _attach_from_outbox(self, attach: _Attach) -> None:
+    async def _attach_from_outbox(
+        self, attach: _Attach, replays: dict[int, list[str] | None]
+    ) -> None:
         """Replay what a screen missed from the outbox (or a snapshot), then subscribe it."""
         conn, since = attach.conn, attach.since
         texts: list[str] | None = None
-        if since < self.last_seq:
+        if since in replays:
+            texts = replays[since]
+        elif since < self.last_seq:
             try:
-                texts = await self._replay_from_outbox(since)
+                texts = replays[since] = await self._replay_from_outbox(since)
             except Exception:
                 log.warning(
                     "Replaying the outbox of hall %s failed; sending a snapshot", self.hall_id
