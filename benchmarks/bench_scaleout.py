@@ -46,6 +46,7 @@ def start_servers(count: int, backend: str) -> tuple[list[LiveServer], Any]:
         "HALL_DISPLAY_BACKEND": backend,
         "HALL_TICKET_RATE_LIMIT": "0",
         "HALL_SCREEN_QUEUE": "256",
+        "HALL_SCREEN_SOCKETS_PER_ADDRESS": "0",  # every screen here is 127.0.0.1
     }
     if backend == "redis":
         env["HALL_REDIS_URL"] = os.environ["HALL_TEST_REDIS_URL"]

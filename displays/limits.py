@@ -21,12 +21,15 @@ class SocketLimits:
         self.per_address, self.total = per_address, total
         self._open: Counter[str] = Counter()
         self._count = 0
+        self.refused = 0  # since the process started
 
     def take(self, address: str) -> tuple[int, str] | None:
         """Count a new socket from ``address``; the close code and reason if refused."""
         if self.total and self._count >= self.total:
+            self.refused += 1
             return CLOSE_TOTAL, "too many screens on this server; try again later"
         if self.per_address and self._open[address] >= self.per_address:
+            self.refused += 1
             return CLOSE_PER_ADDRESS, "too many screens from this address"
         self._open[address] += 1
         self._count += 1

@@ -50,7 +50,8 @@ async def screen_socket(websocket: WebSocket) -> None:
     refused = limits.take(peer)
     await websocket.accept()
     if refused is not None:
-        log.warning("Refused a screen socket from %s: %s", peer, refused[1])
+        if limits.refused % 1000 == 1:  # a flood must not flood the log too
+            log.warning("Refused screen socket(s) (%d so far): %s", limits.refused, refused[1])
         await websocket.close(*refused)
         return
     try:
