@@ -91,26 +91,53 @@ def test_a_screen_resynchronises_after_its_process_lost_the_database(
             c.start(180.0)
             issue(a, 12)
             window = Window(a, 1)
-            state, heard = ScreenState(), []
-            with connect(ws_url(c)) as ws:
-                state.apply(json.loads(ws.recv(timeout=30)))
-                window.serve(2)
-                proxy.cut()  # process C loses the database; A goes on calling
-                window.serve(6)
-                time.sleep(3)
-                proxy.restore()
-                window.serve(2)
-                deadline = time.monotonic() + 60
-                while len(heard) < 10 and time.monotonic() < deadline:
-                    message = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
-                    state.apply(message)  # no gap: the chain holds across the outage
-                    if message["type"] == "called":
-                        heard.append(message["ticket"])
+            screen = Listening(ws_url(c), calls=10)
+            screen.start()
+            assert screen.ready.wait(timeout=30)
+            window.serve(2)
+            proxy.cut()  # process C loses the database; A goes on calling
+            window.serve(6)
+            time.sleep(3)
+            proxy.restore()
+            window.serve(2)
+            screen.join(timeout=90)
             window.http.close()
         finally:
             c.stop()
             proxy.close()
-    assert heard == window.called
+    assert screen.error is None, screen.error
+    assert screen.heard == window.called
+
+
+class Listening(threading.Thread):
+    """A screen that answers heartbeats (as screen_client.js does) and keeps the calls."""
+
+    def __init__(self, url: str, calls: int) -> None:
+        super().__init__(daemon=True)
+        self.url, self.calls = url, calls
+        self.heard: list[str] = []
+        self.error: Exception | None = None
+        self.ready = threading.Event()
+
+    def run(self) -> None:
+        state = ScreenState()
+        deadline = time.monotonic() + 120
+        try:
+            with connect(self.url) as ws:
+                state.apply(json.loads(ws.recv(timeout=30)))
+                self.ready.set()
+                while len(self.heard) < self.calls:
+                    left = max(0.1, deadline - time.monotonic())
+                    message = json.loads(ws.recv(timeout=left))
+                    state.apply(message)  # no gap: the chain holds across the outage
+                    if message["type"] == "heartbeat":
+                        ws.send(json.dumps({"type": "heartbeat", "seq": state.seq}))
+                    elif message["type"] == "called":
+                        self.heard.append(message["ticket"])
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self.ready.set()
 
 
 def _env(server: LiveServer) -> dict[str, str]:
