@@ -3,6 +3,7 @@ backend; with them, N processes share the port and a call reaches screens on all
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -92,8 +93,9 @@ def test_workers_share_the_port_and_every_screen_gets_the_call(tmp_path: Path) -
         workers = children(server.pid)
         assert len([w for w in workers if Path(f"/proc/{w}").exists()]) >= 2
         url_ws = f"ws://127.0.0.1:{port}/ws/halls/district/screens"
-        screens = [connect(url_ws) for _ in range(6)]  # spread by the kernel over both
-        try:
+        with contextlib.ExitStack() as stack:
+            # Spread by the kernel over both processes.
+            screens = [stack.enter_context(connect(url_ws)) for _ in range(6)]
             for ws in screens:
                 assert json.loads(ws.recv(timeout=30))["type"] == "snapshot"
             with httpx.Client(base_url=base, timeout=30) as http:
@@ -113,9 +115,6 @@ def test_workers_share_the_port_and_every_screen_gets_the_call(tmp_path: Path) -
                         break
                 else:
                     raise AssertionError("a screen did not get the call")
-        finally:
-            for ws in screens:
-                ws.close()
     finally:
         if server.poll() is None:
             os.kill(server.pid, signal.SIGTERM)
