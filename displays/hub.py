@@ -22,9 +22,17 @@ from displays.announce import Voice
 from displays.backends import Backend, MemoryBackend
 from displays.connection import CLOSE_SILENT, CLOSE_TOO_SLOW, ScreenConnection
 from displays.desks import DeskListeners, Listener
-from displays.feed import REFRESH, RESET, Clock, HallFeed, Loader, MonotonicClock, UnknownHall
+from displays.feed import (
+    REFRESH,
+    RESET,
+    Clock,
+    HallFeed,
+    Loader,
+    MonotonicClock,
+    Outbox,
+    UnknownHall,
+)
 from displays.messages import (
-    SCREEN_KINDS,
     ScreenEvent,
     dumps,
     heartbeat_message,
@@ -66,12 +74,14 @@ class Hub:
         self.feeds: dict[str, HallFeed] = {}
         self.desks = DeskListeners()
         self._loader: Loader | None = None
+        self._outbox: Outbox | None = None
         self._ticker: asyncio.Task[None] | None = None
         self._slots = itertools.count()
 
-    async def start(self, loader: Loader) -> None:
-        """Start receiving from the backend; ``loader`` reads a hall's board."""
-        self._loader = loader
+    async def start(self, loader: Loader, outbox: Outbox | None = None) -> None:
+        """Start receiving from the backend; ``loader`` reads a hall's board, ``outbox``
+        its numbered events (without one, a process trusts the order it receives)."""
+        self._loader, self._outbox = loader, outbox
         await self.backend.start(self._on_batch, self._on_reset)
         self._ticker = asyncio.create_task(self._tick(), name="screens:heartbeat")
 
@@ -104,9 +114,8 @@ class Hub:
     def _on_batch(self, hall_id: str, events: list[ScreenEvent]) -> None:
         self.desks.deliver(hall_id, events)
         feed = self.feeds.get(hall_id)
-        screen = [e for e in events if e.kind in SCREEN_KINDS]
-        if feed is not None and screen:
-            feed.submit(screen)
+        if feed is not None and events:
+            feed.submit(events)  # all of them: the feed checks the numbers have no gap
 
     def _on_reset(self) -> None:
         self.desks.reset()
@@ -145,6 +154,7 @@ class Hub:
                 history=self.history,
                 board_hold_seconds=self.board_hold_seconds,
                 clock=self.clock,
+                outbox=self._outbox,
             )
             self.feeds[hall_id] = feed
         try:

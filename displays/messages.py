@@ -1,9 +1,10 @@
 """From committed hall events to screen messages, and the wire format between processes.
 
-Every message carries ``seq`` (the audit event id it stands for, agreed by every server
-process because it comes from the database) and ``prev`` (the ``seq`` of the message
-before it in the hall's feed). A screen whose last ``seq`` is not the next message's
-``prev`` has missed something and resynchronises. Messages carry a ``patch`` of the board:
+Every message carries ``seq`` (the hall's screen sequence number of the event it stands
+for, from the outbox in the database, so every server process numbers alike) and
+``prev`` (the ``seq`` of the chained message before it in the hall's feed). A screen
+whose last ``seq`` is not the next message's ``prev`` has missed something and
+resynchronises. Messages carry a ``patch`` of the board:
 the top-level parts that changed, with absolute values (``windows`` lists only the
 windows that changed, by number), so applying it twice does no harm. A ``board``
 message follows the events with what the database says after them.
@@ -92,7 +93,7 @@ def screen_events(events: Iterable[HallEvent]) -> list[ScreenEvent]:
         status = data.get("status")
         found.append(
             ScreenEvent(
-                seq=event.event_id,
+                seq=event.event_id if event.seq is None else event.seq,
                 kind=event.kind,
                 at=event.at.isoformat(),
                 ticket=ticket if isinstance(ticket, str) else None,

@@ -120,6 +120,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Heartbeat interval on screen sockets; a socket silent for three intervals is closed.",
     ),
     Setting(
+        "HALL_SCREEN_SOCKETS_PER_ADDRESS",
+        "200",
+        "Screen sockets one client address may hold open in one server process; more are "
+        "closed with code 4429 (0: no limit).",
+    ),
+    Setting(
+        "HALL_SCREEN_SOCKETS_TOTAL",
+        "20000",
+        "Screen sockets one server process holds open; more are closed with code 1013, "
+        "try again later (0: no limit).",
+    ),
+    Setting(
         "HALL_WHATIF_SCENARIOS",
         "(unset: calibrate from the hall's records)",
         "Folder of calibrated scenarios for the live what-if, <hall>-<weekday>.toml or "
@@ -164,6 +176,8 @@ class Settings:
     announce_repeat: int = 2
     screen_queue: int = 64
     screen_heartbeat_seconds: float = 10.0
+    screen_sockets_per_address: int = 200
+    screen_sockets_total: int = 20000
     whatif_scenarios: Path | None = None
     wait_estimate: str = "queue"
     clock_start: datetime | None = None
@@ -220,6 +234,10 @@ class Settings:
             screen_heartbeat_seconds=config(
                 "HALL_SCREEN_HEARTBEAT_SECONDS", cast=float, default=10.0
             ),
+            screen_sockets_per_address=config(
+                "HALL_SCREEN_SOCKETS_PER_ADDRESS", cast=int, default=200
+            ),
+            screen_sockets_total=config("HALL_SCREEN_SOCKETS_TOTAL", cast=int, default=20000),
             whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
             wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
             clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),

@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from displays.hub import Hub
+from displays.limits import SocketLimits
 from hall.booking.checkin import sweep_no_shows
 from hall.bootstrap import prepare
 from hall.calling.close_out import sweep_close_outs
@@ -31,7 +32,7 @@ from web.api import booking as api_booking
 from web.api.routes import routes as api_routes
 from web.errors import EXCEPTION_HANDLERS
 from web.pages.routes import routes as page_routes
-from web.wiring import database_loader, make_hub
+from web.wiring import DatabaseOutbox, database_loader, make_hub
 
 NO_SHOW_SWEEP_SECONDS = 60.0
 CASE_SWEEP_SECONDS = 10.0  # an unanswered 帮办 request escalates within 10 s of its minute
@@ -107,7 +108,7 @@ def create_app(
             app.state.db = db
             hub: Hub | None = app.state.hub
             if hub is not None:
-                await hub.start(database_loader(db, lambda: app.state.clock()))
+                await hub.start(database_loader(db, lambda: app.state.clock()), DatabaseOutbox(db))
             sweeper = asyncio.create_task(
                 sweep_no_shows(db, lambda: app.state.clock(), NO_SHOW_SWEEP_SECONDS)
             )
@@ -151,6 +152,9 @@ def create_app(
     # Screens need a hub; a test may pass another publisher (then screens are off).
     app.state.hub = publisher if isinstance(publisher, Hub) else None
     app.state.publisher = publisher
+    app.state.screen_limits = SocketLimits(
+        settings.screen_sockets_per_address, settings.screen_sockets_total
+    )
     app.state.clock = (
         utcnow if settings.clock_start is None else running_clock(settings.clock_start)
     )
@@ -161,3 +165,12 @@ def create_app(
         settings.ticket_rate_limit, settings.kiosk_rate_limit
     )
     return app
+
+
+def server_app() -> Starlette:
+    """The app of each process of ``tongban serve --workers N`` (uvicorn's factory)."""
+    from web.cli import configure_logging
+
+    settings = Settings.from_environ()
+    configure_logging(settings)
+    return create_app(settings, tune_gc=True)

@@ -1,8 +1,9 @@
 """Hall screens: the WebSocket feed, the board API, the notice, and the screen pages.
 
 ``WS /ws/halls/{hall}/screens[?since=SEQ]`` sends a snapshot (or, with ``since``, the
-messages the screen missed while this process still has them), then one message per
-change. The socket carries heartbeats both ways; see ``displays`` for the protocol.
+messages the screen missed, from this process's memory or the hall's outbox), then one
+message per change. The socket carries heartbeats both ways; see ``displays`` for the
+protocol. Sockets are limited per client address and in total (``displays.limits``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from displays.connection import ScreenConnection
 from displays.hub import Hub
+from displays.limits import SocketLimits
 from hall.calling import board
 from hall.calling.windows import no_such_window
 from hall.catalogue import reads
@@ -39,17 +41,32 @@ CLOSE_UNAVAILABLE = 1013
 
 def _since(websocket: WebSocket) -> int | None:
     raw = websocket.query_params.get("since", "")
-    return int(raw) if raw.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses (a 500).
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 async def screen_socket(websocket: WebSocket) -> None:
+    limits: SocketLimits = websocket.app.state.screen_limits
+    peer = websocket.client.host if websocket.client else "?"
+    refused = limits.take(peer)
+    await websocket.accept()
+    if refused is not None:
+        if limits.refused % 1000 == 1:  # a flood must not flood the log too
+            log.warning("Refused screen socket(s) (%d so far): %s", limits.refused, refused[1])
+        await websocket.close(*refused)
+        return
+    try:
+        await _screen(websocket, peer)
+    finally:
+        limits.give_back(peer)
+
+
+async def _screen(websocket: WebSocket, peer: str) -> None:
     hub: Hub | None = websocket.app.state.hub
     hall_id = websocket.path_params["hall"]
-    await websocket.accept()
     if hub is None:
         await websocket.close(CLOSE_UNAVAILABLE, "screens are not enabled on this server")
         return
-    peer = websocket.client.host if websocket.client else "?"
     conn = hub.connection(websocket.send_text, name=f"{hall_id}/{peer}")
     try:
         known = await hub.subscribe(hall_id, conn, _since(websocket))

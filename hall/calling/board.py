@@ -23,8 +23,17 @@ from hall.errors import InvalidInput
 from hall.publish import Publisher
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
+from hall.store import outbox
 from hall.store.db import Database
-from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow, WindowStatus
+from hall.store.models import (
+    EventRow,
+    ScreenOutboxRow,
+    StaffRow,
+    TicketRow,
+    WindowRow,
+    WindowStatus,
+)
+from hall.store.outbox import OutboxEntry
 from hall.store.unit import Tx, reading, unit_of_work
 
 CALL_KINDS = ("ticket_called", "ticket_recalled")
@@ -60,8 +69,9 @@ async def load_board(db: Database, hall_id: str, now: datetime) -> Board:
     """The board of a hall now; raises NotFound for an unknown hall."""
     async with reading(db) as tx:
         session = tx.session
-        # The event id first: under READ COMMITTED everything read below is at least as new.
-        seq = await session.scalar(select(func.max(EventRow.id)).where(EventRow.hall_id == hall_id))
+        # The screen sequence first: under READ COMMITTED everything read below is at
+        # least as new.
+        seq = await outbox.current_seq(session, hall_id)
         ctx = await load_context(tx, hall_id)
         windows = await window_rows(session, hall_id)
         return Board(
@@ -73,6 +83,18 @@ async def load_board(db: Database, hall_id: str, now: datetime) -> Board:
             average_wait_minutes=await _average_wait(session, ctx, now),
             as_of=now.isoformat(),
         )
+
+
+async def read_outbox(db: Database, hall_id: str, after: int, limit: int) -> list[OutboxEntry]:
+    """The hall's screen events numbered after ``after``, in order (at most ``limit``)."""
+    async with reading(db) as tx:
+        return await outbox.entries_after(tx.session, hall_id, after, limit)
+
+
+async def last_seq_of(db: Database, hall_id: str, upto: int, kinds: tuple[str, ...]) -> int:
+    """The number of the hall's latest screen event of ``kinds`` up to ``upto`` (0: none)."""
+    async with reading(db) as tx:
+        return await outbox.last_seq_of(tx.session, hall_id, upto, kinds)
 
 
 def _hall_view(ctx: HallContext) -> dict[str, Any]:
@@ -106,7 +128,8 @@ async def _recent_calls(
     session: AsyncSession, ctx: HallContext, now: datetime
 ) -> list[dict[str, Any]]:
     query = (
-        select(EventRow)
+        select(EventRow, ScreenOutboxRow.seq)
+        .outerjoin(ScreenOutboxRow, ScreenOutboxRow.event_id == EventRow.id)
         .where(
             EventRow.hall_id == ctx.id,
             EventRow.kind.in_(CALL_KINDS),
@@ -119,11 +142,11 @@ async def _recent_calls(
         .limit(RECENT_CALLS)
     )
     calls = []
-    for row in (await session.scalars(query)).all():
+    for row, seq in (await session.execute(query)).all():
         after = row.after or {}
         calls.append(
             {
-                "seq": row.id,
+                "seq": row.id if seq is None else seq,
                 "ticket": after.get("number"),
                 "window": after.get("window"),
                 "at": row.at.isoformat(),

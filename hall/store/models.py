@@ -93,6 +93,9 @@ class HallRow(Base):
     # Bumped by every unit that changes one of the hall's waiting tickets or windows
     # (hall.calling.queue_copy).
     queue_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The hall's last screen sequence number: moved, under the row's lock, by every unit
+    # that writes to the hall's screen outbox (hall.store.outbox).
+    screen_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MatterGroupRow(Base):
@@ -403,6 +406,27 @@ class EventRow(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ScreenOutboxRow(Base):
+    """The hall's screen messages in one order for every server process (hall.store.outbox).
+
+    ``seq`` is the hall's ``screen_seq`` at the write, with no gaps; rows are pruned
+    after a day (the latest ones are kept whatever their age).
+    """
+
+    __tablename__ = "screen_outbox"
+    __table_args__ = (Index("ix_screen_outbox_event_id", "event_id"),)
+
+    hall_id: Mapped[str] = mapped_column(ForeignKey("halls.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    kind: Mapped[str] = mapped_column(String(64))
+    # Numbers only: the ticket number, the window number, a status.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column()
 
 
 class RatingRow(Base):

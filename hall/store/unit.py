@@ -15,7 +15,9 @@ every hall whose waiting tickets or windows the unit changed (``queue_changed``)
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -24,8 +26,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.publish import HallEvent, NullPublisher, Publisher
-from hall.store import audit
+from hall.publish import HallEvent, NullPublisher, Publisher, in_outbox
+from hall.store import audit, outbox
 from hall.store.db import Database
 from hall.store.memo import Memo
 from hall.store.models import EventRow, HallRow
@@ -42,6 +44,23 @@ _BUMP = (
     .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
     .where(_HALLS.c.id == bindparam("b_hall"))
     .returning(_HALLS.c.queue_version)
+)
+# The same statement that also numbers the hall's screen events (hall.store.outbox).
+_BUMP_AND_NUMBER = (
+    update(_HALLS)
+    .values(
+        queue_version=_HALLS.c.queue_version + 1,
+        screen_seq=_HALLS.c.screen_seq + bindparam("b_count"),
+        updated_at=_HALLS.c.updated_at,
+    )
+    .where(_HALLS.c.id == bindparam("b_hall"))
+    .returning(_HALLS.c.queue_version, _HALLS.c.screen_seq)
+)
+_NUMBER = (
+    update(_HALLS)
+    .values(screen_seq=_HALLS.c.screen_seq + bindparam("b_count"), updated_at=_HALLS.c.updated_at)
+    .where(_HALLS.c.id == bindparam("b_hall"))
+    .returning(_HALLS.c.screen_seq)
 )
 
 P = TypeVar("P", bound="Part")
@@ -145,12 +164,41 @@ class Unit(Tx):
             await part.before_commit()
         self._check_rows()
         events = await self._write_events()
+        numbered: dict[str, list[HallEvent]] = defaultdict(list)
+        for event in events:
+            if in_outbox(event.kind):
+                numbered[event.hall_id].append(event)
+        seqs: dict[int, int] = {}  # event id -> its screen sequence number
         connection = await self.session.connection()
-        for hall_id in sorted(self._queues):  # the last statements; one order: no deadlock
-            version = (await connection.execute(_BUMP, {"b_hall": hall_id})).scalar()
+        # The last statements, in one order of halls (no deadlock); each holds the hall
+        # row's lock until the commit, so screen numbers commit in order.
+        for hall_id in sorted(set(self._queues) | set(numbered)):
+            batch = numbered.get(hall_id, [])
+            last = await self._bump(connection, hall_id, len(batch))
+            if batch and last is not None:
+                await outbox.append(connection, hall_id, batch, last, self.now)
+                first = last - len(batch) + 1
+                seqs.update((e.event_id, first + i) for i, e in enumerate(batch))
+        if not seqs:
+            return events
+        return [dataclasses.replace(e, seq=seqs.get(e.event_id)) for e in events]
+
+    async def _bump(self, connection: Any, hall_id: str, count: int) -> int | None:
+        """Move the hall's queue version (if its queue changed) and screen sequence
+        (by ``count``) in one statement; the hall's new ``screen_seq`` if moved."""
+        params = {"b_hall": hall_id, "b_count": count}
+        if hall_id not in self._queues:
+            return (await connection.execute(_NUMBER, params)).scalar()  # type: ignore[no-any-return]
+        if not count:
+            version = (await connection.execute(_BUMP, params)).scalar()
             if version is not None:
                 self.queue_versions[hall_id] = int(version)
-        return events
+            return None
+        row = (await connection.execute(_BUMP_AND_NUMBER, params)).first()
+        if row is None:
+            return None
+        self.queue_versions[hall_id] = int(row[0])
+        return int(row[1])
 
     def committed(self) -> None:
         for part in self._parts.values():

@@ -83,3 +83,14 @@ async def test_big_batches_are_split_under_the_notify_limit() -> None:
     assert [e for p in payloads for e in decode_batch(p)[1]] == events
     with pytest.raises(ValueError, match="malformed"):
         decode_batch("{}")
+
+
+async def test_each_database_has_its_own_redis_channel() -> None:
+    """Processes on one database share a channel (whatever password each uses); another
+    database's numbered batches never reach them."""
+    from web.wiring import redis_channel
+
+    one = redis_channel("postgresql+asyncpg://u:secret@db.example/city")
+    assert one == redis_channel("postgresql+asyncpg://u:other@db.example/city")
+    assert one != redis_channel("postgresql+asyncpg://u:secret@db.example/town")
+    assert "secret" not in one

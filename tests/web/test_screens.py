@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -119,6 +120,9 @@ def test_reconnecting_with_since_replays_what_was_missed(client: TestClient) -> 
     assert state.window(3) == {**(state.window(3) or {}), "ticket_status": "called"}
     with client.websocket_connect(f"{WS}?since=999999") as ws:
         assert ws.receive_json()["type"] == "snapshot"
+    for odd in ("²", "٣", "9" * 40, "-1"):  # no number a client could mean: a snapshot
+        with client.websocket_connect(f"{WS}?since={odd}") as ws:
+            assert ws.receive_json()["type"] == "snapshot"
 
 
 def test_window_pause_and_unknown_hall(client: TestClient) -> None:
@@ -177,3 +181,39 @@ def test_a_notice_without_a_body_keeps_the_notice(client: TestClient) -> None:
 
 def test_window_screen_page_with_a_number_no_column_holds_is_404(client: TestClient) -> None:
     assert client.get(f"/halls/district/screens/windows/{2**63}").status_code == 404
+
+
+def refusal(ws: Socket) -> tuple[int, str]:
+    """The close code and reason of a socket the server closes at once."""
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_json()
+    return closed.value.code, closed.value.reason
+
+
+def test_screen_sockets_are_limited_per_address(settings: Settings) -> None:
+    limited = dataclasses.replace(settings, screen_sockets_per_address=2, screen_sockets_total=0)
+    with TestClient(create_app(limited)) as http:
+        with http.websocket_connect(WS) as one, http.websocket_connect(WS) as two:
+            assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
+            with http.websocket_connect(WS) as third:
+                code, reason = refusal(third)
+            assert (code, reason) == (4429, "too many screens from this address")
+        # Closing one makes room again.
+        with http.websocket_connect(WS) as again:
+            assert again.receive_json()["type"] == "snapshot"
+
+
+def test_screen_sockets_are_limited_in_total(settings: Settings) -> None:
+    limited = dataclasses.replace(settings, screen_sockets_per_address=0, screen_sockets_total=2)
+    with (
+        TestClient(create_app(limited)) as http,
+        http.websocket_connect(WS) as one,
+        http.websocket_connect(WS) as two,
+    ):
+        assert one.receive_json()["type"] == two.receive_json()["type"] == "snapshot"
+        with http.websocket_connect(WS) as third:
+            code, reason = refusal(third)
+        assert code == 1013  # try again later
+        assert "try again later" in reason

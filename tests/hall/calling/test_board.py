@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hall.calling import board, tickets, windows
 from hall.errors import Forbidden, InvalidInput, NotFound
@@ -21,7 +21,7 @@ from hall.publish import RecordingPublisher
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import EventRow
+from hall.store.models import ScreenOutboxRow
 from tests.hall.calling.helpers import (
     DAY,
     HALL,
@@ -122,8 +122,19 @@ async def test_the_board_after_calls(db: Database) -> None:
     seqs = [c["seq"] for c in shown.recent_calls]
     assert seqs == sorted(seqs, reverse=True)
     async with db.read() as session:
-        last = await session.scalar(select(func.max(EventRow.id)).where(EventRow.hall_id == HALL))
-    assert shown.seq == last
+        numbers = (
+            await session.scalars(
+                select(ScreenOutboxRow.seq)
+                .where(ScreenOutboxRow.hall_id == HALL)
+                .order_by(ScreenOutboxRow.seq)
+            )
+        ).all()
+    # The hall's screen numbers have no gaps, and the board is as of the last one.
+    assert list(numbers) == list(range(1, len(numbers) + 1))
+    assert shown.seq == numbers[-1]
+    # Recent calls carry the numbers their messages carried.
+    call_numbers = {e.seq for e in pub.events if e.kind in board.CALL_KINDS and e.hall_id == HALL}
+    assert set(seqs) <= call_numbers
 
     configured = demo_hall()["windows"]
     assert [w["number"] for w in shown.windows] == [w["number"] for w in configured]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_kiosk_devices"
-down_revision = "0019_staff_sessions"
+down_revision = "0020_screen_outbox"
 branch_labels = None
 depends_on = None
 
