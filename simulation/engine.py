@@ -261,6 +261,7 @@ class _Day:
         self.done = [_Alarm(self.env, self._completion(w), _UNSET) for w in range(count)]
         self.area = 0.0
         self.last = begin
+        self.clock = begin  # the time of the event being handled
         self.marks: list[float] = []
 
     def start(self, resume: Start | None = None) -> None:
@@ -341,7 +342,7 @@ class _Day:
                             break
 
     def _mark(self, event: simpy.Event) -> None:
-        now = self.env.now
+        self.clock = now = self.env.now
         if self.upcoming <= now:
             self._catch_up(now)
         self.area += self.queued * (now - self.last)
@@ -390,20 +391,26 @@ class _Day:
         self.by[i] = w + 1
         self.idle.discard(w)
         self.busy[w] = True
-        clock = self.env.now
         # A call made ahead (`_ahead`) ends its service counted from its own time.
-        self.done[w].again(self.service[i] if now == clock else now + self.service[i] - clock)
+        clock = self.clock
+        done = self.done[w]
+        done.callbacks = done._callbacks  # done.again(…), inlined
+        self.env.schedule(
+            done, _NORMAL, self.service[i] if now == clock else now + self.service[i] - clock
+        )
         return True
 
     def _completion(self, w: int) -> Callable[[simpy.Event], None]:
         def complete(event: simpy.Event) -> None:
-            self.busy[w] = False
+            self.clock = now = self.env.now
             if self.staffed[w]:
-                now = self.env.now
                 if self.upcoming <= now:
                     self._catch_up(now)
                 if not self._call(w, now):
+                    self.busy[w] = False
                     self.idle.add(w)
+            else:
+                self.busy[w] = False
             if self.idle:
                 self._ahead()
 
@@ -411,7 +418,7 @@ class _Day:
 
     def _shift_change(self, w: int, on: bool) -> Callable[[simpy.Event], None]:
         def change(event: simpy.Event) -> None:
-            now = self.env.now
+            self.clock = now = self.env.now
             if self.upcoming <= now:
                 self._catch_up(now)
             self.staffed[w] = on
