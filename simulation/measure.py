@@ -115,7 +115,8 @@ def _by_window(
 ) -> list[tuple[list[tuple[float, float]], FloatArray, FloatArray]]:
     """Per window: staffed intervals, and the start and finish of each service in
     citizen order."""
-    order = np.argsort(trace.window, kind="stable")
+    small = np.int16 if len(model.windows) < np.iinfo(np.int16).max else np.int64
+    order = np.argsort(trace.window.astype(small), kind="stable")  # a radix sort
     windows = trace.window[order]
     starts = trace.called[order]
     finishes = starts + trace.service[order]
@@ -243,11 +244,19 @@ def _hours(model: Model, trace: Trace, waits: _Waits, seen: BoolArray) -> tuple[
         values.append(wait[mine])
         groups.append(bucket[mine] + c * count)
     means = _sorted_means(np.concatenate(values), np.concatenate(groups), len(WAIT_CLASSES) * count)
+    # The queue length: each citizen's time in the queue inside the hour. Arrivals are in
+    # time order, so only a slice of them can have been waiting in a given hour: those who
+    # arrived before its end and no longer before its start than the longest wait.
+    arrival = trace.arrival
+    longest = float((called - arrival).max()) + 1.0 if arrival.size else 0.0
+    lo = start + np.arange(count) * HOUR
+    hi = np.minimum(lo + HOUR, model.arrival_end)
+    firsts = np.searchsorted(arrival, lo - longest).tolist()
+    lasts = np.searchsorted(arrival, hi).tolist()
     queue = []
-    for h in range(count):
-        lo, hi = start + h * HOUR, min(start + (h + 1) * HOUR, model.arrival_end)
-        overlap = np.clip(np.minimum(called, hi) - np.maximum(trace.arrival, lo), 0.0, None)
-        queue.append(float(overlap.sum()) / (hi - lo))
+    for low, high, first, last in zip(lo.tolist(), hi.tolist(), firsts, lasts, strict=True):
+        overlap = np.minimum(called[first:last], high) - np.maximum(arrival[first:last], low)
+        queue.append(float(overlap[overlap > 0.0].sum()) / (high - low))
     return tuple(
         Hour(
             arrivals=int(arrivals[h]),
