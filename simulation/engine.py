@@ -221,6 +221,39 @@ class _Alarm(simpy.Event):
 class _Day:
     """The mutable state of one simulated day; callbacks are bound methods."""
 
+    __slots__ = (
+        "area",
+        "arrival",
+        "arrival_seconds",
+        "busy",
+        "by",
+        "called",
+        "clock",
+        "coverage",
+        "done",
+        "due",
+        "due_seconds",
+        "env",
+        "green",
+        "idle",
+        "last",
+        "line",
+        "lines",
+        "marks",
+        "matter",
+        "model",
+        "next",
+        "order",
+        "queued",
+        "service",
+        "service_seconds",
+        "staffed",
+        "states",
+        "streaks",
+        "upcoming",
+        "waiting",
+    )
+
     def __init__(
         self, model: Model, arrivals: Arrivals, service_minutes: FloatArray, begin: float = 0.0
     ) -> None:
