@@ -3,10 +3,10 @@
 The day's citizens are pre-generated arrays (`arrivals.generate_arrivals`) with pre-drawn
 handling times, so the hot path draws no random numbers. A citizen is a row index, not a
 SimPy process: the engine schedules plain SimPy events with callbacks (one completion per
-service, the roster's shift and break changes, and arrivals: only while some window is
-idle, see `_Day._catch_up`). Every "which citizen
-next" decision is `WaitingLines.take` of the queueing core (the machinery behind
-`queueing.DispatchQueue`, keyed by the citizen's row instead of a `Ticket`), with the
+service, the roster's shift and break changes); arrivals are not events (see
+`_Day._catch_up` and `_Day._ahead`). Every "which citizen next" decision is
+`WaitingLines.take` of the queueing core (the machinery behind `queueing.DispatchQueue`,
+keyed by the citizen's row instead of a `Ticket`, one line per dispatch class), with the
 window's priority streak carried exactly as `queueing.apply_decision` does. The engine
 only records when each citizen was called and by which window; `measure.py` turns that
 trace into KPIs.
@@ -16,6 +16,7 @@ Time inside the engine is seconds after opening, the queueing core's unit.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -497,5 +498,13 @@ def run_day(
     """
     day = _Day(model, arrivals, service_minutes, 0.0 if start is None else start.time)
     day.start(start)
-    day.env.run()
+    # The day allocates many small tuples and lists (heap entries) and frees nearly all of
+    # them itself; the cyclic collector only walks them again and again, so it is paused.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        day.env.run()
+    finally:
+        if collecting:
+            gc.enable()
     return day.trace()
