@@ -266,12 +266,10 @@ class _Day:
         self.service_seconds = service_minutes * MINUTE
         self.arrival: list[float] = self.arrival_seconds.tolist()
         self.arrival.append(_INF)  # a sentinel: "nobody else is coming"
-        self.due: list[float | None] = [
-            d if booked else None
-            for d, booked in zip(
-                self.due_seconds.tolist(), arrivals.appointment.tolist(), strict=True
-            )
-        ]
+        # The slot start of each appointment holder, None for walk-ins.
+        due = self.due_seconds.astype(object)
+        due[~arrivals.appointment] = None
+        self.due: list[float | None] = due.tolist()
         self.matter: list[int] = arrivals.matter.tolist()
         # Each citizen's dispatch class (see `_dispatch_classes`).
         self.line: list[int] = np.asarray(model.dispatch, dtype=np.int64)[arrivals.matter].tolist()
