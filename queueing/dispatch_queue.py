@@ -45,6 +45,9 @@ _PROMOTE, _OVERFLOW = range(2)
 _INF = float("inf")
 _COMPREHENSIVE = WindowKind.COMPREHENSIVE
 _GREEN_WINDOW = WindowKind.GREEN
+# The rules as module constants: reading an enum member off its class is a slow lookup.
+_GREEN_BOUND, _PRIORITY_CAP, _GREEN_RULE = Rule.GREEN_BOUND, Rule.PRIORITY_CAP, Rule.GREEN
+_APPOINTMENT, _AGEING, _WALK_IN = Rule.APPOINTMENT, Rule.AGEING, Rule.WALK_IN
 
 
 class _Line:
@@ -206,11 +209,27 @@ class WaitingLines(Generic[K]):
             tops = _all_tops(lines)
             if tops is None:
                 return None
-        green, pool = tops
+        green, (p_green, walk, appointment) = tops
         if green is not None and green[0] + self._green_bound <= now:
-            choice = (green[1], Rule.GREEN_BOUND)  # the earliest green is overdue, if any is
+            choice = (green[1], _GREEN_BOUND)  # the earliest green is overdue, if any is
+        # The rest of the pool by the rules of `choose_next`, in its order.
+        elif (
+            walk is not None
+            and window.priority_streak >= self._cap
+            and window.kind is not _GREEN_WINDOW
+        ):
+            choice = (walk[1], _PRIORITY_CAP)
+        elif p_green is not None:
+            choice = (p_green[1], _GREEN_RULE)
         else:
-            choice = self._pick(window, now, *pool)
+            aged = walk if walk is not None and walk[0] + self._ageing <= now else None
+            if appointment is not None and (aged is None or appointment < aged):
+                choice = (appointment[1], _APPOINTMENT)
+            elif aged is not None:
+                choice = (aged[1], _AGEING)
+            else:
+                assert walk is not None  # the pool is never empty here
+                choice = (walk[1], _WALK_IN)
         if not keep:
             held = self._held.pop(choice[0])
             line = held[_LINE]
@@ -221,27 +240,6 @@ class WaitingLines(Generic[K]):
             if heap:
                 self._clean(heap, tag)
         return choice
-
-    def _pick(
-        self,
-        window: WindowState,
-        now: float,
-        green: _Entry | None,
-        walk: _Entry | None,
-        appointment: _Entry | None,
-    ) -> tuple[K, Rule]:
-        capped = window.kind is not _GREEN_WINDOW and window.priority_streak >= self._cap
-        if capped and walk is not None:
-            return walk[1], Rule.PRIORITY_CAP
-        if green is not None:
-            return green[1], Rule.GREEN
-        aged = walk if walk is not None and walk[0] + self._ageing <= now else None
-        if appointment is not None and (aged is None or appointment < aged):
-            return appointment[1], Rule.APPOINTMENT
-        if aged is not None:
-            return aged[1], Rule.AGEING
-        assert walk is not None  # the pool is never empty here
-        return walk[1], Rule.WALK_IN
 
     def _preferred_tops(
         self, lines: list[_Line], now: float, coverage: Coverage

@@ -148,7 +148,11 @@ def _choose(rng: np.random.Generator, shares: Sequence[float], size: int) -> Int
         raise InvalidInputError("Arrivals exist but every matter's share is zero.")
     if size == 0:
         return np.empty(0, dtype=np.int64)
-    return rng.choice(weights.size, size=size, p=weights / total).astype(np.int64)
+    # Inverse transform on one uniform each: the draws `rng.choice(…, p=…)` makes, without
+    # its checks of p on every call (the shares were checked when the scenario was read).
+    cdf = (weights / total).cumsum()
+    cdf /= cdf[-1]
+    return cdf.searchsorted(rng.random(size), side="right").astype(np.int64)
 
 
 def _appointments(rng: np.random.Generator, plan: ArrivalPlan) -> tuple[FloatArray, FloatArray]:

@@ -3,10 +3,10 @@
 The day's citizens are pre-generated arrays (`arrivals.generate_arrivals`) with pre-drawn
 handling times, so the hot path draws no random numbers. A citizen is a row index, not a
 SimPy process: the engine schedules plain SimPy events with callbacks (one completion per
-service, the roster's shift and break changes, and arrivals: only while some window is
-idle, see `_Day._catch_up`). Every "which citizen
-next" decision is `WaitingLines.take` of the queueing core (the machinery behind
-`queueing.DispatchQueue`, keyed by the citizen's row instead of a `Ticket`), with the
+service, the roster's shift and break changes); arrivals are not events (see
+`_Day._catch_up` and `_Day._ahead`). Every "which citizen next" decision is
+`WaitingLines.take` of the queueing core (the machinery behind `queueing.DispatchQueue`,
+keyed by the citizen's row instead of a `Ticket`, one line per dispatch class), with the
 window's priority streak carried exactly as `queueing.apply_decision` does. The engine
 only records when each citizen was called and by which window; `measure.py` turns that
 trace into KPIs.
@@ -16,6 +16,7 @@ Time inside the engine is seconds after opening, the queueing core's unit.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,7 +69,11 @@ class Model:
     shifts: tuple[tuple[Span, ...], ...]  # seconds; the last end may be inf (serve until empty)
     wake: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]  # per matter: (plain, green)
     able: tuple[frozenset[int], ...]  # per matter: the windows that may serve it
-    skills: tuple[tuple[int, ...] | None, ...]  # per window: matter indices, None = any
+    # Matters that dispatch cannot tell apart (the same windows may serve them, so the same
+    # open windows cover them) share one waiting line, a *dispatch class*:
+    dispatch: tuple[int, ...]  # per matter: its dispatch class
+    line_codes: tuple[str, ...]  # per dispatch class: the matter code its line goes by
+    skills: tuple[tuple[int, ...] | None, ...]  # per window: dispatch classes, None = any
     warmup: float  # seconds; statistics start here (0 in day mode)
     arrival_end: float  # seconds; no arrivals after it (closing time in day mode)
     staffed_per_hour: tuple[float, ...]  # mean number of windows staffed, per measured hour
@@ -99,8 +104,11 @@ def compile_model(scenario: Scenario) -> Model:
         green = tuple(sorted(mine, key=lambda w: (_WAKE_RANK[True][plans[w].kind], w)))
         wake.append((plain, green))
         able.append(frozenset(mine))
+    dispatch, line_codes = _dispatch_classes(codes, able)
     skills = tuple(
-        None if "*" in p.skills else tuple(i for i, c in enumerate(codes) if c in p.skills)
+        None
+        if "*" in p.skills
+        else tuple(sorted({dispatch[i] for i, c in enumerate(codes) if c in p.skills}))
         for p in plans
     )
     warmup = scenario.run.warmup_minutes if scenario.run.mode is Mode.STEADY else 0.0
@@ -113,11 +121,32 @@ def compile_model(scenario: Scenario) -> Model:
         shifts=tuple(shifts),
         wake=tuple(wake),
         able=tuple(able),
+        dispatch=dispatch,
+        line_codes=line_codes,
         skills=skills,
         warmup=warmup * MINUTE,
         arrival_end=end * MINUTE,
         staffed_per_hour=_staffed_per_hour(shifts, warmup * MINUTE, end * MINUTE),
     )
+
+
+def _dispatch_classes(
+    codes: tuple[str, ...], able: list[frozenset[int]]
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """Group the matters that dispatch treats alike: those the same windows may serve.
+
+    Dispatch reads a citizen's matter only through which windows take it (`WindowState.takes`)
+    and which open specialised or green windows cover it (`Coverage`, built from the same
+    windows' skills); matters with the same serving windows agree on both at every moment.
+    Queued under one code, their citizens are ordered by (time, row) in one heap instead of
+    several, which is the order the policy takes them in across the separate lines, so every
+    decision is the same with fewer lines to look at. Returns each matter's class and each
+    class's code (its first matter's).
+    """
+    classes: dict[frozenset[int], int] = {}
+    dispatch = tuple(classes.setdefault(windows, len(classes)) for windows in able)
+    line_codes = tuple(codes[dispatch.index(c)] for c in range(len(classes)))
+    return dispatch, line_codes
 
 
 def _staffed_per_hour(
@@ -193,6 +222,39 @@ class _Alarm(simpy.Event):
 class _Day:
     """The mutable state of one simulated day; callbacks are bound methods."""
 
+    __slots__ = (
+        "area",
+        "arrival",
+        "arrival_seconds",
+        "busy",
+        "by",
+        "called",
+        "clock",
+        "coverage",
+        "done",
+        "due",
+        "due_seconds",
+        "env",
+        "green",
+        "idle",
+        "last",
+        "line",
+        "lines",
+        "marks",
+        "matter",
+        "model",
+        "next",
+        "order",
+        "queued",
+        "service",
+        "service_seconds",
+        "staffed",
+        "states",
+        "streaks",
+        "upcoming",
+        "waiting",
+    )
+
     def __init__(
         self, model: Model, arrivals: Arrivals, service_minutes: FloatArray, begin: float = 0.0
     ) -> None:
@@ -204,21 +266,20 @@ class _Day:
         self.service_seconds = service_minutes * MINUTE
         self.arrival: list[float] = self.arrival_seconds.tolist()
         self.arrival.append(_INF)  # a sentinel: "nobody else is coming"
-        self.due: list[float | None] = [
-            d if booked else None
-            for d, booked in zip(
-                self.due_seconds.tolist(), arrivals.appointment.tolist(), strict=True
-            )
-        ]
+        # The slot start of each appointment holder, None for walk-ins.
+        due = self.due_seconds.astype(object)
+        due[~arrivals.appointment] = None
+        self.due: list[float | None] = due.tolist()
         self.matter: list[int] = arrivals.matter.tolist()
+        # Each citizen's dispatch class (see `_dispatch_classes`).
+        self.line: list[int] = np.asarray(model.dispatch, dtype=np.int64)[arrivals.matter].tolist()
         self.green: list[bool] = arrivals.green.tolist()
         self.service: list[float] = self.service_seconds.tolist()
         n = len(self.matter)
         self.next = 0  # the first citizen not yet queued
         self.upcoming = self.arrival[0]  # when they arrive
-        self.armed = False  # whether an arrival event is pending
         self.queued = 0  # citizens in `lines`
-        self.waiting = [0] * len(model.codes)  # per matter
+        self.waiting = [0] * len(model.line_codes)  # per dispatch class
         self.called = [math.nan] * n
         self.by = [0] * n
         self.order: list[int] = []
@@ -230,9 +291,9 @@ class _Day:
         self.idle: set[int] = set()  # staffed and not serving
         self.coverage = coverage_of(())
         self.done = [_Alarm(self.env, self._completion(w), _UNSET) for w in range(count)]
-        self.arrival_alarm = _Alarm(self.env, self._arrive, _UNSET)
         self.area = 0.0
         self.last = begin
+        self.clock = begin  # the time of the event being handled
         self.marks: list[float] = []
 
     def start(self, resume: Start | None = None) -> None:
@@ -263,12 +324,14 @@ class _Day:
             if streak != state.priority_streak:
                 self.states[w] = WindowState(state.number, state.kind, state.skills, streak)
 
-    # Arrivals are queued lazily. A citizen who arrives while no window is idle can only
+    # Arrivals are not events. A citizen who arrives while no window is idle can only
     # wait, so nothing happens at their arrival: they are added to the queue, with their
     # own arrival time, at the next event (a completion, a shift change), before any
-    # decision. Only while some window is idle does the next arrival get its own event,
-    # so that it can be called at once. The decisions are the same as if every arrival
-    # were an event: the policy sees the same waiting citizens at every decision.
+    # decision. While some window is idle, every event ends by looking ahead (`_ahead`):
+    # each arrival due before the next scheduled event is handled then, at its own time,
+    # and called at once if an idle window may serve them. Nothing else happens between
+    # two events, so the policy sees the same waiting citizens at every decision as if
+    # every arrival were an event.
 
     def _catch_up(self, now: float) -> int:
         """Queue every citizen who arrived by `now`; return the first one added."""
@@ -276,15 +339,15 @@ class _Day:
         arrival = self.arrival
         lines = self.lines
         area = self.area + self.queued * (now - self.last)
-        codes, matter, green, due, waiting = (
-            self.model.codes, self.matter, self.green, self.due, self.waiting
+        codes, line, green, due, waiting = (
+            self.model.line_codes, self.line, self.green, self.due, self.waiting
         )  # fmt: skip
         at = arrival[i]
         while at <= now:
             area += now - at  # each has waited since their arrival, not since now
-            m = matter[i]
-            lines.add(i, codes[m], at, green[i], due[i])
-            waiting[m] += 1
+            c = line[i]
+            lines.add(i, codes[c], at, green[i], due[i])
+            waiting[c] += 1
             i += 1
             at = arrival[i]
         self.queued += i - first
@@ -294,34 +357,31 @@ class _Day:
         self.last = now
         return first
 
-    def _arm(self) -> None:
-        """Give the next arrival its own event while a window is idle (see above)."""
-        if not self.armed and self.upcoming < _INF:
-            self.armed = True
-            self.arrival_alarm.again(self.upcoming - self.env.now)
+    def _ahead(self) -> None:
+        """While a window is idle, handle each arrival due before the next event (see above)."""
+        idle = self.idle
+        peek = self.env.peek
+        able, wake, matter, green = self.model.able, self.model.wake, self.matter, self.green
+        while idle:
+            at = self.upcoming
+            if at >= peek():  # also when nobody else is coming (inf)
+                return
+            for i in range(self._catch_up(at), self.next):
+                m = matter[i]
+                if idle and not idle.isdisjoint(able[m]):
+                    for w in wake[m][green[i]]:
+                        if w in idle and self._call(w, at):
+                            break
 
     def _mark(self, event: simpy.Event) -> None:
-        now = self.env.now
+        self.clock = now = self.env.now
         if self.upcoming <= now:
             self._catch_up(now)
         self.area += self.queued * (now - self.last)
         self.last = now
         self.marks.append(self.area)
-
-    def _arrive(self, event: simpy.Event) -> None:
-        self.armed = False
-        now = self.env.now
-        idle = self.idle
-        model = self.model
-        if self.upcoming <= now:
-            for i in range(self._catch_up(now), self.next):
-                m = self.matter[i]
-                if idle and not idle.isdisjoint(model.able[m]):
-                    for w in model.wake[m][self.green[i]]:
-                        if w in idle and self._call(w, now):
-                            break
-        if idle:
-            self._arm()
+        if self.idle:
+            self._ahead()
 
     def _call(self, w: int, now: float) -> bool:
         """Ask the policy which citizen window `w` calls now; start serving them."""
@@ -357,31 +417,40 @@ class _Day:
                     state.number, state.kind, state.skills, streak
                 )
             self.states[w] = cached
-        self.waiting[self.matter[i]] -= 1
+        self.waiting[self.line[i]] -= 1
         self.called[i] = now
         self.order.append(i)
         self.by[i] = w + 1
         self.idle.discard(w)
         self.busy[w] = True
-        self.done[w].again(self.service[i])
+        # A call made ahead (`_ahead`) ends its service counted from its own time.
+        clock = self.clock
+        done = self.done[w]
+        done.callbacks = done._callbacks  # done.again(…), inlined
+        self.env.schedule(
+            done, _NORMAL, self.service[i] if now == clock else now + self.service[i] - clock
+        )
         return True
 
     def _completion(self, w: int) -> Callable[[simpy.Event], None]:
         def complete(event: simpy.Event) -> None:
-            self.busy[w] = False
+            self.clock = now = self.env.now
             if self.staffed[w]:
-                now = self.env.now
                 if self.upcoming <= now:
                     self._catch_up(now)
                 if not self._call(w, now):
+                    self.busy[w] = False
                     self.idle.add(w)
-                    self._arm()
+            else:
+                self.busy[w] = False
+            if self.idle:
+                self._ahead()
 
         return complete
 
     def _shift_change(self, w: int, on: bool) -> Callable[[simpy.Event], None]:
         def change(event: simpy.Event) -> None:
-            now = self.env.now
+            self.clock = now = self.env.now
             if self.upcoming <= now:
                 self._catch_up(now)
             self.staffed[w] = on
@@ -396,7 +465,8 @@ class _Day:
             # After a break the window may still be finishing the citizen it had then.
             elif not self.busy[w] and not self._call(w, now):
                 self.idle.add(w)
-                self._arm()
+            if self.idle:
+                self._ahead()
 
         return change
 
@@ -426,5 +496,13 @@ def run_day(
     """
     day = _Day(model, arrivals, service_minutes, 0.0 if start is None else start.time)
     day.start(start)
-    day.env.run()
+    # The day allocates many small tuples and lists (heap entries) and frees nearly all of
+    # them itself; the cyclic collector only walks them again and again, so it is paused.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        day.env.run()
+    finally:
+        if collecting:
+            gc.enable()
     return day.trace()

@@ -24,6 +24,7 @@ from simulation.engine import Model, Trace, ticket_id
 __all__ = ["DayResult", "Hour", "build_records", "measure_day", "open_intervals"]
 
 FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 HOUR = 60 * MINUTE
 
@@ -114,7 +115,8 @@ def _by_window(
 ) -> list[tuple[list[tuple[float, float]], FloatArray, FloatArray]]:
     """Per window: staffed intervals, and the start and finish of each service in
     citizen order."""
-    order = np.argsort(trace.window, kind="stable")
+    small = np.int16 if len(model.windows) < np.iinfo(np.int16).max else np.int64
+    order = np.argsort(trace.window.astype(small), kind="stable")  # a radix sort
     windows = trace.window[order]
     starts = trace.called[order]
     finishes = starts + trace.service[order]
@@ -176,28 +178,55 @@ def _waits(model: Model, arrivals: Arrivals, trace: Trace) -> _Waits:
     return _Waits(queued, appointment, handling, classes)
 
 
-def _class_waits(waits: _Waits, name: str) -> FloatArray:
-    """The waits of class `name` (NaN for everyone outside it)."""
-    values = waits.appointment if name.startswith("appointment") else waits.queued
-    return np.where(waits.classes[name], values, np.nan)
-
-
 def _utilisation(model: Model, trace: Trace) -> tuple[float | None, ...]:
-    """`queueing.kpi.window_utilisation` over every citizen, summed in the same order."""
+    """`queueing.kpi.window_utilisation` over every citizen, summed in the same order.
+
+    Each citizen's overlap with their window's staffed intervals is computed for all
+    citizens at once (intervals padded with empty ones, which add exactly 0.0); each
+    window's sum is then taken in citizen order, as `window_utilisation` takes it.
+    """
+    by_window = _by_window(model, trace)
+    widest = max((len(spans) for spans, _, _ in by_window), default=0)
+    if not widest:
+        return tuple(None for _ in by_window)
+    opened = np.zeros((len(by_window), widest))
+    closed = np.zeros((len(by_window), widest))
+    for w, (spans, _, _) in enumerate(by_window):
+        for k, (begin, close) in enumerate(spans):
+            opened[w, k], closed[w, k] = begin, close
+    start = np.concatenate([start for _, start, _ in by_window])
+    finish = np.concatenate([finish for _, _, finish in by_window])
+    sizes = [start.size for _, start, _ in by_window]
+    whose = np.repeat(np.arange(len(by_window)), sizes)
+    overlap: FloatArray | int = 0
+    for k in range(widest):
+        overlap = overlap + np.maximum(
+            0.0, np.minimum(finish, closed[whose, k]) - np.maximum(start, opened[whose, k])
+        )
+    served: list[float] = overlap.tolist() if isinstance(overlap, np.ndarray) else []
     result: list[float | None] = []
-    for spans, start, finish in _by_window(model, trace):
+    first = 0
+    for (spans, _, _), size in zip(by_window, sizes, strict=True):
         open_time = sum(max(0.0, close - begin) for begin, close in spans)
-        if open_time <= 0:
-            result.append(None)
-            continue
-        overlap: FloatArray | int = 0
-        for opened, close in spans:
-            overlap = overlap + np.maximum(
-                0.0, np.minimum(finish, close) - np.maximum(start, opened)
-            )
-        served = sum(overlap.tolist()) if isinstance(overlap, np.ndarray) else 0
-        result.append(served / open_time)
+        result.append(sum(served[first : first + size]) / open_time if open_time > 0 else None)
+        first += size
     return tuple(result)
+
+
+def _sorted_means(values: FloatArray, groups: IntArray, count: int) -> list[float | None]:
+    """`_mean` of the values of each group 0 … count-1: one sort by value, then a stable
+    sort by group (a radix sort while the groups fit 16 bits), so each group's values are
+    in ascending order and each mean is summed exactly as `_mean` sums it."""
+    by_value = np.argsort(values)
+    small = np.int16 if count <= np.iinfo(np.int16).max else np.int64
+    order = by_value[np.argsort(groups[by_value].astype(small), kind="stable")]
+    ordered: list[float] = values[order].tolist()
+    result: list[float | None] = []
+    first = 0
+    for size in np.bincount(groups, minlength=count).tolist():
+        result.append(sum(ordered[first : first + size]) / size if size else None)
+        first += size
+    return result
 
 
 def _hours(model: Model, trace: Trace, waits: _Waits, seen: BoolArray) -> tuple[Hour, ...]:
@@ -207,25 +236,36 @@ def _hours(model: Model, trace: Trace, waits: _Waits, seen: BoolArray) -> tuple[
     bucket = bucket.astype(np.int64)
     called = np.where(np.isnan(trace.called), trace.end, trace.called)
     arrivals = np.bincount(bucket[bucket >= 0], minlength=count)
-    per_class = {name: _class_waits(waits, name) for name in WAIT_CLASSES}
-    hours = []
-    for h in range(count):
-        lo, hi = start + h * HOUR, min(start + (h + 1) * HOUR, model.arrival_end)
-        mine = seen & (bucket == h)
-        overlap = np.clip(np.minimum(called, hi) - np.maximum(trace.arrival, lo), 0.0, None)
-        hour_waits = {}
-        for name, values in per_class.items():
-            chosen = values[mine]
-            hour_waits[name] = _mean(chosen[~np.isnan(chosen)])
-        hours.append(
-            Hour(
-                arrivals=int(arrivals[h]),
-                waits=hour_waits,
-                queue_length=float(overlap.sum()) / (hi - lo),
-                windows_open=model.staffed_per_hour[h],
-            )
+    # Every (class, hour) mean from one sort: group = class × hours + hour.
+    values, groups = [], []
+    for c, name in enumerate(WAIT_CLASSES):
+        wait = waits.appointment if name.startswith("appointment") else waits.queued
+        mine = seen & waits.classes[name] & ~np.isnan(wait) & (bucket < count)
+        values.append(wait[mine])
+        groups.append(bucket[mine] + c * count)
+    means = _sorted_means(np.concatenate(values), np.concatenate(groups), len(WAIT_CLASSES) * count)
+    # The queue length: each citizen's time in the queue inside the hour. Arrivals are in
+    # time order, so only a slice of them can have been waiting in a given hour: those who
+    # arrived before its end and no longer before its start than the longest wait.
+    arrival = trace.arrival
+    longest = float((called - arrival).max()) + 1.0 if arrival.size else 0.0
+    lo = start + np.arange(count) * HOUR
+    hi = np.minimum(lo + HOUR, model.arrival_end)
+    firsts = np.searchsorted(arrival, lo - longest).tolist()
+    lasts = np.searchsorted(arrival, hi).tolist()
+    queue = []
+    for low, high, first, last in zip(lo.tolist(), hi.tolist(), firsts, lasts, strict=True):
+        overlap = np.minimum(called[first:last], high) - np.maximum(arrival[first:last], low)
+        queue.append(float(overlap[overlap > 0.0].sum()) / (high - low))
+    return tuple(
+        Hour(
+            arrivals=int(arrivals[h]),
+            waits={name: means[c * count + h] for c, name in enumerate(WAIT_CLASSES)},
+            queue_length=queue[h],
+            windows_open=model.staffed_per_hour[h],
         )
-    return tuple(hours)
+        for h in range(count)
+    )
 
 
 def _overtime(model: Model, trace: Trace) -> tuple[float, int, float]:
