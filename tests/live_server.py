@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -92,3 +94,20 @@ async def wait_until_answering(base: str, attempts: int = 300) -> None:
             except httpx.HTTPError:
                 await asyncio.sleep(0.1)
     raise RuntimeError(f"the server at {base} did not start")
+
+
+@contextlib.contextmanager
+def two_servers(tmp_path: Path, **env: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two server processes on one database (``env`` names it); the first migrates and
+    loads the demo halls before the second starts. Both are stopped by their PIDs."""
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    first = LiveServer(tmp_path / "a", **env)
+    second = LiveServer(tmp_path / "b", **env)
+    try:
+        first.start()
+        second.start()
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()

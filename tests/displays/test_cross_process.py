@@ -15,7 +15,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from displays.screen_state import ScreenState
 from tests.conftest import _asyncpg_dsn, postgres_base_url
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, two_servers
 
 pytestmark = pytest.mark.postgres
 
@@ -54,31 +54,27 @@ def until_called(ws: ClientConnection, state: ScreenState) -> dict[str, Any]:
 def test_a_call_on_one_process_reaches_a_screen_on_the_other(tmp_path: Path) -> None:
     url, drop = make_database()
     env = {"HALL_DATABASE_URL": url, "HALL_DISPLAY_BACKEND": "postgres"}
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    first = LiveServer(tmp_path / "a", **env)
-    second = LiveServer(tmp_path / "b", **env)
     try:
-        first.start()  # migrates and loads the demo halls before the second one starts
-        second.start()
-        ws_a = f"ws://127.0.0.1:{first.port}/ws/halls/district/screens"
-        ws_b = f"ws://127.0.0.1:{second.port}/ws/halls/district/screens"
-        with connect(ws_a) as on_a, connect(ws_b) as on_b, httpx.Client(base_url=first.url) as http:
-            states = ScreenState(), ScreenState()
-            for ws, state in zip((on_a, on_b), states, strict=True):
-                state.apply(json.loads(ws.recv(timeout=10)))
-            login = http.post(
-                "/api/session", json={"username": "clerk01", "password": "tongban-demo"}
-            )
-            headers = {"X-CSRF-Token": login.json()["csrf_token"]}
-            http.post(f"{HALL}/windows/1/sign-in", headers=headers)
-            ticket = http.post(f"{HALL}/tickets", json={"matter": "SI-REG"}).json()
-            http.post(f"{HALL}/windows/1/call-next", headers=headers)
-            got_a, got_b = until_called(on_a, states[0]), until_called(on_b, states[1])
-        assert got_b["ticket"] == got_a["ticket"] == ticket["number"]
-        assert got_b["seq"] == got_a["seq"]  # both processes number the feed alike
-        assert (states[1].window(1) or {})["ticket"] == ticket["number"]
+        with two_servers(tmp_path, **env) as (first, second):
+            run_one_call(first, second)
     finally:
-        first.stop()
-        second.stop()
         drop()
+
+
+def run_one_call(first: LiveServer, second: LiveServer) -> None:
+    """A call made through the first process reaches a screen on each process alike."""
+    ws_a = f"ws://127.0.0.1:{first.port}/ws/halls/district/screens"
+    ws_b = f"ws://127.0.0.1:{second.port}/ws/halls/district/screens"
+    with connect(ws_a) as on_a, connect(ws_b) as on_b, httpx.Client(base_url=first.url) as http:
+        states = ScreenState(), ScreenState()
+        for ws, state in zip((on_a, on_b), states, strict=True):
+            state.apply(json.loads(ws.recv(timeout=10)))
+        login = http.post("/api/session", json={"username": "clerk01", "password": "tongban-demo"})
+        headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+        http.post(f"{HALL}/windows/1/sign-in", headers=headers)
+        ticket = http.post(f"{HALL}/tickets", json={"matter": "SI-REG"}).json()
+        http.post(f"{HALL}/windows/1/call-next", headers=headers)
+        got_a, got_b = until_called(on_a, states[0]), until_called(on_b, states[1])
+    assert got_b["ticket"] == got_a["ticket"] == ticket["number"]
+    assert got_b["seq"] == got_a["seq"]  # both processes number the feed alike
+    assert (states[1].window(1) or {})["ticket"] == ticket["number"]

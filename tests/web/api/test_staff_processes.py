@@ -21,6 +21,7 @@ from hall.store.db import Database
 from hall.store.models import EventRow, SignInThrottleRow
 from tests.displays.test_cross_process import make_database
 from tests.live_server import LiveServer
+from tests.live_server import two_servers as started_pair
 from tests.web.helpers import DEMO_PASSWORD
 
 HALL = "/api/halls/district"
@@ -96,17 +97,10 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer, str]]:
         "HALL_SECRET_KEY": "one-key-for-every-process",
         **NO_LIMITS,
     }
-    for name in ("a", "b"):
-        (tmp_path / name).mkdir()
-    first = LiveServer(tmp_path / "a", **env)
-    second = LiveServer(tmp_path / "b", **env)
     try:
-        first.start()  # migrates and loads the demo halls before the second one starts
-        second.start()
-        yield first, second, url
+        with started_pair(tmp_path, **env) as (first, second):
+            yield first, second, url
     finally:
-        first.stop()
-        second.stop()
         drop()
 
 
