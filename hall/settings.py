@@ -150,6 +150,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(unset: the real time)",
         "Start the server's clock at this ISO time (it then runs on); for training and tests.",
     ),
+    Setting(
+        "HALL_CLOCK_ANCHOR",
+        "(unset: the process's start)",
+        "The real time (Unix seconds) at which the clock of HALL_CLOCK_START shows that time; "
+        "several processes given the same pair keep one clock.",
+    ),
 )
 
 
@@ -181,6 +187,7 @@ class Settings:
     whatif_scenarios: Path | None = None
     wait_estimate: str = "queue"
     clock_start: datetime | None = None
+    clock_anchor: float | None = None
     secret_key_file: Path | None = None
     cookie_secure: bool = False
 
@@ -241,6 +248,7 @@ class Settings:
             whatif_scenarios=_optional_path(config("HALL_WHATIF_SCENARIOS", default="")),
             wait_estimate=_wait_estimate(config("HALL_WAIT_ESTIMATE", default="queue")),
             clock_start=config("HALL_CLOCK_START", cast=_moment, default=None),
+            clock_anchor=config("HALL_CLOCK_ANCHOR", cast=float, default=None),
             cookie_secure=config("HALL_COOKIE_SECURE", cast=bool, default=False),
         )
 

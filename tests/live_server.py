@@ -35,6 +35,8 @@ class LiveServer:
             "HALL_LOG_LEVEL": "warning",
             # Monday 09:00 in the demo halls, when they issue tickets (the clock runs on).
             "HALL_CLOCK_START": "2026-11-23T01:00:00+00:00",
+            # ... from now: servers made together, or this one restarted, keep one clock.
+            "HALL_CLOCK_ANCHOR": repr(time.time()),
             # Anonymous ticket limits off; a test of them passes its own values.
             "HALL_TICKET_RATE_LIMIT": "0",
             "HALL_KIOSK_RATE_LIMIT": "0",
@@ -98,10 +100,13 @@ async def wait_until_answering(base: str, attempts: int = 300) -> None:
 
 @contextlib.contextmanager
 def two_servers(tmp_path: Path, **env: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    """Two server processes on one database (``env`` names it); the first migrates and
-    loads the demo halls before the second starts. Both are stopped by their PIDs."""
+    """Two server processes on one database (``env`` names it) keeping one clock; the
+    first migrates and loads the demo halls before the second starts. Both are stopped
+    by their PIDs."""
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
+    # One clock for both: HALL_CLOCK_START's time at one real moment.
+    env = {"HALL_CLOCK_ANCHOR": repr(time.time()), **env}
     first = LiveServer(tmp_path / "a", **env)
     second = LiveServer(tmp_path / "b", **env)
     try:

@@ -70,10 +70,14 @@ def case_sweepers(db: Database, app: Starlette) -> list[asyncio.Task[None]]:
     ]
 
 
-def running_clock(start: datetime) -> Callable[[], datetime]:
-    """A clock that starts at ``start`` and runs on in real time (HALL_CLOCK_START)."""
-    began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
+def running_clock(start: datetime, anchor: float | None = None) -> Callable[[], datetime]:
+    """A clock that shows ``start`` at the real time ``anchor`` (Unix seconds; default:
+    now) and runs on in real time (HALL_CLOCK_START, HALL_CLOCK_ANCHOR). Processes given
+    the same pair show the same time."""
+    if anchor is None:
+        began = time.monotonic()
+        return lambda: start + timedelta(seconds=time.monotonic() - began)
+    return lambda: start + timedelta(seconds=time.time() - anchor)
 
 
 def create_app(
@@ -156,7 +160,9 @@ def create_app(
         settings.screen_sockets_per_address, settings.screen_sockets_total
     )
     app.state.clock = (
-        utcnow if settings.clock_start is None else running_clock(settings.clock_start)
+        utcnow
+        if settings.clock_start is None
+        else running_clock(settings.clock_start, settings.clock_anchor)
     )
     app.state.booking_ip_limiter, app.state.booking_phone_limiter = api_booking.limiters(
         settings.booking_rate_limit

@@ -23,7 +23,11 @@ async def _kiosk(http: httpx.AsyncClient, acked: list[dict[str, str]], stop: asy
 
 
 async def _clerk(
-    http: httpx.AsyncClient, window: int, done: list[tuple[str, str]], stop: asyncio.Event
+    http: httpx.AsyncClient,
+    window: int,
+    done: list[tuple[str, str]],
+    stop: asyncio.Event,
+    ready: list[int],
 ) -> None:
     # Password checks run at the lowest CPU priority, so on a loaded machine a sign-in may
     # wait its turn (503 busy, or past the client's timeout): try again, a few times.
@@ -40,6 +44,7 @@ async def _clerk(
     headers = {"X-CSRF-Token": login.json()["csrf_token"]}
     signed_in = await http.post(f"{HALL}/windows/{window}/sign-in", headers=headers)
     assert signed_in.status_code == 200, signed_in.text
+    ready.append(window)
     steps = [("call-next", None), ("start", None), ("finish", {"outcome": "completed"})]
     while not stop.is_set():
         for action, body in steps:
@@ -56,6 +61,7 @@ def test_acknowledged_actions_survive_sigkill(tmp_path: Path) -> None:
     server = LiveServer(tmp_path).start()
     acked: list[dict[str, str]] = []
     done: list[tuple[str, str]] = []
+    ready: list[int] = []  # windows whose clerk has signed in
 
     async def stream() -> None:
         stop = asyncio.Event()
@@ -66,10 +72,11 @@ def test_acknowledged_actions_survive_sigkill(tmp_path: Path) -> None:
             ]
             tasks = [asyncio.create_task(_kiosk(clients[i], acked, stop)) for i in range(2)]
             tasks += [
-                asyncio.create_task(_clerk(clients[2 + i], 1 + i, done, stop)) for i in range(3)
+                asyncio.create_task(_clerk(clients[2 + i], 1 + i, done, stop, ready))
+                for i in range(3)
             ]
-            for _ in range(600):  # at most 60 s
-                if len(acked) >= 60 and len(done) >= 40:
+            for _ in range(1200):  # at most 120 s
+                if len(ready) == 3 and len(acked) >= 60 and len(done) >= 40:
                     break
                 await asyncio.sleep(0.1)
             server.kill()  # mid-stream: requests are in flight
