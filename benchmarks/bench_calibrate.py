@@ -32,8 +32,9 @@ from pathlib import Path
 
 from hall.analytics.export import TICKET_COLUMNS
 from simulation.calibration.backtest import backtest
-from simulation.calibration.calibrate import CalibrationInput, calibrate
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
+from simulation.calibration.fitted import CalibrationInput
 from simulation.calibration.records import read_records_csv
 from simulation.calibration.synthetic import simulate_days, workdays
 from simulation.scenario import load_scenario

@@ -171,12 +171,3 @@ def create_app(
         settings.ticket_rate_limit, settings.kiosk_rate_limit
     )
     return app
-
-
-def server_app() -> Starlette:
-    """The app of each process of ``tongban serve --workers N`` (uvicorn's factory)."""
-    from web.cli import configure_logging
-
-    settings = Settings.from_environ()
-    configure_logging(settings)
-    return create_app(settings, tune_gc=True)

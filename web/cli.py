@@ -7,13 +7,16 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 
 from hall import cli as hall_cli
 from hall.settings import SecretKeyRefused, Settings
 from simulation import cli as simulation_cli
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 CROSS_PROCESS_BACKENDS = ("postgres", "redis")
 WORKER_HEALTHCHECK_SECONDS = 60
@@ -48,6 +51,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings)
     code: int = args.run(args, settings)
     return code
+
+
+def server_app() -> Starlette:
+    """The app of each process of ``tongban serve --workers N`` (uvicorn's factory)."""
+    from web.app import create_app  # here, not at the top: other commands need no server
+
+    settings = Settings.from_environ()
+    configure_logging(settings)
+    return create_app(settings, tune_gc=True)
 
 
 def configure_logging(settings: Settings) -> None:
@@ -138,7 +150,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         file=sys.stderr,
     )
     uvicorn.run(
-        "web.app:server_app",
+        "web.cli:server_app",
         factory=True,
         workers=args.workers,
         # A worker imports the whole application before it answers the supervisor's

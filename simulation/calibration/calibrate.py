@@ -12,80 +12,25 @@ back-tested (`backtest.py`) and reported is exactly the file written.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 import numpy as np
 
 from hall.catalogue.schema import Hall
 from hall.catalogue.schema import WindowKind as HallWindowKind
 from queueing import MatterClass, WindowKind
-from simulation.calibration.arrivals import HourFit, fit_arrivals
-from simulation.calibration.book import Book, Mix, fit_book, fit_mix
+from simulation.calibration.arrivals import fit_arrivals
+from simulation.calibration.book import fit_book, fit_mix
 from simulation.calibration.days import DayType, Opening, infer_opening, split_days
-from simulation.calibration.fitting import ServiceFit, fit_service
+from simulation.calibration.fitted import Calibration, CalibrationInput, MatterFit, day_text
+from simulation.calibration.fitting import fit_service
 from simulation.calibration.records import Records
-from simulation.calibration.roster import OpenSpan, WindowFit, WindowInfo, fit_roster, infer_spans
-from simulation.calibration.times import EPOCH_ORDINAL
+from simulation.calibration.roster import WindowInfo, fit_roster, infer_spans
+from simulation.calibration.writer import scenario_text
 from simulation.scenario import parse_scenario
-from simulation.scenario_model import Scenario
 
-__all__ = ["Calibration", "CalibrationInput", "MatterFit", "calibrate", "day_text"]
+__all__ = ["calibrate"]
 
 FINISHED = (1, 2, 3, 4)  # outcome indices of a finished service (records.OUTCOMES)
-
-
-@dataclass(frozen=True)
-class CalibrationInput:
-    """What a calibration reads: the records, the sessions (None: infer) and the hall."""
-
-    records: Records
-    sessions: Sequence[OpenSpan] | None
-    hall: Hall | None
-    source: str
-
-
-@dataclass(frozen=True)
-class MatterFit:
-    """One matter of the scenario: its service fit (None: no service observed) and mix."""
-
-    code: str
-    name: str
-    matter_class: MatterClass
-    service: ServiceFit | None
-    fallback: str  # how the service time was set when nothing was observed
-    fallback_mean: float
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Everything fitted, the scenario text written and the scenario read back from it."""
-
-    source: str
-    hall: str
-    day_type: DayType
-    training: list[int]
-    held_out: list[int]
-    opening: Opening
-    hours: list[HourFit]
-    rounding: float
-    matters: list[MatterFit]
-    mix: Mix
-    book: Book
-    roster: list[WindowFit]
-    roster_source: str
-    policy: dict[str, Any]
-    seed: int
-    name: str
-    text: str
-    scenario: Scenario
-
-
-def day_text(day: int) -> str:
-    """A day number (since 1970-01-01) as YYYY-MM-DD."""
-    return date.fromordinal(day + EPOCH_ORDINAL).isoformat()
 
 
 def _opening(hall: Hall | None, day_type: DayType, records: Records, days: list[int]) -> Opening:
@@ -179,7 +124,6 @@ def calibrate(
     Raises CalibrationError when the records cannot support it, and InvalidInputError for
     bad options.
     """
-    from simulation.calibration.writer import scenario_text  # the writer reads Calibration
 
     records, hall = given.records, given.hall
     training, held_out = split_days(records, day_type, holdout)

@@ -23,8 +23,9 @@ from hall.store.db import Database
 from hall.store.models import utcnow
 from queueing.policy import policy_problems
 from simulation.calibration.backtest import Backtest, backtest
-from simulation.calibration.calibrate import Calibration, CalibrationInput, calibrate, day_text
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
+from simulation.calibration.fitted import Calibration, CalibrationInput, day_text
 from simulation.calibration.records import read_records_csv, records_from_rows
 from simulation.calibration.report import write_fit_report
 from simulation.calibration.roster import OpenSpan

@@ -14,7 +14,7 @@ from pathlib import Path
 from queueing.vocabulary import kpi
 from simulation.calibration.arrivals import SIGNIFICANCE
 from simulation.calibration.backtest import Backtest
-from simulation.calibration.calibrate import Calibration, day_text
+from simulation.calibration.fitted import Calibration, day_text
 from simulation.calibration.records import Records
 from simulation.calibration.report_charts import (
     arrivals_chart,

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from simulation.calibration.arrivals import walkin_mask
-from simulation.calibration.calibrate import Calibration, MatterFit
+from simulation.calibration.fitted import Calibration, MatterFit
 from simulation.calibration.fitting import frozen
 from simulation.calibration.records import Records
 from simulation.calibration.roster import windows_per_hour

@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 
 from simulation.calibration.arrivals import SIGNIFICANCE, HourFit
-from simulation.calibration.calibrate import Calibration, MatterFit, day_text
+from simulation.calibration.fitted import Calibration, MatterFit, day_text
 from simulation.calibration.fitting import ServiceFit
 from simulation.calibration.roster import WindowFit, cover, windows_per_hour
 from simulation.errors import CalibrationError

@@ -28,8 +28,9 @@ from hall.analytics.snapshot import HallSnapshot, hall_snapshot, load_snapshot
 from hall.errors import Conflict
 from hall.staff.accounts import StaffMember
 from hall.store.db import Database
-from simulation.calibration.calibrate import CalibrationInput, calibrate
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import DayType, parse_day_type
+from simulation.calibration.fitted import CalibrationInput
 from simulation.calibration.records import records_from_rows
 from simulation.calibration.roster import OpenSpan
 from simulation.calibration.times import EPOCH_ORDINAL

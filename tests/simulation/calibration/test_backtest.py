@@ -8,8 +8,9 @@ import pytest
 
 from hall.analytics.export import TICKET_COLUMNS
 from simulation.calibration.backtest import BACKTEST_KPIS, backtest, observed_kpis
-from simulation.calibration.calibrate import Calibration, CalibrationInput, calibrate
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
+from simulation.calibration.fitted import Calibration, CalibrationInput
 from simulation.calibration.records import Records, records_from_rows
 from simulation.distributions import Exponential, Gamma, Lognormal, ServiceTime
 from simulation.scenario_model import Scenario

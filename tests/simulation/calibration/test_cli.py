@@ -15,8 +15,9 @@ import pytest_asyncio
 from hall.settings import Settings
 from hall.store.db import Database
 from hall.store.migrate import upgrade
-from simulation.calibration.calibrate import CalibrationInput, calibrate
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
+from simulation.calibration.fitted import CalibrationInput
 from simulation.calibration.records import read_records_csv
 from simulation.scenario import load_scenario
 from tests.conftest import make_settings

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 
 from hall.analytics.export import TICKET_COLUMNS
-from simulation.calibration.calibrate import Calibration, CalibrationInput, calibrate
+from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
+from simulation.calibration.fitted import Calibration, CalibrationInput
 from simulation.calibration.records import read_records_csv, records_from_rows
 from simulation.calibration.synthetic import simulate_days, workdays
 from simulation.scenario import load_scenario
