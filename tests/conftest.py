@@ -15,7 +15,12 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 
+from hall.catalogue import stored
+from hall.catalogue.loader import demo_config_path, load_config
 from hall.settings import Settings
+from hall.store.db import Database
+from hall.store.migrate import upgrade
+from hall.store.unit import unit_of_work
 
 POSTGRES_ENV = "HALL_TEST_POSTGRES_URL"
 # Test servers' clocks start on a Monday at 09:00 in the demo halls (Asia/Shanghai), when
@@ -115,3 +120,21 @@ async def client(app: Starlette) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+async def load_demo(database: Database) -> None:
+    """Apply the demo configuration, as the server does on first start."""
+    async with unit_of_work(database, None, "system", None, datetime.now(UTC)) as unit:
+        await stored.apply_config(unit, load_config(demo_config_path()))
+
+
+@pytest_asyncio.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated database holding the demo halls (modules may define their own ``db``)."""
+    database = Database(db_url)
+    await upgrade(database)
+    await load_demo(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()

@@ -24,7 +24,7 @@ from hall.staff.roles import Role
 from hall.store.db import Database
 from hall.store.migrate import upgrade
 from hall.store.models import TicketRow
-from tests.conftest import fresh_postgres_database
+from tests.conftest import fresh_postgres_database, load_demo
 from tests.hall.analytics.day import (
     FRIDAY,
     NOW,
@@ -36,7 +36,6 @@ from tests.hall.analytics.day import (
     monday,
 )
 from tests.hall.analytics.truth import expected_kpis, read_history
-from tests.hall.conftest import load_demo
 from tests.hall.ratings.helpers import add_staff
 from web.api.analytics_json import kpi_report_json, period_report_json
 

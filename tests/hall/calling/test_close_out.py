@@ -33,8 +33,7 @@ from hall.store.db import Database
 from hall.store.migrate import upgrade
 from hall.store.models import EventRow, HallDayRow, TicketRow, WindowRow
 from hall.store.unit import reading, unit_of_work
-from tests.conftest import fresh_postgres_database
-from tests.hall.conftest import load_demo
+from tests.conftest import fresh_postgres_database, load_demo
 
 pytestmark = pytest.mark.asyncio
 

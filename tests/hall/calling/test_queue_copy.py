@@ -48,7 +48,7 @@ from queueing.dispatch import choose_next
 from queueing.dispatch_queue import DispatchQueue
 from queueing.estimates import lines_of
 from queueing.window import coverage_of
-from tests.hall.conftest import load_demo
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.asyncio
 

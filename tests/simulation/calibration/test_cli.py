@@ -6,22 +6,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from hall.settings import Settings
 from hall.store.db import Database
-from hall.store.migrate import upgrade
 from simulation.calibration.calibrate import calibrate
 from simulation.calibration.days import parse_day_type
 from simulation.calibration.fitted import CalibrationInput
 from simulation.calibration.records import read_records_csv
 from simulation.scenario import load_scenario
 from tests.conftest import make_settings
-from tests.hall.conftest import load_demo
 from tests.simulation.calibration.database import load_days
 from tests.simulation.calibration.known import known_days, known_scenario, write_csv
 from web.cli import build_parser
@@ -70,17 +66,6 @@ def test_bad_records_are_named_by_line(tmp_path: Path, capsys: pytest.CaptureFix
                 "--weekdays", "sat"]  # fmt: skip
     assert run(saturday, settings) == 2
     assert "no day of the day type 'sat'" in capsys.readouterr().err
-
-
-@pytest_asyncio.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await upgrade(database)
-    await load_demo(database)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 FROM_DB_DAYS = 8

@@ -5,19 +5,15 @@ else today so far; today's bookings still to come are in the state."""
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from hall.analytics.snapshot import load_snapshot
 from hall.store.db import Database
-from hall.store.migrate import upgrade
 from hall.store.models import AppointmentRow, BookingSlotRow
 from simulation.whatif.live import MIN_HISTORY_DAYS, Profiles
-from tests.hall.conftest import load_demo
 from tests.simulation.calibration.database import load_days
 from tests.simulation.calibration.known import KNOWN_TOML, RATES, known_days
 
@@ -25,17 +21,6 @@ pytestmark = pytest.mark.asyncio
 
 HISTORY = 6  # weekdays 2026-09-07 … 2026-09-14
 TUESDAY_1000 = datetime(2026, 9, 15, 2, 0, tzinfo=UTC)  # the next weekday, 10:00 in Shanghai
-
-
-@pytest_asyncio.fixture
-async def db(db_url: str) -> AsyncIterator[Database]:
-    database = Database(db_url)
-    await upgrade(database)
-    await load_demo(database)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def test_the_halls_own_weeks_give_the_profile(db: Database) -> None:
