@@ -1,12 +1,6 @@
 """Per-day summaries of a hall's records: a period's KPIs without re-reading its past days.
 
-A ``DaySummary`` holds what the KPIs, the hourly table and the windows' and clerks'
-tables need of one service day (``kpis.FigureParts``, ``breakdown.HourParts`` and
-``WorkParts``: the waits and handling times themselves, so that means, P90 and maxima
-are those of the raw records; counts; the serving and signed-in seconds of each window
-session; the minutes of overtime). Summaries of days add up into exactly the parts of
-the days read together (a test holds the two equal), and the figures are then worked out
-once, with ``queueing.kpi``'s definitions.
+A period's summary is the ``merge`` of its days' summaries (``hall.analytics.summary``).
 
 A day before the hall's today no longer changes, so its summary is kept by the process
 (``KeptDays``, one per database in its memo, ``hall.store.memo``), its numbers in arrays,
@@ -26,7 +20,7 @@ import sys
 from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,16 +28,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.breakdown import (
-    HourParts,
     WorkParts,
-    hour_parts,
-    merge_hours,
-    merge_work,
-    work_parts,
 )
 from hall.analytics.epoch import epoch
-from hall.analytics.figures import Observations, workload
-from hall.analytics.kpis import FigureParts, figure_parts, merge_parts
+from hall.analytics.figures import Observations
 from hall.analytics.periods import DateRange
 from hall.analytics.records import HallInfo, Record, load_records
 from hall.analytics.sessions import (
@@ -52,56 +40,9 @@ from hall.analytics.sessions import (
     load_window_events,
     window_sessions,
 )
+from hall.analytics.summary import DaySummary, merge, summarise
 from hall.store.models import EventRow, TicketRow
 from hall.store.unit import Tx
-
-
-@dataclass(frozen=True, slots=True)
-class DaySummary:
-    """What the KPI report needs of one service day (or of several, merged)."""
-
-    figures: FigureParts
-    hours: HourParts
-    windows: WorkParts
-    staff: WorkParts
-    outcomes: Counter[str]
-
-
-def summarise(
-    records: Sequence[Record],
-    sessions: Sequence[WindowSession],
-    days: Sequence[date],
-    now: float,
-    info: HallInfo,
-) -> DaySummary:
-    """The summary of ``days`` from their records and window sessions (one day, or all the
-    days of a period at once)."""
-    work = workload(records, sessions, now)
-    return DaySummary(
-        figures=figure_parts(records, sessions, days, now, info, work),
-        hours=hour_parts(records, sessions, now, info),
-        windows=work_parts(records, sessions, now, by_staff=False, work=work),
-        staff=work_parts(records, sessions, now, by_staff=True, work=work),
-        outcomes=Counter(r.outcome or "open" for r in records),
-    )
-
-
-def merge(summaries: Sequence[DaySummary]) -> DaySummary:
-    """Summaries of days (in the days' order) as the summary of all of them (one alone is
-    itself: nothing changes a summary once made)."""
-    if len(summaries) == 1:
-        return summaries[0]
-    outcomes: Counter[str] = Counter()
-    for s in summaries:
-        outcomes.update(s.outcomes)
-    return DaySummary(
-        figures=merge_parts([s.figures for s in summaries]),
-        hours=merge_hours([s.hours for s in summaries]),
-        windows=merge_work([s.windows for s in summaries]),
-        staff=merge_work([s.staff for s in summaries]),
-        outcomes=outcomes,
-    )
-
 
 Fingerprint = tuple[object, ...]
 LIMIT = 1500  # past days kept per process (about 200 KB each for 2,000 tickets a day)

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.breakdown import HourRow, WorkRow, hour_rows, work_table
-from hall.analytics.daily import DaySummary, period_summary
+from hall.analytics.daily import period_summary
 from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure, Workload
 from hall.analytics.kpis import all_figures, figures_from
 from hall.analytics.periods import DateRange
 from hall.analytics.ratings import RatingsData, ratings_source
 from hall.analytics.records import HallInfo, Record, load_hall_info, load_records
 from hall.analytics.sessions import WindowSession, load_window_events, window_sessions
+from hall.analytics.summary import DaySummary
 from hall.catalogue import stored
 from hall.staff.accounts import StaffMember, require
 from hall.staff.roles import Role
