@@ -82,7 +82,13 @@ def generate_day(
         row = TicketRow(id=ticket.id, hall_id=hall.id, service_day=day, number=ticket.number,
                         source=ticket.source.value)  # fmt: skip
         store_ticket(row, ticket)
-        tickets.append({c.key: getattr(row, c.key) for c in TicketRow.__table__.columns})
+        tickets.append(
+            {
+                c.key: getattr(row, c.key)
+                for c in TicketRow.__table__.columns
+                if c.key != "change_seq"
+            }
+        )
     if now is not None:
         events = [e for e in events if e["at"].timestamp() <= now]
     return tickets, events

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from hall.analytics.erlang import windows_needed
@@ -164,11 +164,12 @@ def hour_rows(parts: HourParts, now: float, info: HallInfo) -> list[HourRow]:
     today = info.day_of(now)
     today_hour = days.hour(today, now) if today in parts.active else None
     every = [v for values in parts.handling.values() for v in values]
+    overall = kpi.mean(every)  # an hour with no service of its own takes the period's
     for hour in range(max(0, hours[0]), min(23, hours[-1]) + 1):
         waiting += parts.queue.get(hour, 0)
         observed = parts.waits.get(hour, {})
         per_hour = parts.arrivals.get(hour, 0) / count
-        service = kpi.mean(parts.handling.get(hour, [])) or kpi.mean(every)
+        service = kpi.mean(parts.handling.get(hour, [])) or overall
         rows.append(
             HourRow(
                 hour=hour,
@@ -246,18 +247,42 @@ def work_parts(
     work: Workload | None = None,
 ) -> WorkParts:
     """The table's parts of the days whose records and sessions these are."""
-    staff_at = StaffAt(sessions)
     work = work or workload(records, sessions, now)
+    done = finished_work(work.busy, sessions, by_staff=by_staff)
+    return replace(session_work(sessions, work.serving, by_staff=by_staff),
+                   handling=done.handling, matters=done.matters)  # fmt: skip
+
+
+def finished_work(
+    busy: Sequence[Ticket], sessions: Sequence[WindowSession], *, by_staff: bool
+) -> WorkParts:
+    """The table's parts from the finished services among ``busy`` (handling times and
+    matters), by window or by the clerk signed in at its window when it started."""
+    staff_at = StaffAt(sessions) if by_staff else None
     finished: dict[str, list[Ticket]] = defaultdict(list)
-    for t in work.busy:
+    for t in busy:
         if t.status is TicketStatus.FINISHED:
-            key = staff_at(t.window, t.started_at) if by_staff else str(t.window)
+            key = staff_at(t.window, t.started_at) if staff_at else str(t.window)
             if key is not None:
                 finished[key].append(t)
+    return WorkParts(
+        handling={key: kpi.handling_times(done) for key, done in finished.items()},
+        matters={key: frozenset(t.matter for t in done) for key, done in finished.items()},
+        serving={},
+        signed_in={},
+        staff={},
+    )
+
+
+def session_work(
+    sessions: Sequence[WindowSession], serving_seconds: Sequence[float], *, by_staff: bool
+) -> WorkParts:
+    """The table's parts from the sessions (``serving_seconds``: each one's serving time):
+    serving and signed-in time and the clerks, by window or by clerk."""
     serving: dict[str, list[float]] = defaultdict(list)
     signed_in: dict[str, list[float]] = defaultdict(list)
     staff: dict[str, set[str]] = defaultdict(set)
-    for s, seconds in zip(sessions, work.serving, strict=True):
+    for s, seconds in zip(sessions, serving_seconds, strict=True):
         key = s.staff if by_staff else str(s.window)
         if key is None:
             continue
@@ -266,8 +291,8 @@ def work_parts(
         if s.staff:
             staff[key].add(s.staff)
     return WorkParts(
-        handling={key: kpi.handling_times(done) for key, done in finished.items()},
-        matters={key: frozenset(t.matter for t in done) for key, done in finished.items()},
+        handling={},
+        matters={},
         serving=dict(serving),
         signed_in=dict(signed_in),
         staff={key: frozenset(found) for key, found in staff.items()},

@@ -9,8 +9,9 @@ rows are what they were when it was made: each read takes, in the same transacti
 fingerprint of every past day of the period (one aggregate over the ticket rows: per
 day, status and outcome, the count and the sums of the call, start and finish times
 and window numbers; and the count and last id of the window events), and a day whose
-fingerprint or hall configuration changed is read again. Today, and any later day, is
-always read from the rows (its waits in progress move with ``now``).
+fingerprint or hall configuration changed is read again. Today's summary is kept up to
+date from the rows written since the last look (``hall.analytics.today``); a later day
+is read from the rows.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from hall.analytics.sessions import (
     window_sessions,
 )
 from hall.analytics.summary import DaySummary, merge, summarise
+from hall.analytics.today import today_summary
 from hall.store.models import EventRow, TicketRow
 from hall.store.unit import Tx
 
@@ -88,6 +90,8 @@ async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetim
             found = shelf.get(info.id, day, versions[day])
             if found is not None:
                 kept[day] = found
+    if today in days:
+        kept[today] = await today_summary(tx, info, today, now)
     missing = [d for d in days if d not in kept]
     if missing:
         read = await _read_days(tx.session, info, missing, now, today)

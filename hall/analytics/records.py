@@ -101,12 +101,15 @@ class Record:
 
 def _query(hall_id: str, start: date, end: date):  # type: ignore[no-untyped-def]
     t = TicketRow
-    return select(
+    query = select(
         t.id, t.number, t.matter_code, t.matter_class, t.source, t.green, t.status,
         t.outcome, t.window_number, t.service_day, epoch(t.issued_at), epoch(t.due_at),
         epoch(t.checked_in_at), epoch(t.first_called_at), epoch(t.started_at),
         epoch(t.finished_at), t.state["first_visit"].as_boolean(),
-    ).where(t.hall_id == hall_id, t.service_day >= start, t.service_day <= end)  # fmt: skip
+    )  # fmt: skip
+    if start == end:  # one day: an equality, so an index on (hall, day, …) serves the rest
+        return query.where(t.hall_id == hall_id, t.service_day == start)
+    return query.where(t.hall_id == hall_id, t.service_day >= start, t.service_day <= end)
 
 
 async def load_records(
@@ -115,6 +118,17 @@ async def load_records(
     """The tickets of service days ``start``…``end``; days before ``today`` are over."""
     connection = await session.connection()  # Core rows: no ORM machinery per row
     rows = (await connection.execute(_query(info.id, start, end))).all()
+    return [_record(row, info, today) for row in rows]
+
+
+async def load_changed(
+    session: AsyncSession, info: HallInfo, day: date, after: int, today: date
+) -> list[Record]:
+    """The tickets of service day ``day`` written after the hall's ticket sequence was
+    ``after`` (their ``change_seq`` is higher; ``hall.calling.writer``)."""
+    connection = await session.connection()
+    query = _query(info.id, day, day).where(TicketRow.change_seq > after)
+    rows = (await connection.execute(query)).all()
     return [_record(row, info, today) for row in rows]
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from hall.calling.core_rows import TICKET_COLUMNS
 from hall.calling.queue_copy import Change, QueueCache, WindowFacts, window_facts
-from hall.store.models import TicketRow, WindowRow
+from hall.store.models import HallRow, TicketRow, WindowRow
 from hall.store.unit import Part, Tx, Unit
 from queueing import TicketStatus
 
@@ -28,12 +28,21 @@ class ConcurrentChange(RuntimeError):
 _WAITING = TicketStatus.WAITING.value
 _TICKETS = cast(Table, TicketRow.__table__)
 _WINDOWS = cast(Table, WindowRow.__table__)
+_HALLS = cast(Table, HallRow.__table__)
+# Every row written carries the number its hall's ``ticket_seq`` moves to at the end of
+# the unit (``Unit.tickets_written``); the hall is locked, so nobody else moves it.
+_NEXT_SEQ = select(_HALLS.c.ticket_seq + 1)
 # Built once: composing a statement costs more than running it on SQLite.
-_INSERT_TICKET = insert(_TICKETS)
+_INSERT_TICKET = insert(_TICKETS).values(
+    change_seq=_NEXT_SEQ.where(_HALLS.c.id == bindparam("c_hall")).scalar_subquery()
+)
 _SAVE_TICKET = (
     update(_TICKETS)
     .where(_TICKETS.c.id == bindparam("b_id"), _TICKETS.c.status == bindparam("b_status"))
-    .values({name: bindparam(f"v_{name}") for name in TICKET_COLUMNS})
+    .values(
+        {name: bindparam(f"v_{name}") for name in TICKET_COLUMNS}
+        | {"change_seq": _NEXT_SEQ.where(_HALLS.c.id == _TICKETS.c.hall_id).scalar_subquery()}
+    )
 )
 WINDOW_COLUMNS = ("status", "staff_id", "dispatch_state")
 _SAVE_WINDOW = (
@@ -59,8 +68,8 @@ class QueueWriter(Part):
 
     async def insert_ticket(self, row: TicketRow) -> None:
         """Insert a new ticket's row (every column set, as ``new_ticket`` builds it)."""
-        values = {c.key: getattr(row, c.key) for c in _TICKETS.c}
-        await self._execute(_INSERT_TICKET, values)
+        values = {c.key: getattr(row, c.key) for c in _TICKETS.c if c.key != "change_seq"}
+        await self._execute(_INSERT_TICKET, {**values, "c_hall": row.hall_id})
         self._note_ticket(row, None)
 
     async def write_ticket(self, row: TicketRow, was: str) -> None:
@@ -107,6 +116,8 @@ class QueueWriter(Part):
             if r.id in self._waited or r.status == _WAITING
         ]
         self._window_changes = [window_facts(r) for r in self._windows.values()]
+        for hall_id in {r.hall_id for r in self._tickets.values()}:
+            self.unit.tickets_written(hall_id)
         halls = {c.hall_id for c in self._changes} | {w.hall_id for w in self._window_changes}
         for hall_id in halls:
             self.unit.queue_changed(hall_id, followed=True)

@@ -96,6 +96,9 @@ class HallRow(Base):
     # The hall's last screen sequence number: moved, under the row's lock, by every unit
     # that writes to the hall's screen outbox (hall.store.outbox).
     screen_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Moved by one by every unit that writes the hall's tickets, which stamps the rows it
+    # wrote with the new number (``TicketRow.change_seq``; hall.analytics.today).
+    ticket_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MatterGroupRow(Base):
@@ -320,6 +323,7 @@ class TicketRow(Base):
     __table_args__ = (
         UniqueConstraint("hall_id", "service_day", "number"),
         Index("ix_tickets_hall_status", "hall_id", "status"),
+        Index("ix_tickets_hall_change_seq", "hall_id", "service_day", "change_seq"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # unguessable token
@@ -344,6 +348,8 @@ class TicketRow(Base):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), default=None)
     # The queueing core's full ticket record (fields beyond the indexed columns above).
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hall's ``ticket_seq`` of the unit that last wrote the row (hall.calling.writer).
+    change_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class TicketCounterRow(Base):

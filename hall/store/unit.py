@@ -10,7 +10,8 @@ Rooms above the store attach their own per-transaction helpers as *parts*
 (``tx.part(Kind)``): the calling room's writer of tickets and windows is one. A part of
 a unit is told before the commit (it may still write) and after it (to keep a
 per-process copy). A hall's ``queue_version`` moves in the unit's last statement for
-every hall whose waiting tickets or windows the unit changed (``queue_changed``).
+every hall whose waiting tickets or windows the unit changed (``queue_changed``), with
+its ``ticket_seq`` if the unit wrote its tickets (``tickets_written``).
 """
 
 from __future__ import annotations
@@ -38,30 +39,34 @@ _EVENTS = cast(Table, EventRow.__table__)
 _HALLS = cast(Table, HallRow.__table__)
 # Built once; several rows go in one statement and come back in the order given.
 _INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
-# Keep updated_at: it versions the hall's configuration, which did not change.
-_BUMP = (
-    update(_HALLS)
-    .values(queue_version=_HALLS.c.queue_version + 1, updated_at=_HALLS.c.updated_at)
-    .where(_HALLS.c.id == bindparam("b_hall"))
-    .returning(_HALLS.c.queue_version)
-)
-# The same statement that also numbers the hall's screen events (hall.store.outbox).
-_BUMP_AND_NUMBER = (
-    update(_HALLS)
-    .values(
-        queue_version=_HALLS.c.queue_version + 1,
-        screen_seq=_HALLS.c.screen_seq + bindparam("b_count"),
-        updated_at=_HALLS.c.updated_at,
+
+
+def _bump_statement(queue: bool, number: bool, tickets: bool) -> Any:
+    """The hall row's end-of-unit ``UPDATE``: the queue version, the screen sequence (by
+    ``b_count``) and the ticket sequence, as the unit needs; returning the first two."""
+    c = _HALLS.c
+    values: dict[str, Any] = {"updated_at": c.updated_at}  # the configuration did not change
+    if queue:
+        values["queue_version"] = c.queue_version + 1
+    if number:
+        values["screen_seq"] = c.screen_seq + bindparam("b_count")
+    if tickets:
+        values["ticket_seq"] = c.ticket_seq + 1
+    return (
+        update(_HALLS)
+        .values(values)
+        .where(c.id == bindparam("b_hall"))
+        .returning(c.queue_version, c.screen_seq)
     )
-    .where(_HALLS.c.id == bindparam("b_hall"))
-    .returning(_HALLS.c.queue_version, _HALLS.c.screen_seq)
-)
-_NUMBER = (
-    update(_HALLS)
-    .values(screen_seq=_HALLS.c.screen_seq + bindparam("b_count"), updated_at=_HALLS.c.updated_at)
-    .where(_HALLS.c.id == bindparam("b_hall"))
-    .returning(_HALLS.c.screen_seq)
-)
+
+
+# Built once, one per combination (composing a statement costs more than running it).
+_BUMPS = {
+    (queue, number, tickets): _bump_statement(queue, number, tickets)
+    for queue in (False, True)
+    for number in (False, True)
+    for tickets in (False, True)
+}
 
 P = TypeVar("P", bound="Part")
 
@@ -117,6 +122,7 @@ class Unit(Tx):
         self._publish: list[bool] = []
         self._queues: dict[str, bool] = {}  # hall -> every change followed by a part
         self.queue_versions: dict[str, int] = {}  # after the commit: hall -> new version
+        self._tickets: set[str] = set()  # halls whose ticket rows this unit wrote
 
     def record(
         self,
@@ -154,6 +160,11 @@ class Unit(Tx):
         """
         self._queues[hall_id] = self._queues.get(hall_id, True) and followed
 
+    def tickets_written(self, hall_id: str) -> None:
+        """Move the hall's ``ticket_seq`` at commit: the unit wrote the hall's ticket rows
+        (stamped with the new number by ``hall.calling.writer``)."""
+        self._tickets.add(hall_id)
+
     def followed(self, hall_id: str) -> bool:
         """Whether every queue change of the hall in this unit was followed by a part."""
         return self._queues.get(hall_id, False)
@@ -172,7 +183,7 @@ class Unit(Tx):
         connection = await self.session.connection()
         # The last statements, in one order of halls (no deadlock); each holds the hall
         # row's lock until the commit, so screen numbers commit in order.
-        for hall_id in sorted(set(self._queues) | set(numbered)):
+        for hall_id in sorted(set(self._queues) | set(numbered) | self._tickets):
             batch = numbered.get(hall_id, [])
             last = await self._bump(connection, hall_id, len(batch))
             if batch and last is not None:
@@ -184,21 +195,17 @@ class Unit(Tx):
         return [dataclasses.replace(e, seq=seqs.get(e.event_id)) for e in events]
 
     async def _bump(self, connection: Any, hall_id: str, count: int) -> int | None:
-        """Move the hall's queue version (if its queue changed) and screen sequence
-        (by ``count``) in one statement; the hall's new ``screen_seq`` if moved."""
-        params = {"b_hall": hall_id, "b_count": count}
-        if hall_id not in self._queues:
-            return (await connection.execute(_NUMBER, params)).scalar()  # type: ignore[no-any-return]
-        if not count:
-            version = (await connection.execute(_BUMP, params)).scalar()
-            if version is not None:
-                self.queue_versions[hall_id] = int(version)
-            return None
-        row = (await connection.execute(_BUMP_AND_NUMBER, params)).first()
+        """Move the hall's queue version (if its queue changed), screen sequence (by
+        ``count``) and ticket sequence (if its tickets were written) in one statement;
+        the hall's new ``screen_seq`` if moved."""
+        queue = hall_id in self._queues
+        statement = _BUMPS[(queue, count > 0, hall_id in self._tickets)]
+        row = (await connection.execute(statement, {"b_hall": hall_id, "b_count": count})).first()
         if row is None:
             return None
-        self.queue_versions[hall_id] = int(row[0])
-        return int(row[1])
+        if queue:
+            self.queue_versions[hall_id] = int(row[0])
+        return int(row[1]) if count else None
 
     def committed(self) -> None:
         for part in self._parts.values():

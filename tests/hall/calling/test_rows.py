@@ -19,7 +19,7 @@ from hall.calling.rows import read_ticket, read_window
 from hall.calling.writer import ConcurrentChange, QueueWriter
 from hall.publish import NullPublisher, RecordingPublisher
 from hall.store.db import Database
-from hall.store.models import EventRow, StaffRow, TicketRow, WindowRow
+from hall.store.models import EventRow, HallRow, StaffRow, TicketRow, WindowRow
 from hall.store.unit import unit_of_work
 
 pytestmark = pytest.mark.asyncio
@@ -36,7 +36,14 @@ async def orm_ticket(db: Database, ticket_id: str) -> TicketRow:
 
 
 def columns(row: TicketRow | WindowRow) -> dict[str, object]:
-    return {c.key: getattr(row, c.key) for c in type(row).__table__.columns}
+    """The row's columns but the change stamp, which the database works out."""
+    table = type(row).__table__
+    return {c.key: getattr(row, c.key) for c in table.columns if c.key != "change_seq"}
+
+
+async def ticket_seq(db: Database) -> int:
+    async with db.read() as session:
+        return int(await session.scalar(select(HallRow.ticket_seq).where(HallRow.id == HALL)))
 
 
 async def test_a_ticket_reads_and_writes_back_as_the_orm_sees_it(db: Database) -> None:
@@ -55,6 +62,27 @@ async def test_a_ticket_reads_and_writes_back_as_the_orm_sees_it(db: Database) -
     assert after.window_number == 7
     assert ticket_of(after) == called
     assert columns(after) == columns(row)
+    # Stamped with the hall's ticket sequence as the unit moved it (one more per unit).
+    assert after.change_seq == before.change_seq + 1 == await ticket_seq(db)
+
+
+async def test_only_units_that_write_tickets_move_the_ticket_sequence(db: Database) -> None:
+    first = await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", NOW)
+    second = await tickets.issue_ticket(db, NullPublisher(), HALL, "SI-REG", NOW)
+    assert [(await orm_ticket(db, t.id)).change_seq for t in (first, second)] == [1, 2]
+    assert await ticket_seq(db) == 2
+    async with unit_of_work(db, None, "test", HALL, NOW) as unit:  # two rows, one unit
+        for issued in (first, second):
+            row = await read_ticket(unit.session, issued.id)
+            assert row is not None
+            called, _ = queueing.lifecycle.call(ticket_of(row), 7, seconds(NOW))
+            store_ticket(row, called)
+            await unit.part(QueueWriter).write_ticket(row, "waiting")
+    assert await ticket_seq(db) == 3
+    assert [(await orm_ticket(db, t.id)).change_seq for t in (first, second)] == [3, 3]
+    async with unit_of_work(db, None, "test", HALL, NOW) as unit:  # no ticket written
+        unit.record("notice_changed", "hall", HALL)
+    assert await ticket_seq(db) == 3
 
 
 async def test_a_ticket_changed_underneath_is_not_overwritten(db: Database) -> None:

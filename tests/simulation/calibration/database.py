@@ -52,7 +52,9 @@ def _ticket(hall: str, row: dict[str, str]) -> dict[str, Any]:
     stored = TicketRow(id=ticket.id, hall_id=hall, service_day=day, number=ticket.number,
                        source=ticket.source.value)  # fmt: skip
     store_ticket(stored, ticket)
-    return {c.key: getattr(stored, c.key) for c in TicketRow.__table__.columns}
+    return {
+        c.key: getattr(stored, c.key) for c in TicketRow.__table__.columns if c.key != "change_seq"
+    }
 
 
 def _event(hall: str, kind: str, window: int, at: datetime) -> dict[str, Any]:
