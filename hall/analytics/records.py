@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.epoch import epoch
@@ -99,17 +100,27 @@ class Record:
         return ""
 
 
-def _query(hall_id: str, start: date, end: date):  # type: ignore[no-untyped-def]
+def _columns() -> Any:
     t = TicketRow
-    query = select(
+    return select(
         t.id, t.number, t.matter_code, t.matter_class, t.source, t.green, t.status,
         t.outcome, t.window_number, t.service_day, epoch(t.issued_at), epoch(t.due_at),
         epoch(t.checked_in_at), epoch(t.first_called_at), epoch(t.started_at),
         epoch(t.finished_at), t.state["first_visit"].as_boolean(),
     )  # fmt: skip
-    if start == end:  # one day: an equality, so an index on (hall, day, …) serves the rest
-        return query.where(t.hall_id == hall_id, t.service_day == start)
-    return query.where(t.hall_id == hall_id, t.service_day >= start, t.service_day <= end)
+
+
+# Built once (composing a statement costs more than running a small one on SQLite). One
+# day is an equality, so an index on (hall, day, …) serves the rest.
+_DAYS = _columns().where(
+    TicketRow.hall_id == bindparam("b_hall"),
+    TicketRow.service_day >= bindparam("b_start"),
+    TicketRow.service_day <= bindparam("b_end"),
+)
+_ONE_DAY = _columns().where(
+    TicketRow.hall_id == bindparam("b_hall"), TicketRow.service_day == bindparam("b_start")
+)
+_CHANGED = _ONE_DAY.where(TicketRow.change_seq > bindparam("b_after"))
 
 
 async def load_records(
@@ -117,7 +128,9 @@ async def load_records(
 ) -> list[Record]:
     """The tickets of service days ``start``…``end``; days before ``today`` are over."""
     connection = await session.connection()  # Core rows: no ORM machinery per row
-    rows = (await connection.execute(_query(info.id, start, end))).all()
+    query = _ONE_DAY if start == end else _DAYS
+    params = {"b_hall": info.id, "b_start": start, "b_end": end}
+    rows = (await connection.execute(query, params)).all()
     return [_record(row, info, today) for row in rows]
 
 
@@ -127,8 +140,8 @@ async def load_changed(
     """The tickets of service day ``day`` written after the hall's ticket sequence was
     ``after`` (their ``change_seq`` is higher; ``hall.calling.writer``)."""
     connection = await session.connection()
-    query = _query(info.id, day, day).where(TicketRow.change_seq > after)
-    rows = (await connection.execute(query)).all()
+    params = {"b_hall": info.id, "b_start": day, "b_after": after}
+    rows = (await connection.execute(_CHANGED, params)).all()
     return [_record(row, info, today) for row in rows]
 
 

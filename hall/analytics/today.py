@@ -7,8 +7,8 @@ unserved at close-out) adds the same observations whenever it is looked at. So t
 process keeps, per hall, the day's records and the summary of the ended ones, and each
 look reads only:
 
-- the hall's ``ticket_seq`` and a fingerprint of the day's window events (count and last
-  id), in one statement;
+- the hall's ``ticket_seq`` and a fingerprint of the day's window events (their count
+  and the sum of their ids), in one statement;
 - the ticket rows stamped after the ``ticket_seq`` it last saw (``TicketRow.change_seq``:
   every unit that writes a hall's tickets stamps them and moves the number by one at its
   end, under the hall's lock; ``hall.calling.writer``), usually none or a few;
@@ -33,8 +33,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.breakdown import (
@@ -60,7 +61,7 @@ from hall.store.models import EventRow, HallRow
 from hall.store.unit import Tx
 from queueing.ticket import Ticket
 
-EventsPrint = tuple[int, int]  # the day's window events: how many, the last id
+EventsPrint = tuple[int, int]  # the day's window events: how many, the sum of their ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,14 +264,28 @@ NO_WORK = WorkParts({}, {}, {}, {}, {})
 _HALLS: Table = HallRow.__table__  # type: ignore[assignment]
 
 
+def _marks_query() -> Any:
+    e = EventRow
+    where = (
+        e.hall_id == bindparam("b_hall"),
+        e.kind.in_(WINDOW_KINDS),
+        e.at >= bindparam("b_begin"),
+        e.at < bindparam("b_end"),
+    )
+    count = select(func.count()).where(*where).scalar_subquery()
+    # The sum of the ids, not the last one: the same index scan as the count (a ``max``
+    # would walk the hall's events from the newest, most of them the tickets')
+    total = select(func.coalesce(func.sum(e.id), 0)).where(*where).scalar_subquery()
+    return select(_HALLS.c.ticket_seq, count, total).where(_HALLS.c.id == bindparam("b_hall"))
+
+
+_MARKS = _marks_query()  # built once
+
+
 async def _marks(
     session: AsyncSession, hall_id: str, begin: datetime, end: datetime
 ) -> tuple[int, EventsPrint]:
     """The hall's ticket_seq and its window events' fingerprint in [begin, end), at once."""
-    e = EventRow
-    where = (e.hall_id == hall_id, e.kind.in_(WINDOW_KINDS), e.at >= begin, e.at < end)
-    count = select(func.count()).where(*where).scalar_subquery()
-    last = select(func.coalesce(func.max(e.id), 0)).where(*where).scalar_subquery()
-    query = select(_HALLS.c.ticket_seq, count, last).where(_HALLS.c.id == hall_id)
-    row = (await session.execute(query)).one()
+    params = {"b_hall": hall_id, "b_begin": begin, "b_end": end}
+    row = (await session.execute(_MARKS, params)).one()
     return int(row[0]), (int(row[1]), int(row[2]))
