@@ -33,6 +33,7 @@ from hall.analytics.breakdown import (
 )
 from hall.analytics.epoch import epoch
 from hall.analytics.figures import Observations
+from hall.analytics.kpis import FigureParts
 from hall.analytics.periods import DateRange
 from hall.analytics.records import HallInfo, Record, load_records
 from hall.analytics.sessions import (
@@ -76,6 +77,14 @@ class KeptDays:
 
 async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetime) -> DaySummary:
     """The summary of a period's days: kept ones for unchanged past days, the rest read."""
+    return merge(list((await day_summaries(tx, info, period, now)).values()))
+
+
+async def day_summaries(
+    tx: Tx, info: HallInfo, period: DateRange, now: datetime
+) -> dict[date, DaySummary]:
+    """The summary of each day of a period, in order: kept ones for unchanged past days,
+    today's kept up to date, the rest read."""
     today = now.astimezone(info.zone).date()
     days = period.each_day()
     past = [d for d in days if d < today]
@@ -99,20 +108,14 @@ async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetim
             if day in versions:
                 shelf.put(info.id, day, versions[day], summary)
         kept.update(read)
-    return merge([kept[d] for d in days])
+    return {d: kept[d] for d in days}
 
 
 def compact(s: DaySummary) -> DaySummary:
     """The summary to keep: numbers in arrays (8 bytes a value instead of 32; waits and
     handling times sorted), names in tuples of shared strings."""
-    f, h = s.figures, s.hours
-    figures = replace(
-        f,
-        waits={n: Observations(_sorted(o.values), o.in_progress) for n, o in f.waits.items()},
-        handling=_sorted(f.handling),
-        serving=_array(f.serving),
-        signed_in=_array(f.signed_in),
-    )
+    h = s.hours
+    figures = _figures(s.figures)
     hours = replace(
         h,
         waits={
@@ -122,7 +125,24 @@ def compact(s: DaySummary) -> DaySummary:
         open_time={hour: _array(v) for hour, v in h.open_time.items()},
         handling={hour: _sorted(v) for hour, v in h.handling.items()},
     )
-    return replace(s, figures=figures, hours=hours, windows=_work(s.windows), staff=_work(s.staff))
+    return replace(
+        s,
+        figures=figures,
+        hours=hours,
+        windows=_work(s.windows),
+        staff=_work(s.staff),
+        matters={sys.intern(m): _figures(parts) for m, parts in s.matters.items()},
+    )
+
+
+def _figures(f: FigureParts) -> FigureParts:
+    return replace(
+        f,
+        waits={n: Observations(_sorted(o.values), o.in_progress) for n, o in f.waits.items()},
+        handling=_sorted(f.handling),
+        serving=_array(f.serving),
+        signed_in=_array(f.signed_in),
+    )
 
 
 def _work(w: WorkParts) -> WorkParts:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hall.cases.facts import followed_up
 from hall.cases.kinds import CaseKind
 from hall.ratings.scale import Channel
-from hall.store.models import CaseRow, RatingRow
+from hall.store.models import CaseRow, RatingRow, TicketRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +58,7 @@ async def ratings_source(
     period) and not excluded by an upheld appeal; a rating counts on the day its ticket
     was finished, a case on the day it concerns.
     """
-    rated = select(RatingRow.ticket_id, RatingRow.score).where(
-        RatingRow.hall_id == hall_id,
-        RatingRow.service_day >= start,
-        RatingRow.service_day <= end,
-        RatingRow.excluded.is_(False),
-        RatingRow.channel != Channel.DEFAULT.value,
-    )
+    rated = select(RatingRow.ticket_id, RatingRow.score).where(*_active(hall_id, start, end))
     scores = {ticket: int(score) for ticket, score in (await session.execute(rated)).all()}
     cases = select(CaseRow).where(
         CaseRow.hall_id == hall_id,
@@ -82,3 +77,28 @@ async def ratings_source(
             bad += 1
             followed += done
     return RatingsData(MappingProxyType(scores), tuple(helps), bad, followed)
+
+
+def _active(hall_id: str, start: date, end: date) -> tuple[Any, ...]:
+    """The conditions of the active ratings of a hall's days (see ``ratings_source``)."""
+    return (
+        RatingRow.hall_id == hall_id,
+        RatingRow.service_day >= start,
+        RatingRow.service_day <= end,
+        RatingRow.excluded.is_(False),
+        RatingRow.channel != Channel.DEFAULT.value,
+    )
+
+
+async def rated_tickets(
+    session: AsyncSession, hall_id: str, start: date, end: date
+) -> dict[str, tuple[date, str]]:
+    """The service day and matter of each ticket with an active rating in the days (the
+    report splits the ratings by day and by matter as it splits the tickets)."""
+    t = TicketRow
+    query = (
+        select(RatingRow.ticket_id, t.service_day, t.matter_code)
+        .join(t, t.id == RatingRow.ticket_id)
+        .where(*_active(hall_id, start, end))
+    )
+    return {ticket: (day, matter) for ticket, day, matter in (await session.execute(query)).all()}

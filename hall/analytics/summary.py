@@ -11,8 +11,8 @@ out once, with ``queueing.kpi``'s definitions.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +24,7 @@ from hall.analytics.breakdown import (
     merge_work,
     work_parts,
 )
-from hall.analytics.figures import workload
+from hall.analytics.figures import Workload, served_tickets, workload
 from hall.analytics.kpis import FigureParts, figure_parts, merge_parts
 from hall.analytics.records import HallInfo, Record
 from hall.analytics.sessions import WindowSession
@@ -39,6 +39,9 @@ class DaySummary:
     windows: WorkParts
     staff: WorkParts
     outcomes: Counter[str]
+    # Per matter, its tickets' own parts (no window sessions, no overtime): the report's
+    # slices by matter and matter group.
+    matters: Mapping[str, FigureParts]
 
 
 def summarise(
@@ -57,7 +60,28 @@ def summarise(
         windows=work_parts(records, sessions, now, by_staff=False, work=work),
         staff=work_parts(records, sessions, now, by_staff=True, work=work),
         outcomes=Counter(r.outcome or "open" for r in records),
+        matters=matter_parts(records, now, info),
     )
+
+
+def matter_parts(records: Sequence[Record], now: float, info: HallInfo) -> dict[str, FigureParts]:
+    """Per matter, the own parts of its tickets (as the report slices them: no sessions)."""
+    by_matter: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        by_matter[r.ticket.matter].append(r)
+    return {
+        matter: figure_parts(found, (), (), now, info, Workload(served_tickets(found, now), []))
+        for matter, found in sorted(by_matter.items())
+    }
+
+
+def merge_matters(parts: Sequence[Mapping[str, FigureParts]]) -> dict[str, FigureParts]:
+    """Per-matter parts of several summaries as one."""
+    found: dict[str, list[FigureParts]] = defaultdict(list)
+    for p in parts:
+        for matter, matter_part in p.items():
+            found[matter].append(matter_part)
+    return {matter: merge_parts(each) for matter, each in sorted(found.items())}
 
 
 def merge(summaries: Sequence[DaySummary]) -> DaySummary:
@@ -74,4 +98,5 @@ def merge(summaries: Sequence[DaySummary]) -> DaySummary:
         windows=merge_work([s.windows for s in summaries]),
         staff=merge_work([s.staff for s in summaries]),
         outcomes=outcomes,
+        matters=merge_matters([s.matters for s in summaries]),
     )

@@ -55,7 +55,7 @@ from hall.analytics.sessions import (
     load_window_events,
     window_sessions,
 )
-from hall.analytics.summary import DaySummary, merge
+from hall.analytics.summary import DaySummary, matter_parts, merge
 from hall.catalogue.schema import Hall
 from hall.store.models import EventRow, HallRow
 from hall.store.unit import Tx
@@ -174,6 +174,7 @@ def own_parts(
         windows=finished_work(busy, (), by_staff=False),
         staff=NO_WORK,
         outcomes=Counter(r.outcome or "open" for r in records),
+        matters=matter_parts(records, now, info),
     )
 
 
@@ -198,6 +199,7 @@ def joined_parts(
         windows=session_work(sessions, serving, by_staff=False),
         staff=merge_work([credited, session_work(sessions, serving, by_staff=True)]),
         outcomes=Counter(),
+        matters={},
     )
 
 

@@ -4,24 +4,27 @@ once, P90 and maxima included; kept summaries of past days follow changes to the
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from benchmarks.dashboard_history import Plan, load_history, open_days
 from hall.analytics.breakdown import hourly, work_rows
 from hall.analytics.daily import KeptDays
+from hall.analytics.figures import Figure
 from hall.analytics.kpis import all_figures
 from hall.analytics.periods import Bucket, DateRange
-from hall.analytics.records import load_hall_info
+from hall.analytics.ratings import RatingsData
+from hall.analytics.records import Record, load_hall_info
 from hall.analytics.report import period_report
 from hall.analytics.service import KpiReport, hall_kpis, outcome_counts, read_period
 from hall.catalogue.loader import demo_config_path, load_config
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.db import Database
-from hall.store.models import TicketRow
+from hall.store.models import RatingRow, TicketRow
 from hall.store.unit import reading
 
 pytestmark = pytest.mark.asyncio
@@ -130,3 +133,98 @@ async def test_the_report_compares_with_figures_from_summaries(history: Database
     assert report.previous.period == period.previous()
     assert report.previous.figures == before.figures
     assert report.figures == (await from_records(history, period, NOW)).figures
+
+
+async def rate_some(db: Database) -> None:
+    """Active ratings for every seventh finished ticket (scores 1–5 in turn), one default
+    rating (not active), and the last finished ticket of the first day rated on the next
+    day (in a period that starts then, the rating is, its ticket is not)."""
+    async with db.write() as session:
+        rows = (
+            await session.execute(
+                select(TicketRow.id, TicketRow.service_day, TicketRow.number,
+                       TicketRow.matter_code, TicketRow.finished_at)
+                .where(TicketRow.status == "finished")
+                .order_by(TicketRow.id)
+            )
+        ).all()  # fmt: skip
+        for i, (ticket, day, number, matter, finished) in enumerate(rows[::7]):
+            session.add(
+                RatingRow(
+                    ticket_id=ticket, hall_id="district",
+                    service_day=day,
+                    ticket_number=number, matter_code=matter, finished_at=finished,
+                    rated_at=finished, score=1 + i % 5, channel="default" if i == 5 else "phone",
+                )
+            )  # fmt: skip
+        first_day = min(day for _, day, *_ in rows)
+        ticket, day, number, matter, finished = [r for r in rows if r[1] == first_day][-1]
+        session.add(
+            RatingRow(
+                ticket_id=ticket, hall_id="district", service_day=day + timedelta(days=1),
+                ticket_number=number, matter_code=matter, finished_at=finished,
+                rated_at=finished, score=1, channel="phone",
+            )
+        )  # fmt: skip
+
+
+async def report_from_records(db: Database, period: DateRange, by: Bucket) -> dict[str, Any]:
+    """The report's figures worked out from the period's records, slice by slice, with
+    ``all_figures`` (no summaries): each day or bucket its records, sessions and the
+    ratings of its tickets; each matter (group) its tickets, without sessions."""
+    async with reading(db) as tx:
+        info = await load_hall_info(tx, "district")
+        data = await read_period(tx.session, info, period, NOW)
+
+    def ratings_of(records: list[Record]) -> RatingsData:
+        ids = {r.ticket.id for r in records}
+        scores = {t: s for t, s in data.ratings.scores.items() if t in ids}
+        return RatingsData(scores)
+
+    def days_slice(days: list[date]) -> dict[str, Figure]:
+        records = [r for r in data.records if r.day in days]
+        sessions = [s for s in data.sessions if info.day_of(s.start) in days]
+        return all_figures(records, sessions, ratings_of(records), days, data.now, info)
+
+    def matter_slice(matters: set[str]) -> dict[str, Figure]:
+        records = [r for r in data.records if r.ticket.matter in matters]
+        return all_figures(records, [], ratings_of(records), [], data.now, info)
+
+    hall = info.hall
+    return {
+        "figures": all_figures(
+            data.records, data.sessions, data.ratings, period.each_day(), data.now, info
+        ),
+        "series": [days_slice(b.each_day()) for b in period.buckets(by)],
+        "groups": [
+            matter_slice({m.code for m in hall.matters if m.group == g.code}) for g in hall.groups
+        ],
+        "matters": [matter_slice({m.code}) for m in hall.matters],
+        "windows": work_rows(data.records, data.sessions, data.now, by_staff=False),
+        "staff": work_rows(data.records, data.sessions, data.now, by_staff=True),
+    }
+
+
+@pytest.mark.parametrize("by", list(Bucket))
+async def test_the_report_from_summaries_equals_the_one_from_records(
+    history: Database, by: Bucket
+) -> None:
+    await rate_some(history)
+    async with history.read() as session:
+        first_day = await session.scalar(select(func.min(TicketRow.service_day)))
+    assert isinstance(first_day, date)
+    for period in (PERIOD, DateRange(first_day + timedelta(days=1), TODAY)):
+        await same_report(history, period, by)
+
+
+async def same_report(db: Database, period: DateRange, by: Bucket) -> None:
+    expected = await report_from_records(db, period, by)
+    assert any(f["good_rating_rate"].n for f in expected["matters"])
+    for _ in range(2):  # the days read, then the days kept
+        report = await period_report(db, BOSS, "district", period, by, NOW)
+        assert report.figures == expected["figures"]
+        assert [s.figures for s in report.series] == expected["series"]
+        assert [s.figures for s in report.groups] == expected["groups"]
+        assert [s.figures for s in report.matters] == expected["matters"]
+        assert report.windows == expected["windows"]
+        assert report.staff == expected["staff"]
