@@ -81,10 +81,11 @@ async def period_summary(tx: Tx, info: HallInfo, period: DateRange, now: datetim
 
 
 async def day_summaries(
-    tx: Tx, info: HallInfo, period: DateRange, now: datetime
+    tx: Tx, info: HallInfo, period: DateRange, now: datetime, *, matters: bool = False
 ) -> dict[date, DaySummary]:
     """The summary of each day of a period, in order: kept ones for unchanged past days,
-    today's kept up to date, the rest read."""
+    today's kept up to date, the rest read. ``matters``: with today's per-matter parts
+    (past days always have them)."""
     today = now.astimezone(info.zone).date()
     days = period.each_day()
     past = [d for d in days if d < today]
@@ -100,7 +101,7 @@ async def day_summaries(
             if found is not None:
                 kept[day] = found
     if today in days:
-        kept[today] = await today_summary(tx, info, today, now)
+        kept[today] = await today_summary(tx, info, today, now, matters=matters)
     missing = [d for d in days if d not in kept]
     if missing:
         read = await _read_days(tx.session, info, missing, now, today)
@@ -131,7 +132,9 @@ def compact(s: DaySummary) -> DaySummary:
         hours=hours,
         windows=_work(s.windows),
         staff=_work(s.staff),
-        matters={sys.intern(m): _figures(parts) for m, parts in s.matters.items()},
+        matters=None
+        if s.matters is None
+        else {sys.intern(m): _figures(parts) for m, parts in s.matters.items()},
     )
 
 

@@ -91,7 +91,7 @@ async def period_report(
         session = tx.session
         info = await load_hall_info(tx, hall_id)
         period = period or last_month(now.astimezone(info.zone).date())
-        days = await day_summaries(tx, info, period, now)
+        days = await day_summaries(tx, info, period, now, matters=True)
         ratings = await ratings_source(session, info.id, period.start, period.end)
         rated = await rated_tickets(session, info.id, period.start, period.end)
         before = await compared(tx, info, period.previous(), now)
@@ -163,6 +163,7 @@ class _Slicer:
         self, whole: DaySummary, key: str, name: str, name_en: str, matters: set[str]
     ) -> Slice:
         """The figures of some matters' tickets over the period (no window sessions)."""
+        assert whole.matters is not None  # asked for (``day_summaries(matters=True)``)
         found = [parts for matter, parts in whole.matters.items() if matter in matters]
         parts = merge_parts(found)  # none: every figure without observations
         first, last = min(self.summaries), max(self.summaries)

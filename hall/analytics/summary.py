@@ -40,8 +40,8 @@ class DaySummary:
     staff: WorkParts
     outcomes: Counter[str]
     # Per matter, its tickets' own parts (no window sessions, no overtime): the report's
-    # slices by matter and matter group.
-    matters: Mapping[str, FigureParts]
+    # slices by matter and matter group. None: not worked out (today's, for the KPIs).
+    matters: Mapping[str, FigureParts] | None
 
 
 def summarise(
@@ -75,10 +75,14 @@ def matter_parts(records: Sequence[Record], now: float, info: HallInfo) -> dict[
     }
 
 
-def merge_matters(parts: Sequence[Mapping[str, FigureParts]]) -> dict[str, FigureParts]:
-    """Per-matter parts of several summaries as one."""
+def merge_matters(
+    parts: Sequence[Mapping[str, FigureParts] | None],
+) -> dict[str, FigureParts] | None:
+    """Per-matter parts of several summaries as one (None if one of them has none)."""
     found: dict[str, list[FigureParts]] = defaultdict(list)
     for p in parts:
+        if p is None:
+            return None
         for matter, matter_part in p.items():
             found[matter].append(matter_part)
     return {matter: merge_parts(each) for matter, each in sorted(found.items())}

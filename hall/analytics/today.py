@@ -121,8 +121,12 @@ class KeptToday:
         self._halls[hall_id] = seen
 
 
-async def today_summary(tx: Tx, info: HallInfo, day: date, now: datetime) -> DaySummary:
-    """The summary of the hall's service day ``day`` (its today) at ``now``."""
+async def today_summary(
+    tx: Tx, info: HallInfo, day: date, now: datetime, *, matters: bool = False
+) -> DaySummary:
+    """The summary of the hall's service day ``day`` (its today) at ``now``; with the
+    per-matter parts only if asked (``matters``: the report's slices; the KPIs do not
+    need them)."""
     session = tx.session
     shelf = tx.memo.kept(KeptToday)
     seen = shelf.get(info.id, day, info.hall)
@@ -150,7 +154,7 @@ async def today_summary(tx: Tx, info: HallInfo, day: date, now: datetime) -> Day
     summary = merge(
         [
             ended.parts,
-            own_parts(live, live_busy, moment, info),
+            own_parts(live, live_busy, moment, info, matters=matters),
             joined_parts(
                 list(records.values()), ended.busy + live_busy, sessions, day, moment, info,
                 credited.parts,
@@ -164,17 +168,22 @@ async def today_summary(tx: Tx, info: HallInfo, day: date, now: datetime) -> Day
 
 
 def own_parts(
-    records: Sequence[Record], busy: Sequence[Ticket], now: float, info: HallInfo
+    records: Sequence[Record],
+    busy: Sequence[Ticket],
+    now: float,
+    info: HallInfo,
+    *,
+    matters: bool = True,
 ) -> DaySummary:
     """The tickets' own parts (``busy``: their services, as ``served_tickets`` finds them):
-    everything but what joins them to window sessions."""
+    everything but what joins them to window sessions (per matter only if ``matters``)."""
     return DaySummary(
         figures=figure_parts(records, (), (), now, info, Workload(list(busy), [])),
         hours=hour_parts(records, (), now, info),
         windows=finished_work(busy, (), by_staff=False),
         staff=NO_WORK,
         outcomes=Counter(r.outcome or "open" for r in records),
-        matters=matter_parts(records, now, info),
+        matters=matter_parts(records, now, info) if matters else None,
     )
 
 
