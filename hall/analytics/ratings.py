@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.cases.facts import followed_up
@@ -58,16 +58,11 @@ async def ratings_source(
     period) and not excluded by an upheld appeal; a rating counts on the day its ticket
     was finished, a case on the day it concerns.
     """
-    rated = select(RatingRow.ticket_id, RatingRow.score).where(*_active(hall_id, start, end))
-    scores = {ticket: int(score) for ticket, score in (await session.execute(rated)).all()}
-    cases = select(CaseRow).where(
-        CaseRow.hall_id == hall_id,
-        CaseRow.service_day >= start,
-        CaseRow.service_day <= end,
-        CaseRow.kind.in_((CaseKind.HELP.value, CaseKind.BAD_RATING.value)),
-    )
+    connection = await session.connection()  # Core rows: no ORM machinery per row
+    params = {"b_hall": hall_id, "b_start": start, "b_end": end}
+    scores = {t: int(score) for t, score in (await connection.execute(_SCORES, params)).all()}
     helps, bad, followed = [], 0, 0
-    for row in (await session.scalars(cases.order_by(CaseRow.id))).all():
+    for row in (await connection.execute(_CASES, params)).all():
         if row.kind == CaseKind.HELP:
             minutes = None
             if row.accepted_at is not None:
@@ -77,6 +72,29 @@ async def ratings_source(
             bad += 1
             followed += done
     return RatingsData(MappingProxyType(scores), tuple(helps), bad, followed)
+
+
+# Built once (composing a statement costs more than running a small one on SQLite).
+_SCORES = select(RatingRow.ticket_id, RatingRow.score).where(
+    RatingRow.hall_id == bindparam("b_hall"),
+    RatingRow.service_day >= bindparam("b_start"),
+    RatingRow.service_day <= bindparam("b_end"),
+    RatingRow.excluded.is_(False),
+    RatingRow.channel != Channel.DEFAULT.value,
+)
+_CASES = (
+    select(
+        CaseRow.kind, CaseRow.status, CaseRow.details, CaseRow.opened_at,
+        CaseRow.accepted_at, CaseRow.owner_job,
+    )
+    .where(
+        CaseRow.hall_id == bindparam("b_hall"),
+        CaseRow.service_day >= bindparam("b_start"),
+        CaseRow.service_day <= bindparam("b_end"),
+        CaseRow.kind.in_((CaseKind.HELP.value, CaseKind.BAD_RATING.value)),
+    )
+    .order_by(CaseRow.id)
+)  # fmt: skip
 
 
 def _active(hall_id: str, start: date, end: date) -> tuple[Any, ...]:

@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, select
 
@@ -121,7 +121,17 @@ def _filters(
     return found
 
 
-def followed_up(row: CaseRow) -> bool | None:
+class CaseState(Protocol):
+    """What ``followed_up`` reads of a case (a ``CaseRow`` or a row of its columns)."""
+
+    @property
+    def details(self) -> dict[str, Any]: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+def followed_up(row: CaseState) -> bool | None:
     """True/False for a bad-rating case that counts; None when it does not count."""
     appeal = row.details.get("appeal") or {}
     if row.details.get("withdrawn") or appeal.get("decision") == "upheld":
