@@ -188,8 +188,10 @@ _DEFINITIONS = (
     KpiDefinition(
         "overtime", _M, "Overtime after closing", "闭厅后加班时长",
         "Minutes from closing time to the end of the last service, zero if every service "
-        "ended by closing; also counts citizens first called after closing.",
-        "从闭厅时间至最后一笔办理结束的分钟数（按时结束为零）；并统计闭厅后才首次叫号的人数。",
+        "ended by closing, averaged over the closed opening days with tickets; also counts "
+        "citizens first called after closing.",
+        "从闭厅时间至最后一笔办理结束的分钟数（按时结束为零），按有号票的已闭厅开放日平均；"
+        "并统计闭厅后才首次叫号的人数。",
         _LOW, None, ("mean", "called_after_closing"),
     ),
 )  # fmt: skip

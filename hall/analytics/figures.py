@@ -193,13 +193,14 @@ def workload(records: Sequence[Record], sessions: Sequence[WindowSession], now: 
 
 def overtime_parts(
     records: Sequence[Record], days: Sequence[date], now: float, info: HallInfo
-) -> tuple[list[float], int, bool]:
-    """Per closed opening day of ``days``, the minutes from closing to the last service end;
-    the citizens first called after closing; whether an opening day has not closed yet."""
+) -> tuple[list[float], int, bool, int]:
+    """Per closed opening day of ``days`` with tickets, the minutes from closing to the
+    last service end; the citizens first called after closing; whether an opening day
+    has not closed yet; how many closed opening days had no ticket (nothing observed)."""
     by_day: dict[date, list[Record]] = {}
     for r in records:
         by_day.setdefault(r.day, []).append(r)
-    minutes, late_calls, not_closed = [], 0, False
+    minutes, late_calls, not_closed, idle_days = [], 0, False, 0
     for day in days:
         closing = info.closing(day)
         if closing is None:
@@ -208,19 +209,22 @@ def overtime_parts(
             not_closed = True
             continue
         day_records = by_day.get(day, [])
+        if not day_records:
+            idle_days += 1
+            continue
         ends = [t.finished_at for t in served_tickets(day_records, now) if t.finished_at]
         minutes.append(max(0.0, (max(ends, default=closing) - closing) / MINUTE))
         late_calls += called_after(day_records, closing)
-    return minutes, late_calls, not_closed
+    return minutes, late_calls, not_closed, idle_days
 
 
 def overtime_figure(
-    minutes: Sequence[float], late_calls: int, not_closed: bool, info: HallInfo
+    minutes: Sequence[float], late_calls: int, not_closed: bool, idle_days: int, info: HallInfo
 ) -> Figure:
-    """Mean over the period's closed opening days of minutes from closing to the last
-    service end (``overtime_parts``)."""
+    """Mean over the period's closed opening days with tickets of minutes from closing to
+    the last service end (``overtime_parts``)."""
     if not minutes:
-        reason = NOT_CLOSED_YET if not_closed else NO_OPENING
+        reason = NOT_CLOSED_YET if not_closed else NO_OBSERVATIONS if idle_days else NO_OPENING
         return figure("overtime", None, 0, info, reason=reason)
     mean = sum(minutes) / len(minutes)
     return figure("overtime", mean, len(minutes), info, called_after_closing=late_calls)

@@ -56,6 +56,7 @@ class FigureParts:
     overtime: Sequence[float]  # minutes past closing, per closed opening day
     late_calls: int  # citizens first called after closing
     not_closed: bool  # an opening day of the period has not closed yet
+    idle_days: int  # closed opening days without a ticket (no overtime observed)
 
 
 def figure_parts(
@@ -70,7 +71,7 @@ def figure_parts(
     tickets = [r.ticket for r in records]
     arrived = [r for r in records if r.ticket.checked_in_at is not None]
     work = work or workload(records, sessions, now)
-    overtime, late_calls, not_closed = overtime_parts(records, days, now, info)
+    overtime, late_calls, not_closed, idle_days = overtime_parts(records, days, now, info)
     return FigureParts(
         waits=wait_observations(records, now),
         handling=kpi.handling_times(tickets),
@@ -85,6 +86,7 @@ def figure_parts(
         overtime=overtime,
         late_calls=late_calls,
         not_closed=not_closed,
+        idle_days=idle_days,
     )
 
 
@@ -111,6 +113,7 @@ def merge_parts(parts: Sequence[FigureParts]) -> FigureParts:
         overtime=[v for p in parts for v in p.overtime],
         late_calls=sum(p.late_calls for p in parts),
         not_closed=any(p.not_closed for p in parts),
+        idle_days=sum(p.idle_days for p in parts),
     )
 
 
@@ -127,7 +130,9 @@ def figures_from(parts: FigureParts, ratings: RatingsData, info: HallInfo) -> di
     arrivals = parts.abandonment.of
     found["arrivals"] = figure("arrivals", arrivals, arrivals, info)
     found["served"] = figure("served", parts.served, parts.served, info)
-    found["overtime"] = overtime_figure(parts.overtime, parts.late_calls, parts.not_closed, info)
+    found["overtime"] = overtime_figure(
+        parts.overtime, parts.late_calls, parts.not_closed, parts.idle_days, info
+    )
     found.update(rating_figures(ratings, info))
     return {
         name: found.get(name) or figure(name, None, 0, info, reason=NOT_COMPUTED) for name in KPIS

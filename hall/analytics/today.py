@@ -200,10 +200,16 @@ def joined_parts(
     sessions: serving and signed-in time per session, open window time per hour, the
     clerks' table (``credited``: their finished services), overtime."""
     serving = session_serving(busy, sessions)
-    overtime, late_calls, not_closed = overtime_parts(records, [day], now, info)
+    overtime, late_calls, not_closed, idle_days = overtime_parts(records, [day], now, info)
     figures = figure_parts((), sessions, (), now, info, Workload([], serving))
     return DaySummary(
-        figures=replace(figures, overtime=overtime, late_calls=late_calls, not_closed=not_closed),
+        figures=replace(
+            figures,
+            overtime=overtime,
+            late_calls=late_calls,
+            not_closed=not_closed,
+            idle_days=idle_days,
+        ),
         hours=hour_parts((), sessions, now, info),
         windows=session_work(sessions, serving, by_staff=False),
         staff=merge_work([credited, session_work(sessions, serving, by_staff=True)]),

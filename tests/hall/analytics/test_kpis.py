@@ -148,6 +148,27 @@ async def test_a_past_day_counts_the_ticket_left_waiting_as_unserved(day: Day) -
     assert overtime.n == 1
 
 
+async def test_an_opening_day_without_tickets_has_no_overtime_observed(day: Day) -> None:
+    """Wednesday 18 to Friday 20 November: open every day, tickets only on Friday; the
+    two idle days are no observation (not zero minutes), so n is Friday alone."""
+    week = await hall_kpis(
+        day.db, BOSS, "district", DateRange(FRIDAY_DAY - timedelta(days=2), FRIDAY_DAY), NOW
+    )
+    assert (week.figures["overtime"].value, week.figures["overtime"].n) == (0.0, 1)
+    idle = await hall_kpis(
+        day.db,
+        BOSS,
+        "district",
+        DateRange(FRIDAY_DAY - timedelta(days=2), FRIDAY_DAY - timedelta(days=1)),
+        NOW,
+    )
+    overtime = idle.figures["overtime"]
+    assert (overtime.value, overtime.n) == (None, 0)
+    assert overtime.reason is not None
+    assert overtime.reason.code == "no_observations"
+    assert idle.figures["arrivals"].value == 0  # a count: a true zero
+
+
 async def test_a_quiet_day_gives_null_with_reasons_and_true_zero_counts(db: Database) -> None:
     sunday = DateRange(date(2026, 11, 22), date(2026, 11, 22))
     report = await hall_kpis(db, BOSS, "district", sunday, NOW)
