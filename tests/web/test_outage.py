@@ -105,6 +105,8 @@ async def test_a_server_started_before_its_database_waits_for_it(
             issued = await http.post(TICKETS, json={"matter": "SI-REG"})
             assert issued.status_code == 201
     finally:
-        server.stop()
+        # In a thread: the proxy runs on this loop, and the server's shutdown closes its
+        # database connections through it (a blocking stop here would hold both up).
+        await asyncio.to_thread(server.stop)
         if not starting.done():
             starting.cancel()
