@@ -132,6 +132,8 @@ async def today_summary(
     seen = shelf.get(info.id, day, info.hall)
     begin, end = info.day_start(day), info.day_start(day + timedelta(days=1))
     seq, events_print = await _marks(session, info.id, begin, end)
+    if seen is not None and seq < seen.seq:  # the database went back (a restore): start over
+        seen = None
     if seen is None:
         records = {r.ticket.id: r for r in await load_records(session, info, day, day, day)}
         changed: Sequence[Record] = list(records.values())

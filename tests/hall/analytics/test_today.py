@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import delete, select, update
 
 from hall.analytics.periods import DateRange
 from hall.analytics.records import load_changed, load_hall_info
@@ -24,6 +25,7 @@ from hall.calling.writer import QueueWriter
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
 from hall.store.db import Database
+from hall.store.models import EventRow, HallRow, TicketRow
 from hall.store.unit import reading, unit_of_work
 from tests.hall.analytics.day import HALL, OPENING, PUB, Day, add_clerks, at, monday
 from tests.hall.analytics.test_daily import from_records, same
@@ -198,3 +200,22 @@ async def test_window_events_written_since_the_last_look_credit_services_afresh(
     again = await hall_kpis(db, BOSS, HALL, None, at(21))
     same(again, await from_records(db, TODAY, at(21)))
     assert {row.key: row.served for row in again.staff} == {"T001": 0, "T002": 1}
+
+
+async def test_a_database_gone_back_to_an_earlier_state_is_read_afresh(db: Database) -> None:
+    """A restore (or a fail-over to a standby a little behind) moves the hall's ticket
+    sequence back: what the process kept is newer than the database, so it reads again."""
+    day = Day(db, await add_clerks(db, 1))
+    await day.window("sign_in", 1, -5)
+    await day.walk_in(0)
+    await day.walk_in(1)
+    now = at(5)
+    assert (await hall_kpis(db, BOSS, HALL, None, now)).figures["arrivals"].value == 2
+    async with db.write() as session:  # the restored database: the second ticket never was
+        last = await session.scalar(select(TicketRow.id).where(TicketRow.change_seq == 2))
+        await session.execute(delete(EventRow).where(EventRow.subject_id == last))
+        await session.execute(delete(TicketRow).where(TicketRow.id == last))
+        await session.execute(update(HallRow).where(HallRow.id == HALL).values(ticket_seq=1))
+    report = await hall_kpis(db, BOSS, HALL, None, now)
+    same(report, await from_records(db, TODAY, now))
+    assert report.figures["arrivals"].value == 1
