@@ -22,9 +22,9 @@ summary of all its records read at once (a test holds the two equal through a da
 - the parts that join tickets to window sessions (serving time per session, the clerks'
   table, open window time per hour, overtime), worked out at ``now`` from every record.
 
-Tickets' own parts are ``summary.summarise`` of the tickets without sessions. Each look
-works on its own copy and keeps its result only if nobody kept a later one, so looks of
-concurrent requests never mix.
+Tickets' own parts are what ``summary.summarise`` makes of them without sessions
+(``own_parts``). A look builds new values from the kept ones and never changes them in
+place, so concurrent looks never mix, and whichever is kept last serves the next look.
 """
 
 from __future__ import annotations
@@ -113,11 +113,9 @@ class KeptToday:
         return found
 
     def put(self, hall_id: str, seen: Seen) -> None:
-        """Keep ``seen`` unless a later look at the same day is kept already."""
-        kept = self._halls.get(hall_id)
-        same = kept is not None and kept.day == seen.day and kept.config is seen.config
-        if same and (kept.seq, kept.events_print) > (seen.seq, seen.events_print):  # type: ignore[union-attr]
-            return
+        """Keep ``seen`` for the next look. Every look is one snapshot at its ticket
+        sequence, so whichever of two concurrent looks is kept last, the next look reads
+        what was written after it and is right."""
         self._halls[hall_id] = seen
 
 

@@ -7,6 +7,7 @@ events) is ``test_kpis``'s; here it is the whole report, read without anything k
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import date, datetime, timedelta
 
@@ -16,7 +17,7 @@ from sqlalchemy import delete, select, update
 
 from hall.analytics.periods import DateRange
 from hall.analytics.records import load_changed, load_hall_info
-from hall.analytics.service import hall_kpis
+from hall.analytics.service import KpiReport, hall_kpis
 from hall.analytics.today import KeptToday
 from hall.calling.close_out import close_day
 from hall.calling.core_rows import store_ticket, ticket_of
@@ -223,3 +224,36 @@ async def test_a_database_gone_back_to_an_earlier_state_is_read_afresh(db: Datab
     report = await hall_kpis(db, BOSS, HALL, None, now)
     same(report, await from_records(db, TODAY, now))
     assert report.figures["arrivals"].value == 1
+
+
+async def test_concurrent_looks_each_see_one_state_and_the_next_look_is_right(
+    db: Database,
+) -> None:
+    """Six looks at once while a clerk calls and a citizen takes a ticket: each look is
+    the report before, between or after the two writes, never a mix; the look after
+    them all is the report after."""
+    day = Day(db, await add_clerks(db, 1))
+    await day.window("sign_in", 1, -5)
+    for minute in range(4):
+        await day.walk_in(minute)
+    now = at(10)
+    await hall_kpis(db, BOSS, HALL, None, now)  # something kept
+    states = [await from_records(db, TODAY, now)]
+    looks = [asyncio.create_task(hall_kpis(db, BOSS, HALL, None, now)) for _ in range(3)]
+    await day.call(1, 9)
+    states.append(await from_records(db, TODAY, now))
+    looks += [asyncio.create_task(hall_kpis(db, BOSS, HALL, None, now)) for _ in range(3)]
+    await day.walk_in(9.5)
+    states.append(await from_records(db, TODAY, now))
+    assert states[0].figures != states[1].figures != states[2].figures  # three states
+    for report in await asyncio.gather(*looks):
+        assert any(matches(report, state) for state in states)
+    same(await hall_kpis(db, BOSS, HALL, None, now), states[-1])
+
+
+def matches(found: KpiReport, expected: KpiReport) -> bool:
+    try:
+        same(found, expected)
+    except AssertionError:
+        return False
+    return True
