@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.analytics.breakdown import HourRow, WorkRow, hour_rows, work_table
 from hall.analytics.daily import period_summary
-from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure, Workload
-from hall.analytics.kpis import all_figures, figures_from
+from hall.analytics.figures import RISK_SHARE, WAIT_KPIS, Figure
+from hall.analytics.kpis import figures_from
 from hall.analytics.periods import DateRange
 from hall.analytics.ratings import RatingsData, ratings_source
 from hall.analytics.records import HallInfo, Record, load_hall_info, load_records
@@ -68,12 +68,6 @@ async def read_period(
     sessions = window_sessions(events, until, day_end=info.day_end_of)
     ratings = await ratings_source(session, info.id, period.start, period.end)
     return PeriodData(info, period, records, sessions, ratings, now.timestamp())
-
-
-def figures_of(data: PeriodData, work: Workload | None = None) -> dict[str, Figure]:
-    """Every KPI of the vocabulary over the period."""
-    days = data.period.each_day()
-    return all_figures(data.records, data.sessions, data.ratings, days, data.now, data.info, work)
 
 
 def today_of(info: HallInfo, now: datetime) -> DateRange:
