@@ -38,6 +38,15 @@ MONDAY = date(2026, 11, 23)
 TODAY = DateRange(MONDAY, MONDAY)
 
 
+async def look(db: Database, now: datetime, records_of: Database | None = None) -> KpiReport:
+    """Today's KPIs as the dashboard gets them (``db``'s process, with what it kept), held
+    equal to the report worked out from all of today's records (read on ``records_of``,
+    default ``db``) at once."""
+    report = await hall_kpis(db, BOSS, HALL, None, now)
+    same(report, await from_records(records_of or db, TODAY, now))
+    return report
+
+
 class Watched(Day):
     """The scripted day, with the dashboard of one process looking after every action and
     that of another (its own ``Database``: nothing kept in common) after every third."""
@@ -116,8 +125,7 @@ async def test_kept_today_equals_all_records_after_every_action(watched: Watched
         assert len(seen.ended.ids) == sum(not r.open for r in seen.records.values()) > 0
         # Later the same day, nothing written: the waits in progress grow all the same.
         later = at(60) + timedelta(minutes=25)
-        report = await hall_kpis(watched.db, BOSS, HALL, None, later)
-        same(report, await from_records(watched.db, TODAY, later))
+        report = await look(watched.db, later)
         assert report.figures["walkin_wait"].in_progress == 1
         # The end of the day: window 2 signs out; close-out signs out window 1 (still
         # serving) and records the tickets still open as unserved.
@@ -125,8 +133,7 @@ async def test_kept_today_equals_all_records_after_every_action(watched: Watched
         evening = at(8 * 60 + 30)
         await close_day(watched.db, PUB, HALL, MONDAY, evening)
         for db in (watched.db, watched.other):
-            closed = await hall_kpis(db, BOSS, HALL, None, evening)
-            same(closed, await from_records(watched.db, TODAY, evening))
+            closed = await look(db, evening, watched.db)
             assert closed.figures["overtime"].value is not None
             assert closed.outcomes["unserved"] >= 1
             assert "open" not in closed.outcomes
@@ -178,8 +185,7 @@ async def test_an_ended_ticket_written_again_is_counted_as_written(db: Database)
         later = dataclasses.replace(ticket, finished_at=ticket.finished_at + 300)
         store_ticket(row, later)
         await unit.part(QueueWriter).write_ticket(row, "finished")
-    after = await hall_kpis(db, BOSS, HALL, None, now)
-    same(after, await from_records(db, TODAY, now))
+    after = await look(db, now)
     assert after.figures["handling_time"].value == 15.0
 
 
@@ -198,8 +204,7 @@ async def test_window_events_written_since_the_last_look_credit_services_afresh(
     assert [row.key for row in first.staff] == ["T001"]
     async with unit_of_work(db, None, "test", HALL, at(1.5)) as unit:
         unit.record("window_signed_in", "window", 1, after={"status": "open", "staff": "T002"})
-    again = await hall_kpis(db, BOSS, HALL, None, at(21))
-    same(again, await from_records(db, TODAY, at(21)))
+    again = await look(db, at(21))
     assert {row.key: row.served for row in again.staff} == {"T001": 0, "T002": 1}
 
 
@@ -221,8 +226,7 @@ async def test_a_database_gone_back_to_an_earlier_state_is_read_afresh(db: Datab
             .where(HallRow.id == HALL)
             .values(ticket_seq=1, updated_at=HallRow.updated_at)
         )
-    report = await hall_kpis(db, BOSS, HALL, None, now)
-    same(report, await from_records(db, TODAY, now))
+    report = await look(db, now)
     assert report.figures["arrivals"].value == 1
 
 
