@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,13 +73,20 @@ async def ratings_source(
     return RatingsData(MappingProxyType(scores), tuple(helps), bad, followed)
 
 
-# Built once (composing a statement costs more than running a small one on SQLite).
-_SCORES = select(RatingRow.ticket_id, RatingRow.score).where(
+# The active ratings of a hall's days (see ``ratings_source``), for both statements below.
+_ACTIVE = (
     RatingRow.hall_id == bindparam("b_hall"),
     RatingRow.service_day >= bindparam("b_start"),
     RatingRow.service_day <= bindparam("b_end"),
     RatingRow.excluded.is_(False),
     RatingRow.channel != Channel.DEFAULT.value,
+)
+# Built once (composing a statement costs more than running a small one on SQLite).
+_SCORES = select(RatingRow.ticket_id, RatingRow.score).where(*_ACTIVE)
+_RATED = (
+    select(RatingRow.ticket_id, TicketRow.service_day, TicketRow.matter_code)
+    .join(TicketRow, TicketRow.id == RatingRow.ticket_id)
+    .where(*_ACTIVE)
 )
 _CASES = (
     select(
@@ -97,26 +103,12 @@ _CASES = (
 )  # fmt: skip
 
 
-def _active(hall_id: str, start: date, end: date) -> tuple[Any, ...]:
-    """The conditions of the active ratings of a hall's days (see ``ratings_source``)."""
-    return (
-        RatingRow.hall_id == hall_id,
-        RatingRow.service_day >= start,
-        RatingRow.service_day <= end,
-        RatingRow.excluded.is_(False),
-        RatingRow.channel != Channel.DEFAULT.value,
-    )
-
-
 async def rated_tickets(
     session: AsyncSession, hall_id: str, start: date, end: date
 ) -> dict[str, tuple[date, str]]:
     """The service day and matter of each ticket with an active rating in the days (the
     report splits the ratings by day and by matter as it splits the tickets)."""
-    t = TicketRow
-    query = (
-        select(RatingRow.ticket_id, t.service_day, t.matter_code)
-        .join(t, t.id == RatingRow.ticket_id)
-        .where(*_active(hall_id, start, end))
-    )
-    return {ticket: (day, matter) for ticket, day, matter in (await session.execute(query)).all()}
+    connection = await session.connection()
+    params = {"b_hall": hall_id, "b_start": start, "b_end": end}
+    rows = (await connection.execute(_RATED, params)).all()
+    return {ticket: (day, matter) for ticket, day, matter in rows}
