@@ -185,13 +185,6 @@ def hour_rows(parts: HourParts, now: float, info: HallInfo) -> list[HourRow]:
     return rows
 
 
-def hourly(
-    records: Sequence[Record], sessions: Sequence[WindowSession], now: float, info: HallInfo
-) -> list[HourRow]:
-    """Arrivals, served, queue, waits by class, windows open and needed, per hour."""
-    return hour_rows(hour_parts(records, sessions, now, info), now, info)
-
-
 def _mean2(values: Sequence[float]) -> float | None:
     found = kpi.mean(values)
     return None if found is None else round(found, 2)
@@ -347,18 +340,6 @@ def work_table(parts: WorkParts) -> list[WorkRow]:
             )
         )
     return rows
-
-
-def work_rows(
-    records: Sequence[Record],
-    sessions: Sequence[WindowSession],
-    now: float,
-    *,
-    by_staff: bool,
-    work: Workload | None = None,
-) -> list[WorkRow]:
-    """Per window (or per clerk): served, handling, utilisation, signed-in and serving time."""
-    return work_table(work_parts(records, sessions, now, by_staff=by_staff, work=work))
 
 
 def _natural(key: str) -> tuple[int, str]:

@@ -139,19 +139,6 @@ def figures_from(parts: FigureParts, ratings: RatingsData, info: HallInfo) -> di
     }
 
 
-def all_figures(
-    records: Sequence[Record],
-    sessions: Sequence[WindowSession],
-    ratings: RatingsData,
-    days: Sequence[date],
-    now: float,
-    info: HallInfo,
-    work: Workload | None = None,
-) -> dict[str, Figure]:
-    """Every KPI of the vocabulary over the records (waits in progress up to ``now``)."""
-    return figures_from(figure_parts(records, sessions, days, now, info, work), ratings, info)
-
-
 def _share(name: str, share: Share, info: HallInfo) -> Figure:
     return figure(name, share.value, share.of, info)
 

@@ -6,8 +6,6 @@ frozen dataclasses that ``web/`` turns into JSON or CSV.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -110,12 +108,6 @@ def kpi_report(
         outcomes=dict(sorted(summary.outcomes.items())),
         recheck_seconds=recheck_seconds(figures),
     )
-
-
-def outcome_counts(records: Sequence[Record]) -> dict[str, int]:
-    """Tickets by the export's outcome ('' = still open) over the period."""
-    counts = Counter(r.outcome or "open" for r in records)
-    return dict(sorted(counts.items()))
 
 
 def recheck_seconds(figures: dict[str, Figure]) -> float | None:

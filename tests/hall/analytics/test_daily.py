@@ -3,6 +3,8 @@ once, P90 and maxima included; kept summaries of past days follow changes to the
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,15 +13,23 @@ import pytest_asyncio
 from sqlalchemy import func, select, update
 
 from benchmarks.dashboard_history import Plan, load_history, open_days
-from hall.analytics.breakdown import hourly, work_rows
+from hall.analytics.breakdown import (
+    HourRow,
+    WorkRow,
+    hour_parts,
+    hour_rows,
+    work_parts,
+    work_table,
+)
 from hall.analytics.daily import KeptDays
 from hall.analytics.figures import Figure
-from hall.analytics.kpis import all_figures
+from hall.analytics.kpis import figure_parts, figures_from
 from hall.analytics.periods import Bucket, DateRange
 from hall.analytics.ratings import RatingsData
-from hall.analytics.records import Record, load_hall_info
+from hall.analytics.records import HallInfo, Record, load_hall_info
 from hall.analytics.report import period_report
-from hall.analytics.service import KpiReport, hall_kpis, outcome_counts, read_period
+from hall.analytics.service import KpiReport, hall_kpis, read_period
+from hall.analytics.sessions import WindowSession
 from hall.catalogue.loader import demo_config_path, load_config
 from hall.staff.accounts import StaffMember
 from hall.staff.roles import Role
@@ -43,6 +53,31 @@ async def history(db: Database) -> Database:
     assert days[0] > PERIOD.start  # the period starts on days with nothing recorded
     await load_history(db, hall, days, Plan(tickets_per_day=240, windows=6), NOW.timestamp())
     return db
+
+
+# The figures from records read all at once, without summaries: the parts functions'
+# one-step compositions, the reference the summaries are held to.
+def all_figures(
+    records: Sequence[Record], sessions: Sequence[WindowSession], ratings: RatingsData,
+    days: Sequence[date], now: float, info: HallInfo,
+) -> dict[str, Figure]:  # fmt: skip
+    return figures_from(figure_parts(records, sessions, days, now, info), ratings, info)
+
+
+def hourly(
+    records: Sequence[Record], sessions: Sequence[WindowSession], now: float, info: HallInfo
+) -> list[HourRow]:
+    return hour_rows(hour_parts(records, sessions, now, info), now, info)
+
+
+def work_rows(
+    records: Sequence[Record], sessions: Sequence[WindowSession], now: float, *, by_staff: bool
+) -> list[WorkRow]:
+    return work_table(work_parts(records, sessions, now, by_staff=by_staff))
+
+
+def outcome_counts(records: Sequence[Record]) -> dict[str, int]:
+    return dict(sorted(Counter(r.outcome or "open" for r in records).items()))
 
 
 async def from_records(db: Database, period: DateRange, now: datetime) -> KpiReport:
